@@ -1,0 +1,90 @@
+# Spine clinic FAQ assistant. `make run` sets everything up and starts it; `make test` tests it.
+# Every step is a file target, so only what changed is rebuilt.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT ?= 8000
+# Privacy: Rasa's telemetry and error reporting would send data to Rasa's servers.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+# Each `make train` retrains fully (make decides when), so Rasa's training cache only wastes disk.
+export RASA_MAX_CACHE_SIZE := 0
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+RASA := $(BIN)/rasa
+VENV_STAMP := $(VENV)/.installed
+SPACY_MODEL := build/spacy/en_spine
+SPACY_STAMP := $(SPACY_MODEL)/meta.json
+MODEL := models/spine-faq.tar.gz
+TRAINING_DATA := data/nlu data/dialogue
+PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+
+# Rasa 3.6 needs Python >=3.8,<3.11: $PYTHON if set, else python3.10/3.9/3.8 on PATH, else pyenv's.
+define find_python
+for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
+    $$(ls -d "$$(pyenv root 2>/dev/null || echo "$$HOME/.pyenv")"/versions/3.{10,9,8}.* 2>/dev/null | sort -rV | sed 's|$$|/bin/python|'); do \
+  if [ -n "$$candidate" ] && command -v "$$candidate" >/dev/null 2>&1 && \
+     "$$candidate" -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] < (3, 11))' 2>/dev/null; then \
+    command -v "$$candidate"; exit 0; fi; \
+done; exit 1
+endef
+
+.PHONY: help run test test-unit test-stories validate train evaluate spacy lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(VENV_STAMP): requirements/lock.txt pyproject.toml
+	@python="$$($(find_python))" || { \
+	  echo "No Python >=3.8,<3.11 found (Rasa 3.6 needs one). Install one, e.g. 'pyenv install 3.10', or set PYTHON=/path/to/python3.10." >&2; exit 1; }; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/lock.txt $(PIP_QUIET)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable . $(PIP_QUIET)
+	touch $@
+
+$(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml bot/vocabulary.py $(wildcard bot/nlp/*.py)
+	$(PY) -m bot.nlp.build $(SPACY_MODEL)
+
+$(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -type f 2>/dev/null)
+	@mkdir -p build; start=$$(date +%s); \
+	$(RASA) train --force --data $(TRAINING_DATA) --out models --fixed-model-name spine-faq; \
+	echo $$(( $$(date +%s) - start )) > build/training-seconds.txt
+	touch $@
+
+spacy: $(SPACY_STAMP) ## build the offline spaCy pipeline
+
+train: $(MODEL) ## train the model if the data or config changed
+
+validate: $(SPACY_STAMP) ## check the training data and domain (rasa data validate)
+	$(RASA) data validate --data $(TRAINING_DATA) --fail-on-warnings
+
+run: $(MODEL) ## set up everything and start the assistant (Ctrl-C stops it)
+	$(PY) -m bot.launcher
+
+test-unit: $(MODEL) ## pytest: components, grounding, actions, live server
+	$(PY) -m pytest
+
+test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, failing on any prediction error
+	$(RASA) test core --model $(MODEL) --stories tests/stories --endpoints endpoints.yml \
+	  --fail-on-prediction-errors --out build/results/stories
+
+test: validate test-unit test-stories ## everything CI runs
+
+evaluate: $(MODEL) ## measure accuracy, red-flag recall, decline rates and latency (reports/)
+	$(PY) -m bot.evaluation
+
+lock: $(VENV_STAMP) ## re-resolve requirements/lock.txt from requirements/main.in (needs PyPI)
+	$(PY) -m venv build/uv && build/uv/bin/pip install --quiet uv==0.13.8 $(PIP_QUIET)
+	build/uv/bin/uv pip compile requirements/main.in --python $(PY) --generate-hashes \
+	  --index-url https://pypi.org/simple --python-platform x86_64-manylinux_2_28 \
+	  $$(grep -v '^#' requirements/exclude-newer.txt | sed 's/^/--exclude-newer /;s/^--exclude-newer \(.*=.*\)/--exclude-newer-package \1/') \
+	  -o requirements/lock.txt
+
+clean: ## remove everything built (keeps the virtual environment)
+	rm -rf build models/*.tar.gz .rasa

@@ -1,0 +1,77 @@
+"""Configuration from the environment, in one place.
+
+Every setting the assistant reads from the environment is defined here, with its default.
+Paths are resolved against the project root so commands work from any directory.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+PASSAGES_FILE = DATA_DIR / "sources" / "passages.yml"
+VOCABULARY_FILE = DATA_DIR / "vocabulary.yml"
+WARNING_SIGNS_FILE = DATA_DIR / "warning_signs.yml"
+DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
+SPACY_MODEL_DIR = PROJECT_ROOT / "build" / "spacy" / "en_spine"
+MODELS_DIR = PROJECT_ROOT / "models"
+SHARED_DIR = Path(os.environ.get("SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+CLINC_FILE = SHARED_DIR / "datasets" / "clinc150" / "out_of_scope.json"
+
+
+class ConfigurationError(ValueError):
+    """An environment variable has a value the assistant cannot use."""
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a port number; set it to e.g. {default}.")
+    if not 0 < port < 65536:
+        raise ConfigurationError(f"{name}={port} is outside 1-65535; set it to e.g. {default}.")
+    return port
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Ports and secrets of the running assistant (`make run`)."""
+
+    rasa_port: int
+    action_port: int
+    web_port: int
+    auth_token: str
+    auth_token_generated: bool
+
+    @property
+    def action_endpoint_url(self) -> str:
+        return f"http://localhost:{self.action_port}/webhook"
+
+
+def server_settings() -> ServerSettings:
+    """Reads RASA_PORT, ACTION_PORT, WEB_PORT and RASA_AUTH_TOKEN (a random token if unset)."""
+    token = os.environ.get("RASA_AUTH_TOKEN", "")
+    return ServerSettings(
+        rasa_port=_port("RASA_PORT", 5005),
+        action_port=_port("ACTION_PORT", 5055),
+        web_port=_port("WEB_PORT", 8000),
+        auth_token=token or secrets.token_urlsafe(24),
+        auth_token_generated=not token,
+    )
+
+
+def cors_origins() -> List[str]:
+    """Origins allowed to call the Rasa server from a browser (CORS_ORIGINS, comma-separated).
+
+    Defaults to the demo page served by `make run` on WEB_PORT.
+    """
+    raw = os.environ.get("CORS_ORIGINS", "")
+    if raw.strip():
+        return [origin.strip() for origin in raw.split(",") if origin.strip()]
+    web_port = _port("WEB_PORT", 8000)
+    return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
