@@ -1,0 +1,115 @@
+"""Builds the project's spaCy pipeline offline and saves it to disk.
+
+No prebuilt English model can be downloaded here, so the pipeline is assembled from a blank
+English tokenizer and spacy-lookups-data:
+
+1. tokenizer with special cases for spinal levels ("L4-L5" stays one token), sentencizer;
+2. lookup lemmatizer;
+3. spine_spellfix: lower-case lemmas, typo correction towards domain words;
+4. entity_ruler: procedures, activities (data/vocabulary.yml) and spinal levels;
+5. spine_warning_signs: red-flag matcher (data/warning_signs.yml);
+6. spine_time_expressions: time since surgery and surgery dates.
+
+Run ``python -m bot.nlp.build [output_dir]``; config.yml loads the result through SpacyNLP.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Set
+
+import spacy
+import spacy_lookups_data
+from spacy.language import Language
+
+from bot import settings
+from bot.nlp import spinal_levels
+from bot.nlp.phrases import compile_phrase, phrase_words
+from bot.vocabulary import Term, load_vocabulary, load_warning_signs
+
+PIPELINE_NAME = "spine"
+PIPELINE_VERSION = "1.0.0"
+
+
+def _lookup_table(name: str) -> Dict[str, object]:
+    path = Path(spacy_lookups_data.__file__).parent / "data" / f"en_{name}.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def known_english_words() -> Set[str]:
+    """Every word form spacy-lookups-data knows for English: never treated as a typo."""
+    words: Set[str] = set()
+    for forms in _lookup_table("lemma_index").values():
+        words.update(forms)
+    lookup = _lookup_table("lemma_lookup")
+    words.update(lookup)
+    words.update(str(lemma) for lemma in lookup.values())
+    for exceptions in _lookup_table("lemma_exc").values():
+        words.update(exceptions)
+    return {w.lower() for w in words if w.isalpha()}
+
+
+def _term_patterns(label: str, terms: List[Term], lemmatize) -> List[Dict[str, object]]:
+    return [
+        {"label": label, "id": term.id, "pattern": pattern}
+        for term in terms
+        for phrase in term.phrases
+        for pattern in compile_phrase(phrase, lemmatize)
+    ]
+
+
+def build_pipeline() -> Language:
+    vocabulary = load_vocabulary()
+    signs = load_warning_signs()
+
+    nlp = spacy.blank("en")
+    for text, attrs in spinal_levels.special_cases().items():
+        nlp.tokenizer.add_special_case(text, attrs)
+    nlp.add_pipe("sentencizer")
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    table = lemmatizer.lookups.get_table("lemma_lookup")
+
+    def lemmatize(word: str) -> str:
+        return str(table.get(word, word)).lower()
+
+    all_phrases = [p for term in vocabulary.procedures + vocabulary.activities for p in term.phrases]
+    all_phrases += [p for sign in signs for p in sign.phrases]
+    targets = phrase_words(all_phrases) | {w.lower() for w in vocabulary.domain_words}
+    spellfix = nlp.add_pipe("spine_spellfix")
+    spellfix.set_words({word: lemmatize(word) for word in targets}, known_english_words() | set(vocabulary.not_typos))
+
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    ruler.add_patterns(
+        _term_patterns("procedure", list(vocabulary.procedures), lemmatize)
+        + _term_patterns("activity", list(vocabulary.activities), lemmatize)
+        + spinal_levels.ruler_patterns()
+    )
+    nlp.add_pipe("spine_warning_signs").add_signs(signs, lemmatize)
+    nlp.add_pipe("spine_time_expressions")
+
+    nlp.meta.update(
+        {
+            "name": PIPELINE_NAME,
+            "version": PIPELINE_VERSION,
+            "description": "Spine clinic FAQ pipeline: tokenizer, lookup lemmatizer, typo fixer, domain matchers.",
+            "sources": [{"name": "spacy-lookups-data", "license": "MIT"}],
+        }
+    )
+    return nlp
+
+
+def main(argv: List[str]) -> int:
+    output = Path(argv[0]) if argv else settings.SPACY_MODEL_DIR
+    nlp = build_pipeline()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(output)
+    print(f"spaCy pipeline {PIPELINE_NAME} ({', '.join(nlp.pipe_names)}) saved to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
