@@ -1,7 +1,7 @@
 """Rasa component: domain entities from the project's spaCy pipeline.
 
 Reads what bot/nlp annotated on the message's spaCy doc and adds the entities
-``procedure``, ``activity`` (canonical ids from data/vocabulary.yml), ``spinal_level``
+``procedure``, ``activity``, ``recovery_phase`` (ids from data/vocabulary.yml), ``spinal_level``
 ("L4-L5"), ``time_since_surgery`` (ISO duration, "P5W") and ``surgery_date`` ("--10-03").
 The rules are deterministic, so training data needs no entity annotations.
 """
@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 
 from bot.nlp import spinal_levels, time_expressions
 
-RULER_LABELS = ("procedure", "activity", spinal_levels.LABEL)
+RULER_LABELS = ("procedure", "activity", "recovery_phase", spinal_levels.LABEL)
 
 
 def _entity(span: Span, label: str, value: str) -> Dict[Text, Any]:
