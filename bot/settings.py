@@ -19,6 +19,7 @@ WARNING_SIGNS_FILE = DATA_DIR / "warning_signs.yml"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 SPACY_MODEL_DIR = PROJECT_ROOT / "build" / "spacy" / "en_spine"
 MODELS_DIR = PROJECT_ROOT / "models"
+VAR_DIR = PROJECT_ROOT / "var"
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 CLINC_FILE = SHARED_DIR / "datasets" / "clinc150" / "out_of_scope.json"
 
@@ -75,3 +76,8 @@ def cors_origins() -> List[str]:
         return [origin.strip() for origin in raw.split(",") if origin.strip()]
     web_port = _port("WEB_PORT", 8000)
     return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
+
+
+def database_url() -> str:
+    """DATABASE_URL, or an SQLite file under var/ (git-ignored), created on first start."""
+    return os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'timelines.db'}"
