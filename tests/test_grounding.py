@@ -1,0 +1,78 @@
+"""Every answer rests on the passages it cites (issue #2, item 4)."""
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from bot import settings
+from bot.sources import Passage, defers_to_clinician, passages_by_id, refers_to_clinician, unsupported_numbers
+from bot.training_data import read_nlu_examples
+
+# Responses that state no fact: small talk, clarifications, and the list of topics.
+NO_FACTS = {
+    "utter_greet", "utter_goodbye", "utter_you_are_welcome", "utter_bot_challenge", "utter_out_of_scope",
+    "utter_default", "utter_ask_rephrase", "utter_ask_affirmation", "utter_button_something_else",
+}
+
+
+def responses() -> Dict[str, List[dict]]:
+    return yaml.safe_load(settings.DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
+
+
+def variations():
+    return [(name, i, v) for name, vs in responses().items() for i, v in enumerate(vs)]
+
+
+def cited(variation: dict) -> List[Passage]:
+    passages = passages_by_id()
+    return [passages[i] for i in (variation.get("metadata") or {}).get("cites", [])]
+
+
+@pytest.mark.parametrize("name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_factual_answer_cites_existing_passages(name, index, variation):
+    cites = (variation.get("metadata") or {}).get("cites", [])
+    if name in NO_FACTS:
+        return
+    assert cites, f"{name}[{index}] states facts but cites no passage"
+    missing = set(cites) - set(passages_by_id())
+    assert not missing, f"{name}[{index}] cites unknown passages {missing}"
+
+
+@pytest.mark.parametrize("name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_number_is_in_the_cited_passages(name, index, variation):
+    if name in NO_FACTS:
+        assert not any(c.isdigit() for c in variation["text"]), f"{name} states numbers but cites nothing"
+        return
+    assert not unsupported_numbers(variation["text"], cited(variation)), f"{name}[{index}]"
+
+
+@pytest.mark.parametrize("name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
+def test_answers_send_patients_to_their_surgeon_where_the_source_does(name, index, variation):
+    passages = cited(variation)
+    if passages and defers_to_clinician(passages):
+        assert refers_to_clinician(variation["text"]), f"{name}[{index}] drops the source's 'ask your surgeon'"
+
+
+def test_the_checks_catch_ungrounded_answers():
+    passage = passages_by_id()["miss-faq-l4-l5"]
+    assert unsupported_numbers("about 8–12 weeks; light activity after 4 weeks", [passage]) == set()
+    assert unsupported_numbers("about 6 to 10 weeks", [passage]) == {"6", "10"}
+    assert unsupported_numbers("within two days, 90% of patients", [passage]) == {"2", "90"}
+    assert defers_to_clinician([passages_by_id()["miss-faq-stairs"]])
+    assert not refers_to_clinician("You can climb stairs within a few days.")
+
+
+def test_every_faq_has_an_answer_with_a_question_and_vice_versa():
+    faq_keys = {i.split("/", 1)[1] for i in read_nlu_examples(settings.DATA_DIR.glob("nlu/*.yml")) if i.startswith("faq/")}
+    answer_keys = {name.split("/", 1)[1] for name in responses() if name.startswith("utter_faq/")}
+    assert faq_keys == answer_keys
+    for key in answer_keys:
+        assert responses()[f"utter_faq/{key}"][0]["metadata"].get("question"), key
+
+
+def test_escalations_are_marked_urgent():
+    for name, variations_ in responses().items():
+        if name.startswith("utter_red_flag"):
+            for variation in variations_:
+                assert variation["metadata"]["urgency"] in ("urgent", "emergency")
+                assert "surgeon" in variation["text"] and "911" in variation["text"]
