@@ -1,0 +1,253 @@
+"""Reads and validates data/timelines.yml: procedures, recovery phases, activities and their windows.
+
+Every problem is reported with the file and line to fix: an unknown passage id, an inverted or
+overlapping window, an unknown procedure, spinal level or phase, a missing field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from bot import settings
+from bot.nlp.spinal_levels import canonical_level
+from bot.sources import passages_by_id
+
+TIMELINES_FILE = settings.DATA_DIR / "timelines.yml"
+WINDOW_KINDS = ("ok", "avoid")
+WEEKS_PER_MONTH = 52 / 12
+
+
+class TimelineDataError(ValueError):
+    """data/timelines.yml has a problem; the message starts with file:line."""
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A sentence of the guide about recovery, with the window it gives (in weeks), if any."""
+
+    text: str
+    cites: Tuple[str, ...]
+    from_week: Optional[float] = None
+    to_week: Optional[float] = None
+    level: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    label: str
+    phrases: Tuple[str, ...]
+    milestones: Tuple[Milestone, ...]
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    label: str
+    phrases: Tuple[str, ...]
+    from_week: float
+    to_week: Optional[float]
+    typical: str
+    avoid: str
+    start: str
+    cites: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Window:
+    kind: str
+    from_week: float
+    to_week: Optional[float]
+    text: str
+    cites: Tuple[str, ...]
+    condition: Optional[str] = None
+    procedure: Optional[str] = None
+    level: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    label: str
+    covered: bool
+    phrases: Tuple[str, ...]
+    windows: Tuple[Window, ...]
+
+
+@dataclass(frozen=True)
+class TimelineData:
+    procedures: Tuple[Procedure, ...]
+    general: Tuple[Milestone, ...]
+    phases: Tuple[Phase, ...]
+    activities: Tuple[Activity, ...]
+
+
+class _Reader:
+    """Walks the YAML tree, checking as it goes and naming the line of every problem."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.passages = set(passages_by_id())
+
+    def fail(self, node: Any, key: Any, message: str) -> TimelineDataError:
+        line = None
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            line = node.lc.item(key)[0]
+        elif hasattr(node, "lc"):
+            line = node.lc.line
+        where = f"{self.path}:{line + 1}" if line is not None else str(self.path)
+        return TimelineDataError(f"{where}: {message}")
+
+    def mapping(self, node: Any, key: str, where: str) -> CommentedMap:
+        value = node.get(key) if isinstance(node, CommentedMap) else None
+        if not isinstance(value, CommentedMap) or not value:
+            raise self.fail(node, key, f"{where}.{key} must be a mapping of ids to entries")
+        return value
+
+    def text(self, node: CommentedMap, key: str, where: str, required: bool = True) -> Optional[str]:
+        value = node.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(node, key, f"{where} needs a `{key}` text")
+        return value.strip()
+
+    def phrases(self, node: CommentedMap, where: str) -> Tuple[str, ...]:
+        phrases = node.get("phrases")
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise self.fail(node, "phrases", f"{where} needs a non-empty list of `phrases`")
+        return tuple(phrases)
+
+    def cites(self, node: CommentedMap, where: str) -> Tuple[str, ...]:
+        cites = node.get("cites")
+        if not isinstance(cites, list) or not cites:
+            raise self.fail(node, "cites", f"{where} needs `cites`: passage ids from data/sources/passages.yml")
+        for index, passage in enumerate(cites):
+            if passage not in self.passages:
+                raise self.fail(cites, index, f"{where} cites unknown passage {passage!r}")
+        return tuple(cites)
+
+    def window(self, node: CommentedMap, where: str, required: bool) -> Tuple[Optional[float], Optional[float]]:
+        """`weeks: [from, to]` or `months: [from, to]` as weeks; `to` may be null (open-ended)."""
+        unit = "weeks" if "weeks" in node else "months" if "months" in node else None
+        if unit is None:
+            if required:
+                raise self.fail(node, None, f"{where} needs `weeks: [from, to]`")
+            return None, None
+        bounds = node[unit]
+        if not isinstance(bounds, list) or len(bounds) != 2 or not isinstance(bounds[0], (int, float)):
+            raise self.fail(node, unit, f"{where}.{unit} must be [from, to] (to may be null)")
+        start, end = bounds
+        if end is not None and (not isinstance(end, (int, float)) or end <= start):
+            raise self.fail(node, unit, f"{where}.{unit} is inverted or empty: {start} to {end}")
+        if start < 0:
+            raise self.fail(node, unit, f"{where}.{unit} starts before the surgery: {start}")
+        factor = WEEKS_PER_MONTH if unit == "months" else 1
+        return start * factor, (end * factor if end is not None else None)
+
+    def level(self, node: CommentedMap, key: Any, value: Any, where: str) -> str:
+        level = canonical_level(str(value))
+        if level is None or "-" not in level:
+            raise self.fail(node, key, f"{where}: {value!r} is not a spinal level like L4-L5")
+        return level
+
+    def milestone(self, node: CommentedMap, where: str, level: Optional[str] = None) -> Milestone:
+        start, end = self.window(node, where, required=False)
+        return Milestone(self.text(node, "text", where), self.cites(node, where), start, end, level)
+
+    def procedures(self, root: CommentedMap) -> Tuple[Procedure, ...]:
+        result = []
+        for pid, entry in self.mapping(root, "procedures", "timelines").items():
+            where = f"procedures.{pid}"
+            milestones = [self.milestone(m, f"{where}.milestones[{i}]") for i, m in enumerate(entry.get("milestones") or [])]
+            if not milestones:
+                raise self.fail(entry, "milestones", f"{where} needs at least one milestone")
+            for level_key, rows in (entry.get("levels") or {}).items():
+                level = self.level(entry["levels"], level_key, level_key, f"{where}.levels")
+                milestones += [self.milestone(m, f"{where}.levels.{level_key}[{i}]", level) for i, m in enumerate(rows)]
+            result.append(Procedure(pid, self.text(entry, "label", where), self.phrases(entry, where), tuple(milestones)))
+        return tuple(result)
+
+    def phases(self, root: CommentedMap) -> Tuple[Phase, ...]:
+        phases = []
+        for phase_id, entry in self.mapping(root, "phases", "timelines").items():
+            where = f"phases.{phase_id}"
+            start, end = self.window(entry, where, required=True)
+            if phases and phases[-1].to_week != start:
+                raise self.fail(entry, "weeks", f"{where} must start where {phases[-1].id} ends (week {phases[-1].to_week})")
+            phases.append(
+                Phase(
+                    phase_id, self.text(entry, "label", where), self.phrases(entry, where), start, end,
+                    self.text(entry, "typical", where), self.text(entry, "avoid", where), self.text(entry, "start", where),
+                    self.cites(entry, where),
+                )
+            )
+        if phases[0].from_week != 0 or phases[-1].to_week is not None:
+            raise self.fail(root, "phases", "phases must start at week 0 and the last one must be open-ended (to: null)")
+        return tuple(phases)
+
+    def activities(self, root: CommentedMap, procedures: Set[str]) -> Tuple[Activity, ...]:
+        activities = []
+        for activity_id, entry in self.mapping(root, "activities", "timelines").items():
+            where = f"activities.{activity_id}"
+            covered = entry.get("covered", True)
+            if not isinstance(covered, bool):
+                raise self.fail(entry, "covered", f"{where}.covered must be true or false")
+            rows = entry.get("windows") or []
+            if covered and not rows:
+                raise self.fail(entry, "windows", f"{where} is covered but has no windows (set covered: false)")
+            if not covered and rows:
+                raise self.fail(entry, "windows", f"{where} is not covered by the guide, so it cannot have windows")
+            windows = [self.activity_window(rows, i, f"{where}.windows[{i}]", procedures) for i in range(len(rows))]
+            self.check_overlaps(rows, windows, where)
+            activities.append(Activity(activity_id, self.text(entry, "label", where), covered, self.phrases(entry, where), tuple(windows)))
+        return tuple(activities)
+
+    def activity_window(self, rows: CommentedSeq, index: int, where: str, procedures: Set[str]) -> Window:
+        node = rows[index]
+        kind = node.get("kind")
+        if kind not in WINDOW_KINDS:
+            raise self.fail(node, "kind", f"{where}.kind must be one of {', '.join(WINDOW_KINDS)}")
+        procedure = node.get("procedure")
+        if procedure is not None and procedure not in procedures:
+            raise self.fail(node, "procedure", f"{where}: unknown procedure {procedure!r}; known: {', '.join(sorted(procedures))}")
+        level = self.level(node, "level", node["level"], where) if node.get("level") is not None else None
+        if level and not procedure:
+            raise self.fail(node, "level", f"{where}: a spinal level needs a `procedure`")
+        start, end = self.window(node, where, required=True)
+        return Window(kind, start, end, self.text(node, "text", where), self.cites(node, where),
+                      self.text(node, "condition", where, required=False), procedure, level)
+
+    def check_overlaps(self, rows: CommentedSeq, windows: List[Window], where: str) -> None:
+        seen: Dict[Tuple[Optional[str], Optional[str]], List[Tuple[int, Window]]] = {}
+        for index, window in enumerate(windows):
+            for other_index, other in seen.get((window.procedure, window.level), []):
+                other_end = other.to_week if other.to_week is not None else float("inf")
+                end = window.to_week if window.to_week is not None else float("inf")
+                if window.from_week < other_end and other.from_week < end:
+                    raise self.fail(rows, index, f"{where}.windows[{index}] overlaps windows[{other_index}]")
+            seen.setdefault((window.procedure, window.level), []).append((index, window))
+
+
+def load_timeline_data(path: Path = TIMELINES_FILE) -> TimelineData:
+    """Reads and checks the file; raises TimelineDataError naming the line of the first problem."""
+    yaml = YAML(typ="rt")
+    with path.open(encoding="utf-8") as handle:
+        root = yaml.load(handle)
+    reader = _Reader(path)
+    if not isinstance(root, CommentedMap):
+        raise TimelineDataError(f"{path}: expected a mapping at the top level")
+    procedures = reader.procedures(root)
+    general = tuple(reader.milestone(m, f"general[{i}]") for i, m in enumerate(root.get("general") or []))
+    return TimelineData(
+        procedures=procedures,
+        general=general,
+        phases=reader.phases(root),
+        activities=reader.activities(root, {p.id for p in procedures}),
+    )

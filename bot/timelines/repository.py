@@ -1,0 +1,92 @@
+"""Reads the timeline database (SQLAlchemy 2.0-style queries) into the plain records of data.py."""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.timelines.data import Activity, Milestone, Phase, Procedure, Window
+from bot.timelines.models import (
+    ActivityPhraseRow,
+    ActivityRow,
+    ActivityWindowRow,
+    MilestoneRow,
+    PhaseRow,
+    ProcedurePhraseRow,
+    ProcedureRow,
+)
+
+
+def _milestone(row: MilestoneRow) -> Milestone:
+    return Milestone(row.text, tuple(row.cites), row.from_week, row.to_week, row.level)
+
+
+class TimelineRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _session(self) -> Session:
+        return Session(self.engine, future=True)
+
+    def procedures(self) -> List[Tuple[str, str]]:
+        """(id, label) of every procedure the guide gives a timeline for."""
+        with self._session() as session:
+            return [(r.id, r.label) for r in session.execute(select(ProcedureRow).order_by(ProcedureRow.id)).scalars()]
+
+    def procedure(self, procedure_id: str) -> Optional[Procedure]:
+        with self._session() as session:
+            row = session.get(ProcedureRow, procedure_id)
+            if row is None:
+                return None
+            phrases = session.execute(
+                select(ProcedurePhraseRow.phrase).where(ProcedurePhraseRow.procedure_id == procedure_id)
+            ).scalars()
+            milestones = session.execute(
+                select(MilestoneRow).where(MilestoneRow.procedure_id == procedure_id).order_by(MilestoneRow.position)
+            ).scalars()
+            return Procedure(row.id, row.label, tuple(phrases), tuple(_milestone(m) for m in milestones))
+
+    def general_milestones(self) -> List[Milestone]:
+        with self._session() as session:
+            rows = session.execute(
+                select(MilestoneRow).where(MilestoneRow.procedure_id.is_(None)).order_by(MilestoneRow.position)
+            ).scalars()
+            return [_milestone(r) for r in rows]
+
+    def phases(self) -> List[Phase]:
+        with self._session() as session:
+            rows = session.execute(select(PhaseRow).order_by(PhaseRow.position)).scalars()
+            return [
+                Phase(r.id, r.label, (), r.from_week, r.to_week, r.typical, r.avoid, r.start, tuple(r.cites))
+                for r in rows
+            ]
+
+    def activity(self, activity_id: str) -> Optional[Activity]:
+        with self._session() as session:
+            row = session.get(ActivityRow, activity_id)
+            if row is None:
+                return None
+            phrases = session.execute(
+                select(ActivityPhraseRow.phrase).where(ActivityPhraseRow.activity_id == activity_id)
+            ).scalars()
+            windows = session.execute(
+                select(ActivityWindowRow).where(ActivityWindowRow.activity_id == activity_id).order_by(ActivityWindowRow.from_week)
+            ).scalars()
+            return Activity(
+                row.id,
+                row.label,
+                row.covered,
+                tuple(phrases),
+                tuple(
+                    Window(w.kind, w.from_week, w.to_week, w.text, tuple(w.cites), w.condition, w.procedure_id, w.level)
+                    for w in windows
+                ),
+            )
+
+    def covered_activity_labels(self) -> List[str]:
+        with self._session() as session:
+            return list(
+                session.execute(select(ActivityRow.label).where(ActivityRow.covered.is_(True)).order_by(ActivityRow.label)).scalars()
+            )
