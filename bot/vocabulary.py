@@ -1,4 +1,4 @@
-"""Loads the domain vocabulary (data/vocabulary.yml) and the warning signs (data/warning_signs.yml)."""
+"""Loads the spelling lists (data/vocabulary.yml) and the warning signs (data/warning_signs.yml)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,16 +17,6 @@ class VocabularyError(ValueError):
 
 
 @dataclass(frozen=True)
-class Term:
-    """A procedure, activity or recovery phase: id, how the assistant names it, the phrases that mean it."""
-
-    id: str
-    label: str
-    phrases: Tuple[str, ...]
-    covered: bool = True
-
-
-@dataclass(frozen=True)
 class WarningSign:
     """A red-flag symptom from the source's "When to Call Your Doctor" list (or an emergency)."""
 
@@ -39,26 +29,11 @@ class WarningSign:
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    procedures: Tuple[Term, ...]
-    activities: Tuple[Term, ...]
-    phases: Tuple[Term, ...]
+class Spelling:
+    """Words the typo corrector corrects towards, and look-alikes it must leave alone."""
+
     domain_words: Tuple[str, ...]
-    not_typos: Tuple[str, ...] = ()
-
-    def procedure(self, procedure_id: str) -> Term:
-        return _by_id(self.procedures, procedure_id, "procedure")
-
-    def activity(self, activity_id: str) -> Term:
-        return _by_id(self.activities, activity_id, "activity")
-
-
-def _by_id(terms: Tuple[Term, ...], term_id: str, kind: str) -> Term:
-    for term in terms:
-        if term.id == term_id:
-            return term
-    known = ", ".join(t.id for t in terms)
-    raise KeyError(f"unknown {kind} {term_id!r}; known: {known}")
+    not_typos: Tuple[str, ...]
 
 
 def _read(path: Path) -> Dict[str, Any]:
@@ -76,28 +51,10 @@ def _phrases(path: Path, where: str, entry: Dict[str, Any]) -> Tuple[str, ...]:
     return tuple(phrases)
 
 
-def _terms(path: Path, section: str, entries: Dict[str, Any], with_coverage: bool) -> Tuple[Term, ...]:
-    if not isinstance(entries, dict) or not entries:
-        raise VocabularyError(f"{path}: `{section}` must map ids to entries")
-    terms = []
-    for term_id, entry in entries.items():
-        where = f"{section}.{term_id}"
-        if not isinstance(entry, dict) or not entry.get("label"):
-            raise VocabularyError(f"{path}: {where} needs a `label`")
-        covered = entry.get("covered", True)
-        if with_coverage and not isinstance(covered, bool):
-            raise VocabularyError(f"{path}: {where}.covered must be true or false")
-        terms.append(Term(term_id, entry["label"], _phrases(path, where, entry), covered))
-    return tuple(terms)
-
-
-def load_vocabulary(path: Path = settings.VOCABULARY_FILE) -> Vocabulary:
+def load_spelling(path: Path = settings.VOCABULARY_FILE) -> Spelling:
     content = _read(path)
-    return Vocabulary(
-        procedures=_terms(path, "procedures", content.get("procedures"), with_coverage=False),
-        activities=_terms(path, "activities", content.get("activities"), with_coverage=True),
-        phases=_terms(path, "phases", content.get("phases"), with_coverage=False),
-        domain_words=tuple(content.get("domain_words", ())),
+    return Spelling(
+        domain_words=tuple(w.lower() for w in content.get("domain_words", ())),
         not_typos=tuple(w.lower() for w in content.get("not_typos", ())),
     )
 

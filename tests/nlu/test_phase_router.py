@@ -9,14 +9,21 @@ def routed(nlp, text, selected, intent="faq"):
     msg = message(nlp, text, [{"name": intent, "confidence": 0.9}])
     msg.set("response_selector", {"faq": {"response": {
         "intent_response_key": f"faq/{selected}", "utter_action": f"utter_faq/{selected}",
-        "responses": [{"text": "..."}], "confidence": 0.4}}})
+        "responses": [{"text": "..."}], "confidence": 0.4}, "ranking": RANKING}})
     DomainEntityExtractor.create({}, None, None, None).process([msg])
     PhaseRouter.create({}, None, None, None).process([msg])
     return msg.get("response_selector")["faq"]["response"]
 
 
-def test_phase_keys_are_the_phase_faqs():
-    assert phase_keys() == ["first_days", "weeks_1_to_4", "weeks_4_to_8", "weeks_8_to_12"]
+RANKING = [{"intent_response_key": f"faq/{k}"} for k in ("stairs", "first_days", "weeks_1_to_4", "weeks_4_to_8", "weeks_8_to_12")]
+
+
+def test_phase_keys_are_the_phase_ids():
+    assert phase_keys() == ["first_days", "weeks_1_to_4", "weeks_4_to_8", "weeks_8_to_12", "beyond"]
+
+
+def test_a_phase_without_an_faq_answer_is_not_routed_to(nlp):
+    assert routed(nlp, "what happens after 3 months", selected="weeks_8_to_12")["intent_response_key"] == "faq/weeks_8_to_12"
 
 
 def test_named_phase_picks_the_phase_faq(nlp):
@@ -28,7 +35,7 @@ def test_named_phase_picks_the_phase_faq(nlp):
 
 def test_full_retrieval_intent_follows(nlp):
     msg = message(nlp, "the third month of recovery", [{"name": "faq", "confidence": 0.9}])
-    msg.set("response_selector", {"faq": {"response": {"intent_response_key": "faq/weeks_1_to_4", "utter_action": "x", "confidence": 0.5}}})
+    msg.set("response_selector", {"faq": {"response": {"intent_response_key": "faq/weeks_1_to_4", "utter_action": "x", "confidence": 0.5}, "ranking": RANKING}})
     DomainEntityExtractor.create({}, None, None, None).process([msg])
     PhaseRouter.create({}, None, None, None).process([msg])
     assert msg.get(INTENT)["full_retrieval_intent_name"] == "faq/weeks_8_to_12"
