@@ -1,0 +1,163 @@
+"""Tailored recovery advice: plain functions from what the patient said to a cited reply.
+
+Each function returns a Reply naming the domain.yml response to send, the values for its
+{variables}, and the passages it rests on. The wording lives in domain.yml; the facts come from
+data/timelines.yml rows; this module only decides which row applies.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+from bot.timelines.data import Activity, Milestone, Phase, Procedure, Window
+
+DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
+MAX_WEEKS_SINCE_SURGERY = 5 * 52
+OTHER_PROCEDURE = "other"
+
+_DURATION = re.compile(r"^P(-?\d+)([DWMY])$")
+_DATE = re.compile(r"^(\d{4}|-)-(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response from domain.yml, the values of its variables, and the passages it cites."""
+
+    response: str
+    variables: Dict[str, str] = field(default_factory=dict)
+    cites: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimeProblem:
+    """Why a time since surgery cannot be used: "future", "too_long" or "unreadable"."""
+
+    reason: str
+
+
+def surgery_date(value: str, said_on: date) -> Union[date, TimeProblem]:
+    """The surgery date from a slot value ("P5W" said on a day, "--10-03", "2025-10-03")."""
+    duration = _DURATION.match(value or "")
+    if duration:
+        amount, unit = int(duration.group(1)), duration.group(2)
+        if amount < 0:
+            return TimeProblem("unreadable")
+        return said_on - timedelta(days=round(amount * DAYS[unit]))
+    match = _DATE.match(value or "")
+    if not match:
+        return TimeProblem("unreadable")
+    year = said_on.year if match.group(1) == "-" else int(match.group(1))
+    try:
+        return date(year, int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return TimeProblem("unreadable")
+
+
+def weeks_since(surgery: date, today: date) -> Union[float, TimeProblem]:
+    days = (today - surgery).days
+    if days < 0:
+        return TimeProblem("future")
+    if days > MAX_WEEKS_SINCE_SURGERY * 7:
+        return TimeProblem("too_long")
+    return days / 7
+
+
+def describe_elapsed(weeks: float) -> str:
+    """"3 days", "1 week", "5 weeks": how long ago the surgery was, in plain words."""
+    days = round(weeks * 7)
+    if days < 14:
+        return "1 day" if days == 1 else f"{days} days"
+    whole = int(weeks)
+    return "1 week" if whole == 1 else f"{whole} weeks"
+
+
+def time_problem_reply(problem: TimeProblem) -> Reply:
+    return Reply({"future": "utter_surgery_in_future", "too_long": "utter_time_too_long"}.get(problem.reason, "utter_time_unreadable"))
+
+
+def _join(texts: Sequence[str]) -> str:
+    return "; ".join(texts)
+
+
+def _cites(rows: Sequence[Union[Milestone, Window, Phase]]) -> Tuple[str, ...]:
+    return tuple(dict.fromkeys(c for row in rows for c in row.cites))
+
+
+def procedure_reply(procedure: Optional[Procedure], level: Optional[str], general: Sequence[Milestone]) -> Reply:
+    """How long recovery takes for the patient's procedure (or what the guide says in general)."""
+    if procedure is None:
+        return Reply("utter_timeline_other_procedure", {"milestones": _join([m.text for m in general])}, _cites(general))
+    for_level = [m for m in procedure.milestones if level and m.level == level]
+    rows = for_level or [m for m in procedure.milestones if m.level is None]
+    label = f"{level} {procedure.label}" if for_level else procedure.label
+    return Reply("utter_timeline_procedure", {"procedure_label": label, "milestones": _join([m.text for m in rows])}, _cites(rows))
+
+
+def phase_at(phases: Sequence[Phase], weeks: float) -> Phase:
+    for phase in phases:
+        if weeks >= phase.from_week and (phase.to_week is None or weeks < phase.to_week):
+            return phase
+    raise ValueError(f"no recovery phase covers week {weeks:.1f}")
+
+
+def stage_reply(phases: Sequence[Phase], weeks: float) -> Reply:
+    """Where the patient is now: the phase, what is typical, what to avoid, what to start."""
+    phase = phase_at(phases, weeks)
+    variables = {
+        "elapsed": describe_elapsed(weeks),
+        "phase_label": phase.label,
+        "typical": phase.typical,
+        "avoid": phase.avoid,
+        "start": phase.start,
+    }
+    return Reply("utter_timeline_stage", variables, phase.cites)
+
+
+def applicable_windows(activity: Activity, procedure: Optional[str], level: Optional[str]) -> List[Window]:
+    """The most specific windows for the patient: their procedure and level, else the general ones."""
+    scopes = [(procedure, level), (procedure, None), (None, None)] if procedure else [(None, None)]
+    for scope in scopes:
+        rows = [w for w in activity.windows if (w.procedure, w.level) == scope]
+        if rows:
+            return rows
+    return []
+
+
+def _after(procedure: Optional[Procedure], level: Optional[str]) -> str:
+    if procedure is None:
+        return "after your surgery"
+    return f"after your {level + ' ' if level else ''}{procedure.label}"
+
+
+def _condition(window: Window) -> str:
+    return f" ({window.condition})" if window.condition else ""
+
+
+def activity_reply(
+    activity: Optional[Activity],
+    covered_labels: Sequence[str],
+    procedure: Optional[Procedure] = None,
+    level: Optional[str] = None,
+    weeks: Optional[float] = None,
+) -> Reply:
+    """When an activity is typically OK, tailored to the procedure and time since surgery if known."""
+    if activity is None:
+        return Reply("utter_activity_unknown", {"covered_activities": ", ".join(covered_labels)})
+    if not activity.covered:
+        return Reply("utter_activity_not_covered", {"activity_label": activity.label})
+    windows = applicable_windows(activity, procedure.id if procedure else None, level)
+    variables = {"activity_label": activity.label}
+    current = upcoming = None
+    if weeks is not None:
+        variables.update(elapsed=describe_elapsed(weeks), after=_after(procedure, level))
+        current = next((w for w in windows if w.from_week <= weeks and (w.to_week is None or weeks < w.to_week)), None)
+        upcoming = min((w for w in windows if w.from_week > weeks), key=lambda w: w.from_week, default=None)
+    if current is None and upcoming is not None:
+        return Reply("utter_activity_not_yet", {**variables, "window": upcoming.text + _condition(upcoming)}, upcoming.cites)
+    if current is None:
+        text = _join([w.text + _condition(w) for w in windows])
+        return Reply("utter_activity_timing", {"activity_label": activity.label, "windows": text}, _cites(windows))
+    response = "utter_activity_ok_now" if current.kind == "ok" else "utter_activity_avoid_now"
+    return Reply(response, {**variables, "window": current.text + _condition(current)}, current.cites)

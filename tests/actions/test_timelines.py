@@ -1,0 +1,124 @@
+"""The timeline actions, with real rasa_sdk trackers and dispatchers on a temporary SQLite database."""
+import logging
+from datetime import date, datetime
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+import actions.timelines as timelines
+from bot.timelines.database import prepare
+from bot.timelines.repository import TimelineRepository
+from tests.actions.helpers import run, tracker, user_event
+
+TODAY = date(2026, 11, 20)
+SAID = datetime(2026, 11, 20, 10, 0).timestamp()
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path, monkeypatch):
+    monkeypatch.setattr(timelines, "_repository", TimelineRepository(prepare(f"sqlite:///{tmp_path / 't.db'}")))
+    monkeypatch.setattr(timelines, "today", lambda: TODAY)
+
+
+def entity(name, value):
+    return {"entity": name, "value": value}
+
+
+def test_recovery_time_for_the_procedure_in_the_slot():
+    [message], events = run(timelines.ActionRecoveryTime(), tracker({"procedure": "microdiscectomy"}, intent="ask_recovery_time"))
+    assert message["response"] == "utter_timeline_procedure"
+    assert message["procedure_label"] == "microdiscectomy" and "2–6 weeks" in message["milestones"]
+    assert message["metadata"] == {"cites": ["miss-recovery-by-procedure"]}
+    assert events == [SlotSet("last_question", "recovery_time")]
+
+
+def test_recovery_time_for_an_l4_l5_fusion():
+    [message], _ = run(timelines.ActionRecoveryTime(), tracker({"procedure": "fusion", "spinal_level": "L4-L5"}))
+    assert "after 4 weeks" in message["milestones"]
+
+
+def test_recovery_time_for_a_procedure_the_guide_does_not_cover():
+    [message], _ = run(timelines.ActionRecoveryTime(), tracker({"procedure": "other"}))
+    assert message["response"] == "utter_timeline_other_procedure"
+
+
+def test_stage_from_time_since_surgery():
+    t = tracker({"surgery_time": "P5W"}, entities=[entity("time_since_surgery", "P5W")], intent="ask_recovery_stage", timestamp=SAID)
+    [message], _ = run(timelines.ActionRecoveryStage(), t)
+    assert message["response"] == "utter_timeline_stage"
+    assert message["elapsed"] == "5 weeks" and message["phase_label"] == "weeks 4 to 8"
+
+
+def test_durations_count_from_the_day_they_were_said():
+    said_10_days_ago = datetime(2026, 11, 10, 9, 0).timestamp()
+    earlier = [user_event("(text)", "inform", [entity("time_since_surgery", "P2W")], said_10_days_ago)]
+    t = tracker({"surgery_time": "P2W"}, intent="ask_recovery_stage", earlier=earlier, timestamp=SAID)
+    [message], _ = run(timelines.ActionRecoveryStage(), t)
+    assert message["elapsed"] == "3 weeks"
+
+
+def test_surgery_date_resolved_against_today():
+    t = tracker({"surgery_time": "--10-03"}, entities=[entity("surgery_date", "--10-03")], intent="ask_recovery_stage", timestamp=SAID)
+    [message], _ = run(timelines.ActionRecoveryStage(), t)
+    assert message["elapsed"] == "6 weeks" and message["phase_label"] == "weeks 4 to 8"
+
+
+@pytest.mark.parametrize("value, response", [("2012-01-01", "utter_time_too_long"), ("P-3W", "utter_time_unreadable")])
+def test_nonsense_times_get_a_clear_reply_and_are_forgotten(value, response):
+    t = tracker({"surgery_time": value}, entities=[entity("surgery_date", value)], intent="ask_recovery_stage", timestamp=SAID)
+    [message], events = run(timelines.ActionRecoveryStage(), t)
+    assert message["response"] == response
+    assert events == [SlotSet("surgery_time", None)]
+
+
+def test_a_future_surgery_is_kept_for_a_patient_preparing_for_it():
+    t = tracker({"surgery_time": "--12-05"}, entities=[entity("surgery_date", "--12-05")], intent="ask_recovery_stage", timestamp=SAID)
+    [message], events = run(timelines.ActionRecoveryStage(), t)
+    assert message["response"] == "utter_surgery_in_future" and events == []
+    swim = tracker({"surgery_time": "--12-05"}, entities=[entity("activity", "swimming")], timestamp=SAID)
+    [message], _ = run(timelines.ActionActivityTiming(), swim)
+    assert message["response"] == "utter_activity_timing"
+
+
+def test_activity_tailored_to_procedure_and_time():
+    t = tracker(
+        {"procedure": "decompression", "surgery_time": "P5W"},
+        entities=[entity("activity", "swimming"), entity("time_since_surgery", "P5W")],
+        timestamp=SAID,
+    )
+    [message], _ = run(timelines.ActionActivityTiming(), t)
+    assert message["response"] == "utter_activity_ok_now"
+    assert (message["elapsed"], message["after"], message["activity_label"]) == ("5 weeks", "after your decompression", "light swimming")
+    assert "if your doctor has cleared you" in message["window"]
+    assert message["metadata"] == {"cites": ["miss-weeks-4-8"]}
+
+
+def test_activity_uses_only_the_activity_named_now():
+    [message], _ = run(timelines.ActionActivityTiming(), tracker({"activity": "swimming"}, entities=[]))
+    assert message["response"] == "utter_activity_unknown"
+
+
+def test_uncovered_activity_is_sent_to_the_surgeon():
+    [message], _ = run(timelines.ActionActivityTiming(), tracker(entities=[entity("activity", "driving")]))
+    assert message["response"] == "utter_activity_not_covered" and message["activity_label"] == "driving"
+    assert message["metadata"] == {"cites": []}
+
+
+def test_database_down_gives_an_apology_and_the_general_answer(monkeypatch, caplog):
+    def unreachable():
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("connect", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(timelines, "repository", unreachable)
+    with caplog.at_level(logging.INFO):
+        [message], events = run(timelines.ActionRecoveryTime(), tracker({"procedure": "fusion"}))
+    assert message["response"] == "utter_timeline_unavailable" and events == []
+    assert "(message text)" not in caplog.text
+
+
+def test_no_message_text_is_logged(caplog):
+    with caplog.at_level(logging.DEBUG):
+        run(timelines.ActionActivityTiming(), tracker(entities=[entity("activity", "stairs")]))
+    assert "action_activity_timing answered with utter_activity_timing" in caplog.text
+    assert "(message text)" not in caplog.text
