@@ -35,7 +35,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run test test-unit test-stories validate train evaluate spacy lock clean
+.PHONY: help run test test-unit test-stories validate train evaluate bench spacy lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -80,6 +80,9 @@ test: validate test-unit test-stories ## everything CI runs
 
 evaluate: $(MODEL) ## measure accuracy, red-flag recall, decline rates and latency (reports/)
 	$(PY) -m bot.evaluation
+
+bench: $(MODEL) ## measure only the speeds: REST reply latency, action server round trip
+	$(PY) -m bot.evaluation --speed
 
 lock: $(VENV_STAMP) ## re-resolve requirements/lock.txt from requirements/main.in (needs PyPI)
 	$(PY) -m venv build/uv && build/uv/bin/pip install --quiet uv==0.13.8 $(PIP_QUIET)

@@ -49,9 +49,21 @@ class RasaClient:
         response.raise_for_status()
         return response.json()
 
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        """GET /conversations/<sender>/tracker."""
+        return self._get(f"/conversations/{sender}/tracker")
+
+    def domain(self) -> Dict[str, Any]:
+        """GET /domain, as JSON."""
+        response = self.session.get(
+            f"{self.base_url}/domain", params={"token": self.token}, headers={"Accept": "application/json"}, timeout=TIMEOUT_SECONDS
+        )
+        response.raise_for_status()
+        return response.json()
+
     def replies_to_latest_message(self, sender: str) -> List[BotReply]:
         """The bot messages sent after the sender's latest message, read from the tracker."""
-        events = self._get(f"/conversations/{sender}/tracker")["events"]
+        events = self.tracker(sender)["events"]
         replies: List[BotReply] = []
         for event in events:
             if event["event"] == "user":

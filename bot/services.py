@@ -62,9 +62,10 @@ def isolated_settings() -> settings.ServerSettings:
     )
 
 
-def service_environment(server: settings.ServerSettings) -> Dict[str, str]:
+def service_environment(server: settings.ServerSettings, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return {
         **os.environ,
+        **(extra or {}),
         "RASA_PORT": str(server.rasa_port),
         "ACTION_PORT": str(server.action_port),
         "WEB_PORT": str(server.web_port),
@@ -73,9 +74,11 @@ def service_environment(server: settings.ServerSettings) -> Dict[str, str]:
     }
 
 
-def start_services(server: settings.ServerSettings, log_dir: Optional[Path] = None) -> Services:
+def start_services(
+    server: settings.ServerSettings, log_dir: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None
+) -> Services:
     """Starts both processes; their output goes to log_dir (or this process's terminal)."""
-    env = service_environment(server)
+    env = service_environment(server, extra_env)
     commands = {
         "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(server.action_port)],
         "rasa": [sys.executable, "-m", "bot.serve"],
@@ -130,9 +133,11 @@ def wait_until_ready(services: Services, timeout_seconds: float = START_TIMEOUT_
 
 
 @contextlib.contextmanager
-def running_services(server: settings.ServerSettings, log_dir: Optional[Path] = None) -> Iterator[Services]:
+def running_services(
+    server: settings.ServerSettings, log_dir: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None
+) -> Iterator[Services]:
     """Starts the assistant, waits until it answers, and stops it afterwards."""
-    services = start_services(server, log_dir)
+    services = start_services(server, log_dir, extra_env)
     try:
         wait_until_ready(services)
         yield services

@@ -26,7 +26,8 @@ def nlp() -> Language:
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """The real Rasa and action servers, started once per session (training the model if needed)."""
     subprocess.run(["make", "-s", "train"], cwd=settings.PROJECT_ROOT, check=True)
-    with running_services(isolated_settings(), tmp_path_factory.mktemp("logs")) as services:
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'timelines.db'}"}
+    with running_services(isolated_settings(), tmp_path_factory.mktemp("logs"), database) as services:
         yield services
 
 

@@ -1,0 +1,91 @@
+"""Recovery-timeline conversations over the REST channel, and what happens when parts are down."""
+from datetime import date, timedelta
+
+import pytest
+import requests
+
+from bot.services import isolated_settings, running_services
+
+
+def answer(client, sender, text):
+    """The assistant's last reply to a message."""
+    return client.ask(sender, text)[-1]
+
+
+def test_the_procedure_is_asked_for_with_buttons_then_remembered(client, sender):
+    question = answer(client, sender, "how long does recovery take?")
+    assert question.utter_action == "utter_ask_procedure"
+    assert [b["title"] for b in question.buttons][:3] == ["Microdiscectomy", "Decompression", "Minimally invasive spinal fusion"]
+    reply = answer(client, sender, question.buttons[0]["payload"])
+    assert reply.utter_action == "utter_timeline_procedure"
+    assert "2–6 weeks for most patients to resume work and normal activity" in reply.text
+    assert reply.metadata["cites"] == ["miss-recovery-by-procedure"]
+    later = answer(client, sender, "and how long is the recovery overall?")
+    assert later.utter_action == "utter_timeline_procedure" and "microdiscectomy" in later.text
+
+
+def test_a_typed_procedure_is_accepted(client, sender):
+    assert answer(client, sender, "how long till i'm back to normal").utter_action == "utter_ask_procedure"
+    reply = answer(client, sender, "l4/5 fusion")
+    assert reply.utter_action == "utter_timeline_procedure" and "after 4 weeks" in reply.text
+
+
+def test_the_surgery_time_given_first_is_used_later(client, sender):
+    stage = answer(client, sender, "I had a decompression 5 weeks ago")
+    assert stage.utter_action == "utter_timeline_stage" and "weeks 4 to 8" in stage.text
+    swim = answer(client, sender, "when can i go swimming?")
+    assert swim.utter_action == "utter_activity_ok_now"
+    assert swim.text.startswith("At 5 weeks after your decompression, light swimming is typically OK")
+    assert "if your doctor has cleared you" in swim.text
+    assert swim.metadata["cites"] == ["miss-weeks-4-8"]
+
+
+def test_changing_the_answer_updates_it(client, sender):
+    assert "4–8 weeks" in answer(client, sender, "how long is recovery after a decompression").text
+    corrected = answer(client, sender, "actually it was a fusion")
+    assert corrected.utter_action == "utter_timeline_procedure" and "8–12 weeks for bone healing" in corrected.text
+
+
+def test_an_activity_the_guide_does_not_cover_is_sent_to_the_surgeon(client, sender):
+    reply = answer(client, sender, "when can i drive again after my surgery?")
+    assert reply.utter_action == "utter_activity_not_covered"
+    assert "doesn't cover driving" in reply.text and "ask your surgeon" in reply.text
+
+
+def test_a_future_surgery_date_gets_a_clear_reply(client, sender):
+    ahead = date.today() + timedelta(days=20)
+    reply = answer(client, sender, f"my surgery is on {ahead:%B} {ahead.day}")
+    assert reply.utter_action == "utter_surgery_in_future"
+
+
+def test_a_warning_sign_while_being_asked_escalates_and_stops_asking(client, sender):
+    assert answer(client, sender, "how long does recovery take?").utter_action == "utter_ask_procedure"
+    replies = client.ask(sender, "my incision is oozing and red")
+    assert [r.utter_action for r in replies] == ["utter_red_flag"]
+
+
+@pytest.fixture(scope="module")
+def assistant_without_database(tmp_path_factory):
+    """An assistant whose action server cannot reach its database."""
+    unreachable = {"DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:9/none"}
+    with running_services(isolated_settings(), tmp_path_factory.mktemp("logs"), unreachable) as services:
+        yield services
+
+
+def test_database_down_apologises_with_the_general_answer(assistant_without_database, sender):
+    client = assistant_without_database.client()
+    reply = answer(client, sender, "how long is recovery after a microdiscectomy?")
+    assert reply.utter_action == "utter_timeline_unavailable"
+    assert "most patients return to light activities within 2 to 4 weeks" in reply.text
+
+
+def test_action_server_down_still_answers_and_escalates(assistant_without_database, sender):
+    assistant_without_database.processes["actions"].terminate()
+    assistant_without_database.processes["actions"].wait(timeout=15)
+    client = assistant_without_database.client()
+    assert [r.utter_action for r in client.ask(sender, "my wound is oozing pus")] == ["utter_red_flag"]
+    assert [r.utter_action for r in client.ask(sender, "when can i swim?")] == ["utter_timeline_unavailable"]
+    assert [r.utter_action for r in client.ask(sender, "is fusion the same as a disc replacement?")] == ["utter_faq/fusion_vs_disc_replacement"]
+    assert "Traceback" not in requests.post(
+        f"{assistant_without_database.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "when can i swim"}, timeout=30
+    ).text
