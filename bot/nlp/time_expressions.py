@@ -39,7 +39,8 @@ MONTHS = {
 }
 AFTER_MARKERS = {"ago", "out", "post", "postop", "post-op", "postoperative", "after", "since", "in"}
 BEFORE_MARKERS = {"at", "been", "'m", "am", "im", "i'm", "about", "nearly", "almost", "over", "only", "just"}
-RELATIVE_DAYS = {"yesterday": 1, "today": 0}
+# "today" is left out: "one week post-op today" means now, not the day of surgery.
+RELATIVE_DAYS = {"yesterday": 1}
 
 _NUMBER_UNIT = re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")

@@ -3,7 +3,12 @@
 Word and character counts cannot reliably tell "weeks 1-4" from "weeks 4-8" or "the third
 month", so when the ResponseSelector picks one of the phase FAQs and the message names exactly
 one recovery phase that has an FAQ answer (the ``recovery_phase`` entity, whose values are the
-phase FAQ keys), that phase's FAQ is selected. Any other selection is left as the ResponseSelector made it.
+phase FAQ keys), that phase's FAQ is selected. Any other selection is left as the
+ResponseSelector made it.
+
+When the message instead tells the patient's own time since surgery or surgery date ("I had
+surgery on October 3, what stage am I in?"), a phase FAQ is the wrong answer: the intent becomes
+ask_recovery_stage, whose look-up works out the patient's own phase.
 """
 from __future__ import annotations
 
@@ -35,6 +40,8 @@ from bot.timelines.data import load_timeline_data
 
 PHASE_ENTITY = "recovery_phase"
 RETRIEVAL_INTENT = "faq"
+STAGE_INTENT = "ask_recovery_stage"
+OWN_TIME_ENTITIES = {"time_since_surgery", "surgery_date"}
 
 
 def phase_keys() -> List[str]:
@@ -43,7 +50,8 @@ def phase_keys() -> List[str]:
 
 
 def route_to_named_phase(message: Message, phases: List[str]) -> None:
-    """Selects the FAQ of the phase the message names, if the selector already chose a phase FAQ."""
+    """If the selector chose a phase FAQ: the patient's own time makes it a stage question, else
+    the phase the message names picks the FAQ."""
     if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != RETRIEVAL_INTENT:
         return
     selection = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(RETRIEVAL_INTENT)
@@ -51,6 +59,11 @@ def route_to_named_phase(message: Message, phases: List[str]) -> None:
         return
     response = selection[RESPONSE_SELECTOR_PREDICTION_KEY]
     if response.get(INTENT_RESPONSE_KEY) not in {f"{RETRIEVAL_INTENT}/{p}" for p in phases}:
+        return
+    entities = {e.get("entity") for e in message.get(ENTITIES, [])}
+    if entities & OWN_TIME_ENTITIES:
+        intent = message.get(INTENT)
+        message.set(INTENT, {INTENT_NAME_KEY: STAGE_INTENT, PREDICTED_CONFIDENCE_KEY: intent[PREDICTED_CONFIDENCE_KEY]}, add_to_output=True)
         return
     named = {e["value"] for e in message.get(ENTITIES, []) if e.get("entity") == PHASE_ENTITY}
     if len(named) != 1:

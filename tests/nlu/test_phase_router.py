@@ -49,3 +49,11 @@ def test_non_phase_answers_and_other_intents_are_left_alone(nlp):
 def test_two_phases_named_means_no_routing(nlp):
     response = routed(nlp, "how do weeks 1-4 differ from weeks 4-8", selected="weeks_8_to_12")
     assert response["intent_response_key"] == "faq/weeks_8_to_12"
+
+
+def test_the_patients_own_time_makes_a_phase_faq_a_stage_question(nlp):
+    msg = message(nlp, "I had surgery on October 3, what stage of recovery am I in?", [{"name": "faq", "confidence": 0.9}])
+    msg.set("response_selector", {"faq": {"response": {"intent_response_key": "faq/weeks_1_to_4", "utter_action": "x", "confidence": 0.5}, "ranking": RANKING}})
+    DomainEntityExtractor.create({}, None, None, None).process([msg])
+    PhaseRouter.create({}, None, None, None).process([msg])
+    assert msg.get(INTENT) == {"name": "ask_recovery_stage", "confidence": 0.9}
