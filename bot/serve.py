@@ -8,8 +8,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from bot import settings
+from bot.channels import write_enabled_credentials
 
 
 def main() -> int:
@@ -22,15 +25,19 @@ def main() -> int:
     os.environ["ACTION_PORT"] = str(server.action_port)
     configure_logging_and_warnings(logging.INFO, warn_only_once=True, filter_repeated_logs=True)
     configure_structlog(logging.INFO)
-    serve_application(
-        model_path=str(settings.MODELS_DIR),
-        port=server.rasa_port,
-        credentials=str(settings.PROJECT_ROOT / "credentials.yml"),
-        endpoints=AvailableEndpoints.read_endpoints(str(settings.PROJECT_ROOT / "endpoints.yml")),
-        cors=settings.cors_origins(),
-        auth_token=server.auth_token,
-        enable_api=True,
-    )
+    with tempfile.TemporaryDirectory() as private:
+        credentials = Path(private) / "credentials.yml"
+        channels = write_enabled_credentials(settings.PROJECT_ROOT / "credentials.yml", credentials)
+        logging.getLogger(__name__).info("channels enabled: %s", ", ".join(channels))
+        serve_application(
+            model_path=str(settings.MODELS_DIR),
+            port=server.rasa_port,
+            credentials=str(credentials),
+            endpoints=AvailableEndpoints.read_endpoints(str(settings.PROJECT_ROOT / "endpoints.yml")),
+            cors=settings.cors_origins(),
+            auth_token=server.auth_token,
+            enable_api=True,
+        )
     return 0
 
 

@@ -81,3 +81,19 @@ def cors_origins() -> List[str]:
 def database_url() -> str:
     """DATABASE_URL, or an SQLite file under var/ (git-ignored), created on first start."""
     return os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'timelines.db'}"
+
+
+PROVIDER_API_DEFAULTS = {
+    "twilio": "https://api.twilio.com",
+    "telegram": "https://api.telegram.org",
+    "facebook": "https://graph.facebook.com/v17.0",
+    "slack": "https://slack.com/api",
+}
+
+
+def provider_api_url(provider: str) -> str:
+    """Base URL of a messaging provider's API: <PROVIDER>_API_URL, else the provider's own.
+
+    Set only to route replies through a proxy or, in tests, to a local server that records them.
+    """
+    return os.environ.get(f"{provider.upper()}_API_URL", "").strip().rstrip("/") or PROVIDER_API_DEFAULTS[provider]

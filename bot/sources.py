@@ -1,6 +1,7 @@
 """The source passages (data/sources/passages.yml) and the grounding checks on answers."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,3 +91,20 @@ def defers_to_clinician(passages: List[Passage]) -> bool:
 
 def refers_to_clinician(answer: str) -> bool:
     return bool(_REFERRAL.search(answer))
+
+
+@functools.lru_cache(maxsize=1)
+def _passages_and_titles() -> Tuple[Dict[str, Passage], Dict[str, str]]:
+    sources = load_sources()
+    return {p.id: p for s in sources for p in s.passages}, {s.id: s.title for s in sources}
+
+
+def source_line(cites: List[str]) -> str:
+    """"Source: <article title> (<section>)" for the passages an answer cites, for patients to see."""
+    passages, titles = _passages_and_titles()
+    cited = [passages[c] for c in cites if c in passages]
+    parts = []
+    for source_id in dict.fromkeys(p.source_id for p in cited):
+        sections = list(dict.fromkeys(p.section for p in cited if p.source_id == source_id))
+        parts.append(f"{titles[source_id]} ({'; '.join(sections)})")
+    return f"Source: {' / '.join(parts)}" if parts else ""

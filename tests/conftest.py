@@ -12,6 +12,8 @@ from spacy.language import Language
 from bot import settings
 from bot.client import RasaClient
 from bot.services import Services, isolated_settings, running_services
+from tests.channels.provider_api import ProviderAPI
+from tests.channels.provider_api import start as start_provider_api
 
 
 @pytest.fixture(scope="session")
@@ -22,12 +24,46 @@ def nlp() -> Language:
     return spacy.load(settings.SPACY_MODEL_DIR)
 
 
+# Test secrets of every messaging channel, so all of them are enabled in the tests.
+CHANNEL_SECRETS = {
+    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
+    "TWILIO_AUTH_TOKEN": "twilio-auth-token",
+    "TWILIO_SMS_NUMBER": "+15005550006",
+    "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
+    "TELEGRAM_TOKEN": "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+    "TELEGRAM_SECRET_TOKEN": "telegram-secret-token",
+    "TELEGRAM_WEBHOOK_URL": "https://chat.clinic.example/webhooks/telegram/webhook",
+    "FACEBOOK_VERIFY_TOKEN": "facebook-verify-token",
+    "FACEBOOK_APP_SECRET": "facebook-app-secret",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "facebook-page-access-token",
+    "SLACK_BOT_TOKEN": "xoxb-slack-bot-token",
+    "SLACK_SIGNING_SECRET": "slack-signing-secret",
+}
+
+
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """The real Rasa and action servers, started once per session (training the model if needed)."""
+def provider_api() -> Iterator[ProviderAPI]:
+    """Records the replies the channels send to the providers' APIs."""
+    api = start_provider_api()
+    yield api
+    api.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAPI) -> Iterator[Services]:
+    """The real Rasa and action servers, started once per session (training the model if needed),
+    with every channel enabled and the providers' APIs replaced by the local recorder."""
     subprocess.run(["make", "-s", "train"], cwd=settings.PROJECT_ROOT, check=True)
-    database = {"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'timelines.db'}"}
-    with running_services(isolated_settings(), tmp_path_factory.mktemp("logs"), database) as services:
+    server = isolated_settings()
+    rasa_url = f"http://localhost:{server.rasa_port}"
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'timelines.db'}",
+        **CHANNEL_SECRETS,
+        "TWILIO_SMS_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio/webhook",
+        "TWILIO_WHATSAPP_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio_whatsapp/webhook",
+        **{f"{p}_API_URL": provider_api.url for p in ("TWILIO", "TELEGRAM", "FACEBOOK", "SLACK")},
+    }
+    with running_services(server, tmp_path_factory.mktemp("logs"), env) as services:
         yield services
 
 
