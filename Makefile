@@ -22,6 +22,7 @@ VENV_STAMP := $(VENV)/.installed
 SPACY_MODEL := build/spacy/en_spine
 SPACY_STAMP := $(SPACY_MODEL)/meta.json
 MODEL := models/spine-faq.tar.gz
+WIDGET := web/dist/spine-chat.js
 TRAINING_DATA := data/nlu data/dialogue
 PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
@@ -35,7 +36,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run test test-unit test-stories validate train evaluate bench spacy lock clean
+.PHONY: help run test test-unit test-stories test-deps validate train evaluate bench spacy widget lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -58,6 +59,21 @@ $(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -ty
 	echo $$(( $$(date +%s) - start )) > build/training-seconds.txt
 	touch $@
 
+$(WIDGET): web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
+widget: $(WIDGET) ## build the chat widget (npm registry, no CDN)
+
+# Browser and database tests use Debian's chromium, chromedriver and PostgreSQL; as root, install
+# them if they are missing (their own downloads, e.g. Playwright's browsers, cannot work here).
+test-deps:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "Tests need Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
 spacy: $(SPACY_STAMP) ## build the offline spaCy pipeline
 
 train: $(MODEL) ## train the model if the data or config changed
@@ -66,10 +82,10 @@ train: $(MODEL) ## train the model if the data or config changed
 validate: $(SPACY_STAMP) ## check the training data and domain (rasa data validate)
 	$(RASA) data validate --data $(TRAINING_DATA)
 
-run: $(MODEL) ## set up everything and start the assistant (Ctrl-C stops it)
+run: $(MODEL) $(WIDGET) ## set up everything and start the assistant (Ctrl-C stops it)
 	$(PY) -m bot.launcher
 
-test-unit: $(MODEL) ## pytest: components, grounding, actions, live server
+test-unit: $(MODEL) $(WIDGET) test-deps ## pytest: components, grounding, actions, channels, live server, browser
 	$(PY) -m pytest
 
 test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, failing on any prediction error
@@ -92,4 +108,4 @@ lock: $(VENV_STAMP) ## re-resolve requirements/lock.txt from requirements/main.i
 	  -o requirements/lock.txt
 
 clean: ## remove everything built (keeps the virtual environment)
-	rm -rf build models/*.tar.gz .rasa
+	rm -rf build models/*.tar.gz .rasa web/dist web/node_modules

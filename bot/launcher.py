@@ -1,4 +1,4 @@
-"""`make run`: starts the action server and the Rasa server, and stops both on Ctrl-C.
+"""`make run`: starts the action server, the Rasa server and the demo page, and stops them on Ctrl-C.
 
 If RASA_AUTH_TOKEN is not set, a random token is generated for this run and printed once,
 so the HTTP API is never open and never protected by a guessable default.
@@ -24,8 +24,9 @@ def main() -> int:
     if server.auth_token_generated:
         print(f"RASA_AUTH_TOKEN is not set; this run's API token is: {server.auth_token}", flush=True)
     print(
-        f"Starting: Rasa on http://localhost:{server.rasa_port} "
-        f"(REST: POST /webhooks/rest/webhook), actions on port {server.action_port}. Ctrl-C stops.",
+        f"Starting: Rasa on http://localhost:{server.rasa_port} (REST: POST /webhooks/rest/webhook), "
+        f"actions on port {server.action_port}, demo page with the chat widget on "
+        f"http://localhost:{server.web_port}. Ctrl-C stops.",
         flush=True,
     )
     signal.signal(signal.SIGTERM, _interrupt)

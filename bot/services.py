@@ -1,4 +1,5 @@
-"""Starts and stops the assistant's processes: the rasa_sdk action server and the Rasa server.
+"""Starts and stops the assistant's processes: the rasa_sdk action server, the Rasa server and
+the demo page's web server.
 
 Used by `make run` (bot/launcher.py), the tests and the evaluation, so all three run the
 assistant the same way.
@@ -29,6 +30,7 @@ START_TIMEOUT_SECONDS = 240
 class Services:
     rasa_url: str
     action_url: str
+    web_url: str
     token: str
     env: Dict[str, str]
     processes: Dict[str, subprocess.Popen]
@@ -82,6 +84,7 @@ def start_services(
     commands = {
         "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(server.action_port)],
         "rasa": [sys.executable, "-m", "bot.serve"],
+        "web": [sys.executable, "-m", "bot.web"],
     }
     processes, log_files = {}, []
     for name, command in commands.items():
@@ -95,6 +98,7 @@ def start_services(
     return Services(
         rasa_url=f"http://localhost:{server.rasa_port}",
         action_url=f"http://localhost:{server.action_port}",
+        web_url=f"http://localhost:{server.web_port}",
         token=server.auth_token,
         env=env,
         processes=processes,
@@ -115,14 +119,14 @@ def stop_services(services: Services) -> None:
 
 
 def wait_until_ready(services: Services, timeout_seconds: float = START_TIMEOUT_SECONDS) -> None:
-    """Waits for the action server's /health and the Rasa server's loaded model."""
+    """Waits for the action server's /health, the demo page and the Rasa server's loaded model."""
     deadline = time.monotonic() + timeout_seconds
     while True:
         crashed = services.exited()
         if crashed:
             raise RuntimeError(f"the {crashed} process exited while starting:\n{services.logs()[-3000:]}")
         try:
-            if requests.get(f"{services.action_url}/health", timeout=2).ok:
+            if all(requests.get(url, timeout=2).ok for url in (f"{services.action_url}/health", services.web_url)):
                 break
         except requests.RequestException:
             pass

@@ -1,0 +1,61 @@
+"""Serves the demo clinic page and the widget on WEB_PORT (`make run`).
+
+/ is web/demo/index.html with the Rasa server's URL filled in; /widget/spine-chat.js is the built
+widget. A clinic serves the widget file from its own site or from the Rasa host instead.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from bot import settings
+
+WEB_DIR = settings.PROJECT_ROOT / "web"
+WIDGET_FILE = WEB_DIR / "dist" / "spine-chat.js"
+DEMO_PAGE = WEB_DIR / "demo" / "index.html"
+
+
+def rasa_public_url() -> str:
+    """Where browsers reach the Rasa server: RASA_PUBLIC_URL, or localhost on RASA_PORT."""
+    return os.environ.get("RASA_PUBLIC_URL", "").strip() or f"http://localhost:{settings.server_settings().rasa_port}"
+
+
+class DemoHandler(BaseHTTPRequestHandler):
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        path = self.path.split("?", 1)[0]
+        if path in ("/", "/index.html"):
+            page = DEMO_PAGE.read_text(encoding="utf-8").replace("__RASA_URL__", rasa_public_url())
+            self._send(page.encode(), "text/html; charset=utf-8")
+        elif path == "/widget/spine-chat.js":
+            self._send(WIDGET_FILE.read_bytes(), "text/javascript; charset=utf-8")
+        else:
+            self.send_error(HTTPStatus.NOT_FOUND)
+
+    def log_message(self, *args: Any) -> None:
+        """No access log: page paths are not patient data, but there is nothing worth keeping."""
+
+
+def main() -> int:
+    if not WIDGET_FILE.is_file():
+        print(f"{WIDGET_FILE} is missing: run `make widget`", file=sys.stderr)
+        return 1
+    port = settings.server_settings().web_port
+    server = ThreadingHTTPServer(("0.0.0.0", port), DemoHandler)
+    print(f"Demo page on http://localhost:{port}", flush=True)
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""The chat widget in headless Chromium, on the demo page, against the running assistant.
+
+Screenshots go to build/screenshots/ (desktop and 360 px phone).
+"""
+import contextlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from typing import Iterator, List
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot import settings
+from bot.services import isolated_settings, running_services
+
+SCREENSHOTS = settings.PROJECT_ROOT / "build" / "screenshots"
+WAIT_SECONDS = 30
+CHROME_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium(width: int, height: int, phone: bool) -> WebDriver:
+    """Debian's chromium through Debian's chromedriver (no browser download).
+
+    Phones are emulated (touch, device pixel ratio 2): a headless window cannot be made 360 px wide.
+    """
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in CHROME_FLAGS + [f"--window-size={width},{height}", f"--user-data-dir={tempfile.mkdtemp(prefix='spc-chrome-')}"]:
+        options.add_argument(flag)
+    if phone:
+        options.add_experimental_option(
+            "mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": True}}
+        )
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+@contextlib.contextmanager
+def demo_page(url: str, width: int, height: int, phone: bool = False) -> Iterator[WebDriver]:
+    driver = chromium(width, height, phone)
+    try:
+        driver.get(url)
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def desktop(assistant) -> Iterator[WebDriver]:
+    with demo_page(assistant.web_url, 1280, 900) as driver:
+        yield driver
+
+
+@pytest.fixture
+def phone(assistant) -> Iterator[WebDriver]:
+    with demo_page(assistant.web_url, 360, 740, phone=True) as driver:
+        yield driver
+
+
+def wait(driver: WebDriver, condition, seconds: float = WAIT_SECONDS):
+    return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+
+
+def open_chat(driver: WebDriver) -> None:
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".spc-bubble"))[0].click()
+    wait(driver, lambda d: d.find_element(By.ID, "spc-panel").is_displayed())
+
+
+def bot_messages(driver: WebDriver) -> List[WebElement]:
+    return driver.find_elements(By.CSS_SELECTOR, ".spc-log li.spc-bot")
+
+
+def ask(driver: WebDriver, text: str, expect: str) -> WebElement:
+    """Types a question, presses Enter, and waits for the bot message containing `expect`."""
+    box = driver.find_element(By.ID, "spc-input")
+    box.send_keys(text, Keys.ENTER)
+    return reply_containing(driver, expect)
+
+
+def reply_containing(driver: WebDriver, expect: str) -> WebElement:
+    return wait(driver, lambda d: next((m for m in bot_messages(d) if expect in m.text), False))
+
+
+def test_faq_answer_with_its_source_and_the_disclaimer(desktop):
+    open_chat(desktop)
+    answer = ask(desktop, "can i climb stairs after surgery?", "climb stairs slowly and carefully")
+    assert answer.find_element(By.CSS_SELECTOR, ".spc-source").text.startswith(
+        "Source: Recovery After Minimally Invasive Spine Surgery"
+    )
+    assert "not medical advice" in desktop.find_element(By.CSS_SELECTOR, ".spc-disclaimer").text
+    assert reply_containing(desktop, "it is not medical advice. In an emergency, call 911")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    desktop.save_screenshot(str(SCREENSHOTS / "widget-desktop.png"))
+
+
+def test_quick_replies_send_their_payload_and_show_their_title(desktop):
+    open_chat(desktop)
+    ask(desktop, "how long does recovery take?", "Which procedure")
+    choice = wait(desktop, lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, ".spc-choice") if b.text == "Decompression"), False))
+    choice.click()
+    reply_containing(desktop, "4–8 weeks to achieve near-full mobility")
+    assert desktop.find_elements(By.CSS_SELECTOR, ".spc-log li.spc-user")[-1].text.endswith("Decompression")
+    assert not desktop.find_elements(By.CSS_SELECTOR, ".spc-choice")
+
+
+def test_warning_signs_are_shown_as_urgent(desktop):
+    open_chat(desktop)
+    ask(desktop, "when can i swim? my incision is oozing pus", "contact your surgeon now")
+    urgent = desktop.find_element(By.CSS_SELECTOR, ".spc-log li.spc-urgent")
+    assert urgent.get_attribute("role") == "alert"
+    assert urgent.find_element(By.CSS_SELECTOR, ".spc-urgent-label").text.lower() == "urgent"
+
+
+def test_the_conversation_survives_a_reload(desktop):
+    open_chat(desktop)
+    ask(desktop, "what is spinal fusion?", "joins two or more vertebrae")
+    shown = len(desktop.find_elements(By.CSS_SELECTOR, ".spc-log li"))
+    desktop.refresh()
+    wait(desktop, lambda d: d.find_element(By.ID, "spc-panel").is_displayed())
+    assert len(desktop.find_elements(By.CSS_SELECTOR, ".spc-log li")) == shown
+    ask(desktop, "thanks", "You're welcome")
+    disclaimers = [m for m in bot_messages(desktop) if "not medical advice" in m.text]
+    assert len(disclaimers) == 1, "a reload must continue the same conversation, not start a new one"
+
+
+def test_message_text_is_never_executed(desktop):
+    open_chat(desktop)
+    attack = '<img src=x onerror="window.__spcInjected=1">hello'
+    desktop.find_element(By.ID, "spc-input").send_keys(attack, Keys.ENTER)
+    texts = lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".spc-log li.spc-user .spc-text")]  # noqa: E731
+    wait(desktop, lambda d: attack in texts(d))
+    wait(desktop, lambda d: len(bot_messages(d)) >= 3)
+    assert not desktop.find_elements(By.CSS_SELECTOR, ".spc-log img")
+    assert desktop.execute_script("return window.__spcInjected") is None
+
+
+def test_keyboard_only(desktop):
+    for _ in range(10):
+        ActionChains(desktop).send_keys(Keys.TAB).perform()
+        if "spc-bubble" in (desktop.switch_to.active_element.get_attribute("class") or ""):
+            break
+    bubble = desktop.switch_to.active_element
+    assert "spc-bubble" in bubble.get_attribute("class")
+    assert desktop.execute_script("return getComputedStyle(document.activeElement).outlineStyle") != "none"
+    bubble.send_keys(Keys.ENTER)
+    wait(desktop, lambda d: d.switch_to.active_element.get_attribute("id") == "spc-input")
+    desktop.switch_to.active_element.send_keys("where is the clinic?", Keys.ENTER)
+    reply_containing(desktop, "8631 W. 3rd Street")
+    desktop.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait(desktop, lambda d: not d.find_element(By.ID, "spc-panel").is_displayed())
+    assert "spc-bubble" in desktop.switch_to.active_element.get_attribute("class")
+
+
+def test_labels_and_live_region_for_screen_readers(desktop):
+    open_chat(desktop)
+    log = desktop.find_element(By.CSS_SELECTOR, ".spc-log")
+    assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
+    assert desktop.find_element(By.CSS_SELECTOR, "label[for='spc-input']").get_attribute("textContent") == "Your question"
+    assert desktop.find_element(By.CSS_SELECTOR, ".spc-close").get_attribute("aria-label") == "Close chat"
+    assert desktop.find_element(By.ID, "spc-panel").get_attribute("aria-labelledby") == "spc-title"
+    assert desktop.find_element(By.CSS_SELECTOR, ".spc-status").get_attribute("role") == "status"
+
+
+CONTRAST = """
+function luminance(color) {
+  const [r, g, b] = color.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function background(node) {
+  for (; node; node = node.parentElement) {
+    const bg = getComputedStyle(node).backgroundColor;
+    if (bg && !bg.endsWith(", 0)") && bg !== "transparent") return bg;
+  }
+  return "rgb(255, 255, 255)";
+}
+const node = document.querySelector(arguments[0]);
+const [a, b] = [luminance(getComputedStyle(node).color), luminance(background(node))];
+return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+"""
+
+
+def test_text_contrast_meets_wcag_aa(desktop):
+    open_chat(desktop)
+    ask(desktop, "my incision is red and swollen", "contact your surgeon now")
+    ask(desktop, "can i climb stairs after surgery?", "climb stairs slowly")
+    for selector in (".spc-bubble", ".spc-title", ".spc-disclaimer", ".spc-bot .spc-text", ".spc-user .spc-text",
+                     ".spc-source", ".spc-urgent .spc-text", ".spc-urgent-label", ".spc-send"):
+        assert desktop.execute_script(CONTRAST, selector) >= 4.5, selector
+
+
+def test_fits_a_360_px_phone(phone):
+    open_chat(phone)
+    ask(phone, "is fusion the same as a disc replacement?", "Spinal fusion stops motion")
+    panel = phone.find_element(By.ID, "spc-panel").rect
+    assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 360
+    assert phone.execute_script("return document.documentElement.scrollWidth") <= 360
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.save_screenshot(str(SCREENSHOTS / "widget-phone.png"))
+
+
+@pytest.fixture
+def own_assistant(tmp_path):
+    """An assistant of this test's own, whose Rasa server can be stopped and restarted."""
+    with running_services(isolated_settings(), tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}) as services:
+        yield services
+
+
+def test_reconnects_by_itself_with_a_visible_notice(own_assistant, tmp_path):
+    with demo_page(own_assistant.web_url, 1280, 900) as driver:
+        open_chat(driver)
+        ask(driver, "hello", "Hello!")
+        rasa = own_assistant.processes["rasa"]
+        rasa.terminate()
+        rasa.wait(timeout=30)
+        status = driver.find_element(By.CSS_SELECTOR, ".spc-status")
+        wait(driver, lambda d: status.is_displayed() and ("Reconnecting" in status.text or "Retrying" in status.text))
+        own_assistant.processes["rasa"] = subprocess.Popen(
+            [sys.executable, "-m", "bot.serve"], cwd=settings.PROJECT_ROOT, env=own_assistant.env,
+            stdout=(tmp_path / "rasa-restarted.log").open("w"), stderr=subprocess.STDOUT,
+        )
+        own_assistant.client().wait_until_ready(240)
+        wait(driver, lambda d: not status.is_displayed(), seconds=60)
+        ask(driver, "where is the clinic?", "8631 W. 3rd Street")

@@ -1,0 +1,290 @@
+/*
+ * Spine clinic chat widget. Embed with one script tag after a small config:
+ *
+ *   <script>window.spineChatConfig = { serverUrl: "https://chat.clinic.example" };</script>
+ *   <script src="https://chat.clinic.example/widget/spine-chat.js" defer></script>
+ *
+ * Talks to the Rasa server's socket.io channel (websocket transport). Message text is only ever
+ * set with textContent: nothing a message contains is executed or parsed as HTML. The
+ * conversation survives page reloads in the same tab (sessionStorage).
+ */
+(function () {
+  "use strict";
+
+  var defaults = {
+    serverUrl: window.location.origin,
+    socketPath: "/socket.io",
+    title: "Recovery assistant",
+    primaryColor: "#0b5394",
+    greeting: "Hello! Ask me about recovering from spine surgery or spinal fusion.",
+    disclaimer: "General information only, not medical advice. In an emergency, call 911.",
+  };
+  var config = Object.assign({}, defaults, window.spineChatConfig || {});
+  var storageKey = "spineChat:" + config.serverUrl;
+  var state = restore();
+  var socket = null;
+  var confirmed = false;
+  var pending = [];
+  var typingTimer = null;
+  var ui = {};
+  var TYPING_TIMEOUT_MS = 20000;
+
+  function restore() {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(storageKey) || "null");
+      if (saved && Array.isArray(saved.messages)) return saved;
+    } catch (error) {
+      /* unreadable storage: start a new conversation */
+    }
+    return { sessionId: null, messages: [], open: false };
+  }
+
+  function save() {
+    try {
+      window.sessionStorage.setItem(storageKey, JSON.stringify(state));
+    } catch (error) {
+      /* storage full or disabled: the conversation just won't survive a reload */
+    }
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function visuallyHidden(text) {
+    return element("span", "spc-visually-hidden", text);
+  }
+
+  /* A speech-balloon icon drawn inline: emoji fonts are missing on many systems. */
+  function chatIcon() {
+    var svgNs = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(svgNs, "svg");
+    svg.setAttribute("class", "spc-bubble-icon");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(svgNs, "path");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function build() {
+    var root = element("div", "spc-root");
+    root.style.setProperty("--spc-primary", config.primaryColor);
+
+    ui.bubble = element("button", "spc-bubble");
+    ui.bubble.type = "button";
+    ui.bubble.setAttribute("aria-expanded", "false");
+    ui.bubble.setAttribute("aria-controls", "spc-panel");
+    ui.bubble.setAttribute("aria-label", "Open chat: " + config.title);
+    ui.bubble.appendChild(chatIcon());
+    ui.bubble.appendChild(element("span", "spc-bubble-label", "Chat"));
+
+    ui.panel = element("section", "spc-panel");
+    ui.panel.id = "spc-panel";
+    ui.panel.hidden = true;
+    ui.panel.setAttribute("role", "dialog");
+    ui.panel.setAttribute("aria-labelledby", "spc-title");
+
+    var header = element("header", "spc-header");
+    var title = element("h2", "spc-title", config.title);
+    title.id = "spc-title";
+    ui.close = element("button", "spc-close", "\u00D7");
+    ui.close.type = "button";
+    ui.close.setAttribute("aria-label", "Close chat");
+    header.appendChild(title);
+    header.appendChild(ui.close);
+
+    ui.status = element("p", "spc-status");
+    ui.status.setAttribute("role", "status");
+    ui.status.hidden = true;
+
+    ui.log = element("ol", "spc-log");
+    ui.log.setAttribute("role", "log");
+    ui.log.setAttribute("aria-live", "polite");
+    ui.log.setAttribute("aria-label", "Conversation");
+    ui.log.tabIndex = 0;
+
+    ui.typing = element("p", "spc-typing");
+    ui.typing.hidden = true;
+    ui.typing.appendChild(element("span", "spc-dots", "\u2022\u2022\u2022"));
+    ui.typing.appendChild(visuallyHidden("The assistant is typing"));
+
+    ui.form = element("form", "spc-form");
+    var label = element("label", "spc-visually-hidden", "Your question");
+    label.setAttribute("for", "spc-input");
+    ui.input = element("input", "spc-input");
+    ui.input.id = "spc-input";
+    ui.input.type = "text";
+    ui.input.autocomplete = "off";
+    ui.input.maxLength = 1000;
+    ui.input.placeholder = "Type your question";
+    ui.send = element("button", "spc-send", "Send");
+    ui.send.type = "submit";
+    ui.form.appendChild(label);
+    ui.form.appendChild(ui.input);
+    ui.form.appendChild(ui.send);
+
+    ui.panel.appendChild(header);
+    ui.panel.appendChild(element("p", "spc-disclaimer", config.disclaimer));
+    ui.panel.appendChild(ui.status);
+    ui.panel.appendChild(ui.log);
+    ui.panel.appendChild(ui.typing);
+    ui.panel.appendChild(ui.form);
+    root.appendChild(ui.panel);
+    root.appendChild(ui.bubble);
+    document.body.appendChild(root);
+
+    ui.bubble.addEventListener("click", function () {
+      setOpen(ui.panel.hidden);
+    });
+    ui.close.addEventListener("click", function () {
+      setOpen(false);
+    });
+    ui.panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") setOpen(false);
+    });
+    ui.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = ui.input.value.trim();
+      if (!text) return;
+      ui.input.value = "";
+      send(text, text);
+    });
+  }
+
+  function setOpen(open) {
+    ui.panel.hidden = !open;
+    ui.bubble.setAttribute("aria-expanded", String(open));
+    ui.bubble.setAttribute("aria-label", (open ? "Close chat: " : "Open chat: ") + config.title);
+    state.open = open;
+    save();
+    if (open) {
+      if (!state.messages.length) addMessage({ from: "bot", text: config.greeting });
+      connect();
+      ui.input.focus();
+      scrollToEnd();
+    } else {
+      ui.bubble.focus();
+    }
+  }
+
+  function scrollToEnd() {
+    ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  function renderChoices(item, message) {
+    var choices = element("div", "spc-choices");
+    choices.setAttribute("role", "group");
+    choices.setAttribute("aria-label", "Suggested replies");
+    message.choices.forEach(function (choice) {
+      var button = element("button", "spc-choice", choice.title);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        message.choices = [];
+        save();
+        choices.remove();
+        send(choice.payload, choice.title);
+      });
+      choices.appendChild(button);
+    });
+    item.appendChild(choices);
+  }
+
+  function render(message) {
+    var urgent = message.urgency === "urgent" || message.urgency === "emergency";
+    var item = element("li", "spc-msg spc-" + message.from + (urgent ? " spc-urgent" : ""));
+    if (urgent) {
+      item.setAttribute("role", "alert");
+      item.appendChild(element("strong", "spc-urgent-label", message.urgency === "emergency" ? "Emergency" : "Urgent"));
+    } else {
+      item.appendChild(visuallyHidden(message.from === "user" ? "You said: " : "Assistant: "));
+    }
+    item.appendChild(element("p", "spc-text", message.text));
+    if (message.source) item.appendChild(element("p", "spc-source", message.source));
+    if (message.choices && message.choices.length) renderChoices(item, message);
+    ui.log.appendChild(item);
+    scrollToEnd();
+  }
+
+  function addMessage(message) {
+    state.messages.push(message);
+    save();
+    render(message);
+  }
+
+  function setStatus(text) {
+    ui.status.textContent = text || "";
+    ui.status.hidden = !text;
+  }
+
+  function connect() {
+    if (socket) return;
+    socket = window.io(config.serverUrl, {
+      path: config.socketPath,
+      transports: ["websocket"],
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 5000,
+    });
+    socket.on("connect", function () {
+      setStatus("");
+      socket.emit("session_request", { session_id: state.sessionId });
+    });
+    socket.on("session_confirm", function (sessionId) {
+      state.sessionId = typeof sessionId === "string" ? sessionId : (sessionId || {}).session_id;
+      confirmed = true;
+      save();
+      pending.splice(0).forEach(emit);
+    });
+    socket.on("bot_uttered", function (data) {
+      ui.typing.hidden = true;
+      var metadata = (data && data.metadata) || {};
+      addMessage({
+        from: "bot",
+        text: String((data && data.text) || ""),
+        source: metadata.source || "",
+        urgency: metadata.urgency || "",
+        choices: ((data && data.quick_replies) || []).map(function (reply) {
+          return { title: String(reply.title), payload: String(reply.payload) };
+        }),
+      });
+    });
+    socket.on("disconnect", function () {
+      confirmed = false;
+      setStatus("Connection lost. Reconnecting\u2026");
+    });
+    socket.on("connect_error", function () {
+      setStatus("Can't reach the assistant right now. Retrying\u2026");
+    });
+  }
+
+  function emit(payload) {
+    socket.emit("user_uttered", { message: payload, session_id: state.sessionId });
+  }
+
+  function send(payload, shown) {
+    addMessage({ from: "user", text: shown });
+    ui.typing.hidden = false;
+    window.clearTimeout(typingTimer);
+    typingTimer = window.setTimeout(function () {
+      ui.typing.hidden = true;
+    }, TYPING_TIMEOUT_MS);
+    connect();
+    if (confirmed) emit(payload);
+    else pending.push(payload);
+  }
+
+  function start() {
+    build();
+    state.messages.forEach(render);
+    if (state.open) setOpen(true);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
