@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster for tests (Debian's postgresql package; .ci/run installs it)."""
+"""A throwaway PostgreSQL cluster for tests (Debian's postgresql package; `make test` installs it)."""
 import contextlib
 import os
 import shutil
@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Iterator, List
 
 from bot.services import free_port
-
-BINARIES = ("initdb", "pg_ctl")
-
 
 def _binary(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None)
@@ -22,13 +19,6 @@ def _binary(name: str) -> str:
 def _as_postgres_user(command: List[str]) -> List[str]:
     """initdb refuses to run as root; run the server as the postgres user then."""
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-def available() -> bool:
-    try:
-        return all(_binary(b) for b in BINARIES)
-    except FileNotFoundError:
-        return False
 
 
 @contextlib.contextmanager

@@ -1,7 +1,5 @@
 """The timeline database through SQLAlchemy: migrations, idempotent loading, queries."""
-import os
 
-import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
@@ -67,11 +65,8 @@ def test_loading_is_idempotent_and_follows_the_file(tmp_path):
     assert TimelineRepository(engine).activity("golf") is None
 
 
-@pytest.mark.skipif(
-    not postgres.available() and not os.environ.get("REQUIRE_POSTGRES"),
-    reason="PostgreSQL server binaries not installed (.ci/run installs them and sets REQUIRE_POSTGRES)",
-)
 def test_postgresql_works():
+    """Debian's PostgreSQL, which `make test` installs (test-deps)."""
     with postgres.temporary_postgres() as url:
         engine = prepare(url)
         check_repository(engine)
