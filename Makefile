@@ -50,7 +50,7 @@ $(VENV_STAMP): requirements/lock.txt requirements/model.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable . $(PIP_QUIET)
 	touch $@
 
-$(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml bot/vocabulary.py $(wildcard bot/nlp/*.py)
+$(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml data/timelines.yml bot/vocabulary.py bot/timelines/data.py $(wildcard bot/nlp/*.py)
 	$(PY) -m bot.nlp.build $(SPACY_MODEL)
 
 $(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -type f 2>/dev/null)

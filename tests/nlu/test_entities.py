@@ -25,6 +25,8 @@ def test_synonyms_and_typos_map_to_canonical_ids(nlp):
         ("activity", "desk_work"),
     ]
     assert ("procedure", "microdiscectomy") in entities(nlp, "microdiskectomy recovery")
+    assert entities(nlp, "when can i return to the office") == [("activity", "desk_work")]
+    assert entities(nlp, "is it ok to climb steps yet") == [("activity", "stairs")]
 
 
 def test_surgery_date(nlp):
