@@ -27,6 +27,8 @@ def test_synonyms_and_typos_map_to_canonical_ids(nlp):
     assert ("procedure", "microdiscectomy") in entities(nlp, "microdiskectomy recovery")
     assert entities(nlp, "when can i return to the office") == [("activity", "desk_work")]
     assert entities(nlp, "is it ok to climb steps yet") == [("activity", "stairs")]
+    assert entities(nlp, "two flights of stairs to my flat") == [("activity", "stairs")]
+    assert entities(nlp, "can i take a flight next month") == [("activity", "flying")]
 
 
 def test_surgery_date(nlp):
