@@ -9,7 +9,7 @@ import os
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Optional, Tuple
 
 from bot import settings
 
@@ -24,23 +24,35 @@ def rasa_public_url() -> str:
 
 
 class DemoHandler(BaseHTTPRequestHandler):
-    def _send(self, body: bytes, content_type: str) -> None:
+    def _resource(self) -> Optional[Tuple[bytes, str]]:
+        """The body and content type at the requested path, or None."""
+        path = self.path.split("?", 1)[0]
+        if path in ("/", "/index.html"):
+            page = DEMO_PAGE.read_text(encoding="utf-8").replace("__RASA_URL__", rasa_public_url())
+            return page.encode(), "text/html; charset=utf-8"
+        if path == "/widget/spine-chat.js":
+            return WIDGET_FILE.read_bytes(), "text/javascript; charset=utf-8"
+        return None
+
+    def _respond(self, with_body: bool) -> None:
+        resource = self._resource()
+        if resource is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        body, content_type = resource
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
-        self.wfile.write(body)
+        if with_body:
+            self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        path = self.path.split("?", 1)[0]
-        if path in ("/", "/index.html"):
-            page = DEMO_PAGE.read_text(encoding="utf-8").replace("__RASA_URL__", rasa_public_url())
-            self._send(page.encode(), "text/html; charset=utf-8")
-        elif path == "/widget/spine-chat.js":
-            self._send(WIDGET_FILE.read_bytes(), "text/javascript; charset=utf-8")
-        else:
-            self.send_error(HTTPStatus.NOT_FOUND)
+        self._respond(with_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(with_body=False)
 
     def log_message(self, *args: Any) -> None:
         """No access log: page paths are not patient data, but there is nothing worth keeping."""
