@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
@@ -87,13 +87,18 @@ class RasaClient:
 
     def wait_until_ready(self, timeout_seconds: float) -> None:
         """Waits until the server answers /status with a loaded model."""
-        deadline = time.monotonic() + timeout_seconds
-        while True:
-            try:
-                if self._get("/status").get("model_id"):
-                    return
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"Rasa server at {self.base_url} not ready after {timeout_seconds:.0f} s")
-            time.sleep(1)
+        poll_until(lambda: bool(self._get("/status").get("model_id")), timeout_seconds, f"Rasa server at {self.base_url}")
+
+
+def poll_until(ready: Callable[[], bool], timeout_seconds: float, what: str, interval_seconds: float = 0.5) -> None:
+    """Calls `ready` until it returns True (connection errors count as not yet); TimeoutError after the timeout."""
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            if ready():
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not ready after {timeout_seconds:.0f} s")
+        time.sleep(interval_seconds)

@@ -20,7 +20,7 @@ from typing import Dict, Iterator, List, Optional
 import requests
 
 from bot import settings
-from bot.client import RasaClient
+from bot.client import RasaClient, poll_until
 
 STOP_TIMEOUT_SECONDS = 15
 START_TIMEOUT_SECONDS = 240
@@ -121,18 +121,14 @@ def stop_services(services: Services) -> None:
 def wait_until_ready(services: Services, timeout_seconds: float = START_TIMEOUT_SECONDS) -> None:
     """Waits for the action server's /health, the demo page and the Rasa server's loaded model."""
     deadline = time.monotonic() + timeout_seconds
-    while True:
+
+    def started() -> bool:
         crashed = services.exited()
         if crashed:
             raise RuntimeError(f"the {crashed} process exited while starting:\n{services.logs()[-3000:]}")
-        try:
-            if all(requests.get(url, timeout=2).ok for url in (f"{services.action_url}/health", services.web_url)):
-                break
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"action server not ready after {timeout_seconds:.0f} s")
-        time.sleep(0.5)
+        return all(requests.get(url, timeout=2).ok for url in (f"{services.action_url}/health", services.web_url))
+
+    poll_until(started, timeout_seconds, "action server and demo page")
     services.client().wait_until_ready(max(1.0, deadline - time.monotonic()))
 
 
