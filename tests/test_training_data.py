@@ -1,11 +1,15 @@
-"""Training data generalises: enough varied phrasings, and a held-out set never trained on."""
+"""Training data generalises: enough varied phrasings, and no evaluation message is trained on."""
 import re
 
+import yaml
+
 from bot import settings
+from bot.evaluation.cases import read_set
 from bot.training_data import read_nlu_examples
 
 TRAINING = read_nlu_examples(sorted(settings.DATA_DIR.glob("nlu/*.yml")))
-HELDOUT = read_nlu_examples([settings.PROJECT_ROOT / "tests" / "data" / "heldout_nlu.yml"])
+MANIFEST = settings.PROJECT_ROOT / "tests" / "data" / "evaluation.yml"
+EVALUATION_SETS = {s["name"]: read_set(MANIFEST.parent, s["files"]) for s in yaml.safe_load(MANIFEST.read_text())["sets"]}
 
 
 def key(text: str) -> str:
@@ -18,16 +22,26 @@ def test_at_least_15_training_phrasings_per_faq():
             assert len(set(examples)) >= 15, intent
 
 
-def test_at_least_5_heldout_phrasings_per_faq():
-    faqs = {i for i in TRAINING if i.startswith("faq/")}
-    for intent in faqs:
-        assert len(HELDOUT.get(intent, [])) >= 5, intent
+def test_every_faq_is_evaluated_with_at_least_5_messages():
+    labels = [label for cases in EVALUATION_SETS.values() for case in cases for label in case.labels]
+    for intent in TRAINING:
+        if intent.startswith("faq/"):
+            assert labels.count(intent.replace("/", ":")) >= 5, intent
 
 
-def test_heldout_examples_are_never_trained_on():
+def test_the_evaluation_sets_hold_every_kind_of_message():
+    assert {"heldout", "dev", "test"} <= set(EVALUATION_SETS)
+    assert len(EVALUATION_SETS["dev"]) >= 400 and len(EVALUATION_SETS["test"]) >= 300
+    for name in ("dev", "test"):
+        categories = {case.category for case in EVALUATION_SETS[name]}
+        assert {"denied_sign", "red_flag_family", "multi_turn", "correction", "near_domain"} <= categories, name
+
+
+def test_no_evaluation_message_is_trained_on():
     trained = {key(e) for examples in TRAINING.values() for e in examples}
-    leaked = [e for examples in HELDOUT.values() for e in examples if key(e) in trained]
-    assert not leaked
+    for name, cases in EVALUATION_SETS.items():
+        leaked = [turn for case in cases for turn in case.turns if key(turn) in trained]
+        assert not leaked, name
 
 
 def test_no_example_is_trained_under_two_intents():

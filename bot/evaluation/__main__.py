@@ -1,0 +1,98 @@
+"""`make evaluate` / `make bench`: measures the running assistant on the evaluation sets.
+
+    python -m bot.evaluation tests/data/evaluation.yml [--sets dev,test] [--no-clinc] [--speed-only]
+        [--no-readme] [--report reports/evaluation.json]
+
+Starts the real Rasa and action servers on free ports, plays every case of the sets listed in the
+manifest, judges the replies, and writes the JSON report (every failing case) and the tables,
+also into README.md between the evaluation markers (unless --no-readme or a subset of sets).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+from bot import clinc, settings
+from bot.evaluation import report, runner
+from bot.evaluation.cases import clinc_cases, read_set
+from bot.evaluation.metrics import compute
+from bot.services import isolated_settings, running_services
+
+TRAINING_TIME_FILE = settings.PROJECT_ROOT / "build" / "training-seconds.txt"
+README = settings.PROJECT_ROOT / "README.md"
+
+
+def training_seconds() -> Optional[float]:
+    try:
+        return float(TRAINING_TIME_FILE.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def measure_speed(client: Any, action_url: str, messages: List[str]) -> Dict[str, Optional[float]]:
+    reply, action = runner.reply_latency(client, messages), runner.action_round_trip(client, action_url)
+    return {
+        "training_seconds": training_seconds(),
+        "reply_p50_ms": reply["p50_ms"],
+        "reply_p95_ms": reply["p95_ms"],
+        "action_p50_ms": action["p50_ms"],
+        "action_p95_ms": action["p95_ms"],
+    }
+
+
+def parse_args(argv: List[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot.evaluation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("manifest", type=Path, help="the evaluation manifest, e.g. tests/data/evaluation.yml")
+    parser.add_argument("--sets", help="comma-separated set names (default: all in the manifest)")
+    parser.add_argument("--no-clinc", action="store_true", help="skip the CLINC150 questions")
+    parser.add_argument("--speed-only", action="store_true", help="measure only the speeds (make bench)")
+    parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
+    parser.add_argument("--report", type=Path, default=settings.PROJECT_ROOT / "reports" / "evaluation.json")
+    return parser.parse_args(argv)
+
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    manifest = yaml.safe_load(args.manifest.read_text(encoding="utf-8"))
+    chosen = set(args.sets.split(",")) if args.sets else None
+    sets = [s for s in manifest["sets"] if chosen is None or s["name"] in chosen]
+    if chosen and len(sets) != len(chosen):
+        known = ", ".join(s["name"] for s in manifest["sets"])
+        raise SystemExit(f"unknown set in --sets {args.sets}; the manifest has: {known}")
+    cases = {s["name"]: read_set(args.manifest.parent, s["files"]) for s in sets}
+    if not args.no_clinc:
+        for s in sets:
+            if s.get("clinc"):
+                cases[s["name"]] += clinc_cases(clinc.load_split(s["clinc"]))
+    latency_messages = [c.turns[0] for c in cases.get("heldout") or next(iter(cases.values()))]
+
+    with tempfile.TemporaryDirectory() as work, running_services(
+        isolated_settings(), Path(work), {"DATABASE_URL": f"sqlite:///{Path(work) / 'timelines.db'}"}
+    ) as services:
+        client = services.client()
+        speed = measure_speed(client, services.action_url, latency_messages)
+        if args.speed_only:
+            print(report.speed_table(speed, manifest))
+            return 0
+        results = {name: {k: r.as_dict() for k, r in compute(runner.run_cases(client, c)).items()} for name, c in cases.items()}
+
+    titles = {s["name"]: s["title"] for s in manifest["sets"]}
+    markdown = report.metrics_table(results, titles, manifest) + "\n\n" + report.speed_table(speed, manifest)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    failures = report.failures_by_set(results)
+    args.report.write_text(json.dumps({"metrics": results, "speed": speed, "failures": failures}, indent=2) + "\n", encoding="utf-8")
+    if not args.no_readme and chosen is None and not args.no_clinc:
+        report.update_readme(README, markdown)
+    print(markdown)
+    print(f"\nEvery failing case: {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

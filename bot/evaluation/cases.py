@@ -1,0 +1,137 @@
+"""Evaluation cases: conversations with the reply they must get, read from the evaluation sets.
+
+A case is one conversation: the patient's turns (the last one is judged) and the labels of the
+right reply (any of them counts). Labels name what the guide answers, not how the assistant is
+built: ``faq:<topic>``, ``recovery:<procedure>``, ``phase:<phase>``, ``activity:<activity>``,
+``not_covered``, ``red_flag:<urgent|emergency>``, ``smalltalk:<kind>``, or ``ordinary`` (any
+reply but an escalation). Timing labels carry ``window``: phrases the right reply must contain.
+
+Sets come in the formats listed in ``READERS``; tests/data/patients_brief.md describes the
+``cases`` format, in which the patient sets are written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple
+
+import yaml
+
+from bot.training_data import read_nlu_examples
+
+# How the held-out NLU set's intents (written before the taxonomy of issue #8) are judged now.
+LEGACY_INTENT_LABELS = {
+    "faq/stairs": "activity:stairs",
+    "faq/walking": "activity:walking",
+    "faq/lifting_bending_twisting": "activity:bending_lifting",
+    "faq/first_days": "phase:first_days",
+    "faq/weeks_1_to_4": "phase:weeks_1_to_4",
+    "faq/weeks_4_to_8": "phase:weeks_4_to_8",
+    "faq/weeks_8_to_12": "phase:weeks_8_to_12",
+    "ask_recovery_time": "recovery:*",
+    "ask_recovery_stage": "phase:*",
+    "ask_activity": "activity:*",
+    "inform": "timeline:*",
+    "greet": "smalltalk:greet",
+    "goodbye": "smalltalk:goodbye",
+    "thank": "smalltalk:thank",
+    "bot_challenge": "smalltalk:bot",
+    "human_handoff": "smalltalk:handoff",
+}
+
+
+class CaseError(ValueError):
+    """An evaluation set is malformed; the message names the file and case."""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    category: str
+    turns: Tuple[str, ...]
+    labels: Tuple[str, ...]
+    window: Tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The kind of the first label: faq, recovery, phase, activity, red_flag, ..."""
+        return self.labels[0].split(":", 1)[0]
+
+
+def _load(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def read_cases(path: Path) -> List[Case]:
+    """The ``cases`` format (tests/data/patients_brief.md)."""
+    cases = []
+    for index, entry in enumerate(_load(path).get("cases") or []):
+        where = f"{path}: case {entry.get('id', index)}"
+        turns, expect = entry.get("turns"), entry.get("expect")
+        if not turns or not all(isinstance(t, str) and t.strip() for t in turns):
+            raise CaseError(f"{where} needs `turns`: a list of messages")
+        labels = [expect] if isinstance(expect, str) else expect
+        if not labels or not all(isinstance(label, str) for label in labels):
+            raise CaseError(f"{where} needs `expect`: a label or a list of labels")
+        cases.append(
+            Case(
+                id=str(entry.get("id", index)),
+                category=str(entry.get("category", "")),
+                turns=tuple(turns),
+                labels=tuple(labels),
+                window=tuple(entry.get("window") or ()),
+            )
+        )
+    return cases
+
+
+def read_rasa_nlu(path: Path) -> List[Case]:
+    """A Rasa NLU file of held-out examples: each example is a one-turn case."""
+    return [
+        Case(f"{intent}-{i}", "heldout_nlu", (text,), (LEGACY_INTENT_LABELS.get(intent, intent.replace("/", ":")),))
+        for intent, examples in read_nlu_examples([path]).items()
+        for i, text in enumerate(examples)
+    ]
+
+
+def read_red_flags(path: Path) -> List[Case]:
+    return [
+        Case(f"red-flag-{i}", "red_flag", (entry["text"],), (f"red_flag:{entry['severity']}",))
+        for i, entry in enumerate(_load(path)["red_flags"])
+    ]
+
+
+def read_ordinary(path: Path) -> List[Case]:
+    return [Case(f"ordinary-{i}", "ordinary", (text,), ("ordinary",)) for i, text in enumerate(_load(path)["ordinary"])]
+
+
+def read_near_domain(path: Path) -> List[Case]:
+    return [
+        Case(f"near-domain-{i}", "near_domain", (text,), ("not_covered",))
+        for i, text in enumerate(_load(path)["near_domain"])
+    ]
+
+
+def clinc_cases(questions: List[str]) -> List[Case]:
+    return [Case(f"clinc-{i}", "clinc", (text,), ("not_covered",)) for i, text in enumerate(questions)]
+
+
+READERS: Dict[str, Callable[[Path], List[Case]]] = {
+    "cases": read_cases,
+    "rasa_nlu": read_rasa_nlu,
+    "red_flags": read_red_flags,
+    "ordinary": read_ordinary,
+    "near_domain": read_near_domain,
+}
+
+
+def read_set(directory: Path, files: List[Dict[str, str]]) -> List[Case]:
+    """All cases of an evaluation set, from its files (paths relative to `directory`)."""
+    cases: List[Case] = []
+    for entry in files:
+        reader = READERS.get(entry.get("format", ""))
+        if reader is None:
+            raise CaseError(f"{entry.get('path')}: unknown format {entry.get('format')!r}; use one of {', '.join(READERS)}")
+        cases += reader(directory / entry["path"])
+    return cases

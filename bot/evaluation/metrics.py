@@ -1,0 +1,87 @@
+"""The metrics of `make evaluate`, computed from judged cases (pure functions)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Sequence, Tuple
+
+from bot.evaluation.cases import Case
+from bot.evaluation.judge import TIMING_KINDS, Verdict
+
+Judged = Tuple[Case, Verdict]
+
+
+@dataclass
+class Rate:
+    """How many of `total` cases had the metric's event; `failures` lists the cases that count against it."""
+
+    hits: int = 0
+    total: int = 0
+    failures: List[str] = field(default_factory=list)
+
+    @property
+    def value(self) -> float:
+        return self.hits / self.total if self.total else 0.0
+
+    def as_dict(self) -> Dict:
+        return {"value": round(self.value, 4), "hits": self.hits, "total": self.total, "failures": self.failures}
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    title: str
+    selects: Callable[[Case], bool]
+    hit: Callable[[Verdict], bool]
+    lower_is_better: bool = False
+
+
+def _answerable(case: Case) -> bool:
+    return case.kind not in ("red_flag", "ordinary") and case.category != "denied_sign"
+
+
+METRICS: Tuple[Metric, ...] = (
+    Metric("faq", "FAQ answered with the right answer", lambda c: c.kind == "faq", lambda v: v.outcome == "right"),
+    Metric(
+        "timeline",
+        "timeline and activity questions with the right window",
+        lambda c: c.kind in TIMING_KINDS,
+        lambda v: v.outcome == "right",
+    ),
+    Metric("smalltalk", "greetings, thanks, goodbyes, bot and human questions", lambda c: c.kind == "smalltalk",
+           lambda v: v.outcome == "right"),
+    Metric("uncovered_declined", "uncovered questions declined", lambda c: c.kind == "not_covered" and c.category != "clinc",
+           lambda v: v.outcome == "right"),
+    Metric("clinc_declined", "CLINC150 out-of-scope declined", lambda c: c.category == "clinc", lambda v: v.outcome == "right"),
+    Metric("red_flag_recall", "red-flag messages escalated", lambda c: c.kind == "red_flag", lambda v: v.escalated),
+    Metric("emergency_routed", "emergencies sent to emergency care", lambda c: c.labels[0] == "red_flag:emergency",
+           lambda v: v.emergency),
+    Metric("denied_escalated", "denied-sign messages escalated", lambda c: c.category == "denied_sign",
+           lambda v: v.escalated, lower_is_better=True),
+    Metric("ordinary_escalated", "ordinary questions escalated",
+           lambda c: c.kind != "red_flag" and c.category not in ("denied_sign", "clinc"), lambda v: v.escalated,
+           lower_is_better=True),
+    Metric("wrong_answers", "answerable questions given a wrong answer", lambda c: _answerable(c) and c.category != "clinc",
+           lambda v: v.outcome == "wrong", lower_is_better=True),
+    Metric("clarified", "answerable questions met with a clarification", lambda c: _answerable(c) and c.category != "clinc",
+           lambda v: v.outcome == "clarified", lower_is_better=True),
+)
+
+
+def describe(case: Case, verdict: Verdict) -> str:
+    return f"{case.id} [{case.category}] {' | '.join(case.turns)} -> {verdict.outcome}: {list(verdict.answers)} (expected {list(case.labels)})"
+
+
+def compute(judged: Sequence[Judged]) -> Dict[str, Rate]:
+    """Every metric that has at least one case in `judged`."""
+    rates: Dict[str, Rate] = {}
+    for metric in METRICS:
+        for case, verdict in judged:
+            if not metric.selects(case):
+                continue
+            rate = rates.setdefault(metric.key, Rate())
+            event = metric.hit(verdict)
+            rate.total += 1
+            rate.hits += event
+            if event == metric.lower_is_better:
+                rate.failures.append(describe(case, verdict))
+    return rates

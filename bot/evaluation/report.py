@@ -1,0 +1,88 @@
+"""Writes the evaluation: a Markdown table (also placed in README.md) and the JSON report."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from bot.evaluation.metrics import METRICS
+
+README_START, README_END = "<!-- evaluation:start -->", "<!-- evaluation:end -->"
+SPEEDS = (
+    ("training_seconds", "training time", "s"),
+    ("reply_p50_ms", "sequential REST reply latency p50", "ms"),
+    ("reply_p95_ms", "sequential REST reply latency p95", "ms"),
+    ("action_p50_ms", "action server round trip p50 (SQLite)", "ms"),
+    ("action_p95_ms", "action server round trip p95 (SQLite)", "ms"),
+)
+
+
+def met(value: Optional[float], target: Optional[Dict[str, float]]) -> Optional[bool]:
+    if value is None or not target:
+        return None
+    if "at_least" in target:
+        return value >= target["at_least"]
+    return value <= target["at_most"]
+
+
+def _target_text(target: Optional[Dict[str, float]], unit: str = "%") -> str:
+    if not target:
+        return "-"
+    sign, bound = (">=", target["at_least"]) if "at_least" in target else ("<=", target["at_most"])
+    return f"{sign} {bound:.0%}" if unit == "%" else f"{sign} {bound:g} {unit}"
+
+
+def _verdict(ok: Optional[bool]) -> str:
+    return {True: "met", False: "**not met**", None: "-"}[ok]
+
+
+def _rate_text(rate: Optional[Dict[str, Any]]) -> str:
+    return f"{rate['value']:.1%} ({rate['hits']}/{rate['total']})" if rate else "-"
+
+
+def metrics_table(results: Dict[str, Dict[str, Dict[str, Any]]], titles: Dict[str, str], manifest: Dict[str, Any]) -> str:
+    names = list(results)
+    target_set = manifest.get("target_set")
+    targets = manifest.get("targets", {})
+    lines = [
+        "| metric | " + " | ".join(titles[n] for n in names) + f" | target ({titles.get(target_set, '-')}) | |",
+        "| --- |" + " --- |" * (len(names) + 2),
+    ]
+    for metric in METRICS:
+        if not any(metric.key in results[n] for n in names):
+            continue
+        cells = [_rate_text(results[n].get(metric.key)) for n in names]
+        rate = results.get(target_set, {}).get(metric.key)
+        target = targets.get(metric.key)
+        ok = met(rate["value"] if rate else None, target)
+        lines.append(f"| {metric.title} | " + " | ".join(cells) + f" | {_target_text(target)} | {_verdict(ok)} |")
+    return "\n".join(lines)
+
+
+def speed_table(speed: Dict[str, Optional[float]], manifest: Dict[str, Any]) -> str:
+    targets = manifest.get("targets", {})
+    lines = ["| speed | measured | target | |", "| --- | --- | --- | --- |"]
+    for key, title, unit in SPEEDS:
+        if key not in speed:
+            continue
+        value = speed[key]
+        shown = "not recorded" if value is None else f"{value:g} {unit}"
+        target = targets.get(key)
+        lines.append(f"| {title} | {shown} | {_target_text(target, unit)} | {_verdict(met(value, target))} |")
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, markdown: str) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise ValueError(f"{readme} lacks the {README_START} / {README_END} markers")
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{markdown}\n{README_END}{tail}", encoding="utf-8")
+
+
+def failures_by_set(results: Dict[str, Dict[str, Dict[str, Any]]]) -> Dict[str, List[str]]:
+    """Every failing case per set, once (a case can fail several metrics)."""
+    return {
+        name: sorted({f for rate in metrics.values() for f in rate["failures"]})
+        for name, metrics in results.items()
+    }

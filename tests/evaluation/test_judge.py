@@ -1,0 +1,64 @@
+"""Judging replies and computing the metrics of `make evaluate` (pure functions)."""
+from bot.client import BotReply
+from bot.evaluation.cases import Case
+from bot.evaluation.judge import judge, normalise
+from bot.evaluation.metrics import compute
+
+
+def reply(action, text="", **metadata):
+    return BotReply(text=text, utter_action=action, metadata=metadata)
+
+
+def case(*labels, category="faq", window=()):
+    return Case("c", category, ("a message",), labels, tuple(window))
+
+
+def test_ranges_are_compared_however_they_are_written():
+    assert normalise("From weeks 4 to 8") == normalise("from  weeks 4–8") == "from weeks 4-8"
+
+
+def test_the_right_answer():
+    disclaimer = reply("utter_disclaimer")
+    assert judge(case("faq:stairs"), [disclaimer, reply("utter_faq/stairs")]).outcome == "right"
+    activity = reply("utter_activity_not_yet", "At 3 weeks, still early: from weeks 4 to 8", activity="swimming")
+    assert judge(case("activity:swimming", window=["4-8"]), [activity]).outcome == "right"
+    assert judge(case("activity:sports", window=["4-8"]), [activity]).outcome == "wrong"
+    assert judge(case("activity:swimming", window=["8-12"]), [activity]).outcome == "wrong"
+
+
+def test_recovery_answers_are_about_the_right_procedure():
+    fusion = reply("utter_timeline_procedure", "8–12 weeks", procedure="fusion", level="L4-L5")
+    assert judge(case("recovery:fusion_l4_l5", window=["8-12"]), [fusion]).outcome == "right"
+    assert judge(case("recovery:fusion", window=["8-12"]), [fusion]).outcome == "wrong"
+    general = reply("utter_timeline_general", "within 2 to 4 weeks")
+    assert judge(case("recovery:general", window=["2-4 weeks"]), [general]).outcome == "right"
+
+
+def test_declines_clarifications_and_escalations():
+    assert judge(case("not_covered"), [reply("utter_activity_not_covered")]).outcome == "right"
+    assert judge(case("not_covered"), [reply("utter_ask_affirmation")]).outcome == "right"
+    assert judge(case("faq:stairs"), [reply("utter_out_of_scope")]).outcome == "declined"
+    assert judge(case("faq:stairs"), [reply("utter_ask_rephrase")]).outcome == "clarified"
+    escalated = judge(case("faq:stairs"), [reply("utter_red_flag")])
+    assert escalated.outcome == "escalated" and escalated.escalated
+    emergency = judge(case("red_flag:emergency"), [reply("utter_red_flag_emergency")])
+    assert emergency.outcome == "right" and emergency.emergency
+
+
+def test_any_of_several_labels():
+    two = case("faq:clinic_hours", "faq:clinic_address")
+    assert judge(two, [reply("utter_faq/clinic_address")]).outcome == "right"
+
+
+def test_metrics_count_events_and_list_the_failures():
+    judged = [
+        (case("red_flag:urgent", category="red_flag"), judge(case("red_flag:urgent"), [reply("utter_red_flag")])),
+        (case("activity:swimming", category="denied_sign"), judge(case("activity:swimming"), [reply("utter_red_flag")])),
+        (case("faq:stairs"), judge(case("faq:stairs"), [reply("utter_faq/stairs")])),
+    ]
+    rates = compute(judged)
+    assert (rates["red_flag_recall"].hits, rates["red_flag_recall"].total) == (1, 1)
+    assert (rates["denied_escalated"].hits, rates["denied_escalated"].total) == (1, 1)
+    assert len(rates["denied_escalated"].failures) == 1
+    assert (rates["faq"].hits, rates["faq"].failures) == (1, [])
+    assert rates["ordinary_escalated"].total == 1 and rates["ordinary_escalated"].hits == 0
