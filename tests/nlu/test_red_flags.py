@@ -4,8 +4,8 @@ from bot.nlu.red_flags import RedFlagDetector
 from tests.nlu.helpers import message, ranked
 
 
-def detect(msg):
-    RedFlagDetector.create({}, None, None, None).process([msg])
+def detect(msg, **config):
+    RedFlagDetector.create({**RedFlagDetector.get_default_config(), **config}, None, None, None).process([msg])
     return msg
 
 
@@ -47,3 +47,33 @@ def test_ordinary_messages_are_left_alone(nlp):
 def test_red_flag_ranked_second_does_not_escalate_alone(nlp):
     msg = detect(message(nlp, "what happens in the first days", ranked("faq", "red_flag")))
     assert msg.get(INTENT)["name"] == "faq"
+
+
+def test_a_denied_sign_does_not_escalate_a_classifier_guess(nlp):
+    msg = detect(message(nlp, "no fever and the wound looks clean, when can i swim?", ranked("red_flag", "ask_activity", "faq")))
+    assert msg.get(INTENT)["name"] == "ask_activity"
+    assert msg.get(INTENT_RANKING_KEY)[0]["name"] == "ask_activity"
+    assert warning_signs(msg) == []
+
+
+def test_a_denied_sign_escalates_when_the_classifier_is_sure(nlp):
+    ranking = [{"name": "red_flag", "confidence": 0.99}, {"name": "faq", "confidence": 0.01}]
+    assert detect(message(nlp, "no fever but something is badly wrong", ranking)).get(INTENT)["name"] == "red_flag"
+
+
+def test_an_unsure_guess_without_next_intent_becomes_a_clarification(nlp):
+    ranking = [{"name": "red_flag", "confidence": 0.7}] + [{"name": n, "confidence": 0.1} for n in ("faq", "greet", "thank")]
+    msg = detect(message(nlp, "my husband has no fever, what now", ranking))
+    assert msg.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_a_guess_with_no_symptom_at_all_needs_confidence(nlp):
+    unsure = [{"name": "red_flag", "confidence": 0.55}, {"name": "faq", "confidence": 0.45}]
+    assert detect(message(nlp, "my husband is home now, what happens next", unsure)).get(INTENT)["name"] == "faq"
+    sure = [{"name": "red_flag", "confidence": 0.8}, {"name": "faq", "confidence": 0.2}]
+    assert detect(message(nlp, "my husband is home now, what happens next", sure)).get(INTENT)["name"] == "red_flag"
+
+
+def test_a_reported_sign_escalates_beside_a_denied_one(nlp):
+    msg = detect(message(nlp, "no fever, but my incision is leaking", ranked("ask_activity")))
+    assert msg.get(INTENT)["name"] == "red_flag" and warning_signs(msg) == ["wound"]
