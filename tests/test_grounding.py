@@ -13,7 +13,7 @@ from bot.training_data import read_nlu_examples
 NO_FACTS = {
     "utter_greet", "utter_goodbye", "utter_you_are_welcome", "utter_bot_challenge", "utter_out_of_scope",
     "utter_default", "utter_ask_rephrase", "utter_ask_affirmation", "utter_button_something_else",
-    "utter_ask_procedure", "utter_ask_surgery_time", "utter_surgery_in_future", "utter_time_too_long",
+    "utter_ask_surgery_time", "utter_surgery_in_future", "utter_time_too_long",
     "utter_time_unreadable",
 }
 

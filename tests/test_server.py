@@ -12,9 +12,9 @@ def response_text(name: str) -> str:
 
 
 def test_first_reply_of_a_conversation_is_the_disclaimer(client, sender):
-    messages = client.send(sender, "can i climb stairs after surgery")
+    messages = client.send(sender, "is spinal fusion the same as a disc replacement?")
     assert messages[0]["text"] == response_text("utter_disclaimer")
-    assert messages[1]["text"] == response_text("utter_faq/stairs")
+    assert messages[1]["text"] == response_text("utter_faq/fusion_vs_disc_replacement")
     assert [m["text"] for m in client.send(sender, "thanks")] == [response_text("utter_you_are_welcome")]
 
 

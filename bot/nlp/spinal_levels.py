@@ -8,7 +8,7 @@ REGIONS = (("C", 7), ("T", 12), ("L", 5), ("S", 1))
 SEPARATORS = ("-", "–", "/")
 LABEL = "spinal_level"
 
-_LEVEL = re.compile(r"^\s*([ctls])\s*(\d{1,2})\s*(?:(?:-|–|/|to)?\s*([ctls])?\s*(\d{1,2}))?\s*$", re.IGNORECASE)
+_LEVEL = re.compile(r"^\s*([ctls])\s*(\d{1,2})\s*(?:(?:-|–|/|to|and|&)?\s*([ctls])?\s*(\d{1,2}))?\s*$", re.IGNORECASE)
 
 
 def vertebrae() -> List[str]:
@@ -58,7 +58,7 @@ def ruler_patterns() -> List[Dict[str, object]]:
             "label": LABEL,
             "pattern": [
                 {"TEXT": {"REGEX": single}},
-                {"LOWER": {"IN": list(SEPARATORS) + ["to"]}, "OP": "?"},
+                {"LOWER": {"IN": list(SEPARATORS) + ["to", "and", "&"]}, "OP": "?"},
                 {"TEXT": {"REGEX": single}},
             ],
         },

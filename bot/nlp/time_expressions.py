@@ -4,8 +4,8 @@ Writes ``doc.spans["time_expressions"]`` with two labels, the value in ``span.kb
 
 * ``time_since_surgery``: an ISO-8601 duration ("5 weeks ago" -> "P5W", "10 days out" -> "P10D",
   "yesterday" -> "P1D"). A bare duration counts only with a marker that it is time already
-  passed ("ago", "out", "post-op", "after", "since", "at", "been", "I'm"), so "back to work in
-  2 to 3 weeks" is not mistaken for it.
+  passed ("ago", "out", "post-op", "after", "since", "at", "been", "I'm") or a correction ("I
+  meant 6 weeks"), so "back to work in 2 to 3 weeks" is not mistaken for it.
 * ``surgery_date``: an ISO-8601 date, "--10-03" when the year is not given ("on October 3",
   "3rd oct", "10/3"); the date is resolved against today's date later, by the actions.
 """
@@ -37,8 +37,12 @@ MONTHS = {
     "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
     "december": 12,
 }
-AFTER_MARKERS = {"ago", "out", "post", "postop", "post-op", "postoperative", "after", "since", "in"}
-BEFORE_MARKERS = {"at", "been", "'m", "am", "im", "i'm", "about", "nearly", "almost", "over", "only", "just"}
+AFTER_MARKERS = {"ago", "out", "post", "postop", "post-op", "postoperative", "after", "since", "in", "not"}
+# "meant", "actually"...: a correction of the time said before ("sorry, I meant 6 weeks")
+BEFORE_MARKERS = {
+    "at", "been", "'m", "am", "im", "i'm", "about", "nearly", "almost", "over", "only", "just", "meant", "actually",
+}
+AND_A_HALF = ("and", "a", "half")
 # "today" is left out: "one week post-op today" means now, not the day of surgery.
 RELATIVE_DAYS = {"yesterday": 1}
 
@@ -76,10 +80,18 @@ def _duration_at(doc: Doc, i: int) -> Optional[Tuple[int, int, str]]:
     end = i + 1
     if doc[end].lower_ == "of" and token == "couple" and end + 1 < len(doc):
         end += 1
-    unit = UNITS.get(doc[end].lower_)
+    if _half_at(doc, end):  # "eight and a half weeks"
+        amount, end = amount + 0.5, end + len(AND_A_HALF)
+    unit = UNITS.get(doc[end].lower_) if end < len(doc) else None
     if unit is None or (unit == "D" and doc[end].lower_ == "d" and amount > 60):
         return None
+    if _half_at(doc, end + 1):  # "a week and a half"
+        return i, end + 1 + len(AND_A_HALF), iso_duration(amount + 0.5, unit)
     return i, end + 1, iso_duration(amount, unit)
+
+
+def _half_at(doc: Doc, i: int) -> bool:
+    return [t.lower_ for t in doc[i : i + len(AND_A_HALF)]] == list(AND_A_HALF)
 
 
 def _has_marker(doc: Doc, start: int, end: int) -> bool:

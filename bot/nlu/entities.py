@@ -23,16 +23,33 @@ from spacy.tokens import Doc, Span
 from bot.nlp import spinal_levels, time_expressions
 
 RULER_LABELS = ("procedure", "activity", "recovery_phase", spinal_levels.LABEL)
+NEGATIONS = {"not", "no", "never"}
+NEGATION_REACH = 2
 
 
 def _entity(span: Span, label: str, value: str) -> Dict[Text, Any]:
     return {"entity": label, "value": value, "start": span.start_char, "end": span.end_char}
 
 
+def negated(ent: Span) -> bool:
+    """Whether a negation comes just before the entity ("it was a microdiscectomy, not a fusion")."""
+    return any(t.norm_ in NEGATIONS for t in ent.doc[max(0, ent.start - NEGATION_REACH) : ent.start])
+
+
+def corrected(ents: List[Span]) -> List[Span]:
+    """The entities without those the patient says are wrong, where another of the type remains."""
+    kept = []
+    for ent in ents:
+        others = [e for e in ents if e.label_ == ent.label_ and e is not ent and not negated(e)]
+        if not (negated(ent) and others):
+            kept.append(ent)
+    return kept
+
+
 def domain_entities(doc: Doc) -> List[Dict[Text, Any]]:
     """The domain entities of a doc processed by the project's spaCy pipeline."""
     entities = []
-    for ent in doc.ents:
+    for ent in corrected(list(doc.ents)):
         if ent.label_ == spinal_levels.LABEL:
             value = spinal_levels.canonical_level(ent.text)
             if value:

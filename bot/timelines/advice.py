@@ -1,8 +1,9 @@
-"""Tailored recovery advice: plain functions from what the patient said to a cited reply.
+"""Tailored recovery advice: plain functions from what the patient said to cited replies.
 
-Each function returns a Reply naming the domain.yml response to send, the values for its
-{variables}, and the passages it rests on. The wording lives in domain.yml; the facts come from
-data/timelines.yml rows; this module only decides which row applies.
+Each function returns the Replies to send: the domain.yml response, the values for its
+{variables}, the passages it rests on and what it is about (procedure, level, phase or activity,
+sent as metadata for analytics and evaluation). The wording lives in domain.yml; the facts come
+from data/timelines.yml rows; this module only decides which rows apply.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from bot.timelines.data import Activity, Milestone, Phase, Procedure, Window
 
 DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
 MAX_WEEKS_SINCE_SURGERY = 5 * 52
-OTHER_PROCEDURE = "other"
 
 _DURATION = re.compile(r"^P(-?\d+)([DWMY])$")
 _DATE = re.compile(r"^(\d{4}|-)-(\d{2})-(\d{2})$")
@@ -23,11 +23,14 @@ _DATE = re.compile(r"^(\d{4}|-)-(\d{2})-(\d{2})$")
 
 @dataclass(frozen=True)
 class Reply:
-    """A response from domain.yml, the values of its variables, and the passages it cites."""
+    """A response from domain.yml, the values of its variables, the passages it cites, what it is
+    about, and buttons to offer."""
 
     response: str
     variables: Dict[str, str] = field(default_factory=dict)
     cites: Tuple[str, ...] = ()
+    about: Dict[str, str] = field(default_factory=dict)
+    buttons: Tuple[Dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,8 @@ def describe_elapsed(weeks: float) -> str:
     return "1 week" if whole == 1 else f"{whole} weeks"
 
 
-def time_problem_reply(problem: TimeProblem) -> Reply:
-    return Reply({"future": "utter_surgery_in_future", "too_long": "utter_time_too_long"}.get(problem.reason, "utter_time_unreadable"))
+def time_problem_reply(problem: TimeProblem) -> List[Reply]:
+    return [Reply({"future": "utter_surgery_in_future", "too_long": "utter_time_too_long"}.get(problem.reason, "utter_time_unreadable"))]
 
 
 def _join(texts: Sequence[str]) -> str:
@@ -85,14 +88,47 @@ def _cites(rows: Sequence[Union[Milestone, Window, Phase]]) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(c for row in rows for c in row.cites))
 
 
-def procedure_reply(procedure: Optional[Procedure], level: Optional[str], general: Sequence[Milestone]) -> Reply:
-    """How long recovery takes for the patient's procedure (or what the guide says in general)."""
+def procedure_buttons(guide_procedures: Sequence[Tuple[str, str]], payload: str) -> Tuple[Dict[str, str], ...]:
+    """A button per procedure the guide gives a timeline for; `payload` formats "{id}"."""
+    return tuple({"title": label[:1].upper() + label[1:], "payload": payload.format(id=pid)} for pid, label in guide_procedures)
+
+
+def nearest_procedure_reply(nearest: Procedure) -> Reply:
+    """Says which guide procedure the answer is for when the patient's isn't one the guide names."""
+    return Reply("utter_procedure_nearest", {"procedure_label": nearest.label}, about={"procedure": nearest.id})
+
+
+def procedure_reply(
+    procedure: Optional[Procedure],
+    level: Optional[str],
+    general: Sequence[Milestone],
+    guide_procedures: Sequence[Tuple[str, str]],
+    nearest: Optional[Procedure] = None,
+) -> List[Reply]:
+    """How long recovery takes for the patient's procedure, or what the guide says in general.
+
+    Without a procedure: the general answer, and the guide's procedures to choose from. For a
+    procedure the guide doesn't give a timeline for: the `nearest` guide procedure's timeline,
+    saying so, or the general answer.
+    """
+    general_text = _join([m.text for m in general])
     if procedure is None:
-        return Reply("utter_timeline_other_procedure", {"milestones": _join([m.text for m in general])}, _cites(general))
+        buttons = procedure_buttons(guide_procedures, '/inform{{"procedure": "{id}"}}')
+        return [Reply("utter_timeline_general", {"milestones": general_text}, _cites(general), buttons=buttons)]
+    if not procedure.covered and nearest is not None:
+        return [nearest_procedure_reply(nearest), *procedure_reply(nearest, level, general, guide_procedures)]
+    if not procedure.covered:
+        variables = {
+            "procedure_label": procedure.label,
+            "guide_procedures": ", ".join(label for _, label in guide_procedures),
+            "milestones": general_text,
+        }
+        return [Reply("utter_timeline_other_procedure", variables, _cites(general), {"procedure": procedure.id})]
     for_level = [m for m in procedure.milestones if level and m.level == level]
     rows = for_level or [m for m in procedure.milestones if m.level is None]
     label = f"{level} {procedure.label}" if for_level else procedure.label
-    return Reply("utter_timeline_procedure", {"procedure_label": label, "milestones": _join([m.text for m in rows])}, _cites(rows))
+    about = {"procedure": procedure.id, **({"level": str(level)} if for_level else {})}
+    return [Reply("utter_timeline_procedure", {"procedure_label": label, "milestones": _join([m.text for m in rows])}, _cites(rows), about)]
 
 
 def phase_at(phases: Sequence[Phase], weeks: float) -> Phase:
@@ -102,17 +138,20 @@ def phase_at(phases: Sequence[Phase], weeks: float) -> Phase:
     raise ValueError(f"no recovery phase covers week {weeks:.1f}")
 
 
-def stage_reply(phases: Sequence[Phase], weeks: float) -> Reply:
+def _phase_variables(phase: Phase) -> Dict[str, str]:
+    return {"phase_label": phase.label, "typical": phase.typical, "avoid": phase.avoid, "start": phase.start}
+
+
+def stage_reply(phases: Sequence[Phase], weeks: float) -> List[Reply]:
     """Where the patient is now: the phase, what is typical, what to avoid, what to start."""
     phase = phase_at(phases, weeks)
-    variables = {
-        "elapsed": describe_elapsed(weeks),
-        "phase_label": phase.label,
-        "typical": phase.typical,
-        "avoid": phase.avoid,
-        "start": phase.start,
-    }
-    return Reply("utter_timeline_stage", variables, phase.cites)
+    variables = {"elapsed": describe_elapsed(weeks), **_phase_variables(phase)}
+    return [Reply("utter_timeline_stage", variables, phase.cites, {"phase": phase.id})]
+
+
+def phase_reply(phase: Phase) -> List[Reply]:
+    """What is typical in a recovery phase the patient named ("weeks 4 to 8", "the first days")."""
+    return [Reply("utter_timeline_phase", _phase_variables(phase), phase.cites, {"phase": phase.id})]
 
 
 def applicable_windows(activity: Activity, procedure: Optional[str], level: Optional[str]) -> List[Window]:
@@ -141,13 +180,23 @@ def activity_reply(
     procedure: Optional[Procedure] = None,
     level: Optional[str] = None,
     weeks: Optional[float] = None,
-) -> Reply:
-    """When an activity is typically OK, tailored to the procedure and time since surgery if known."""
+    by_meaning: bool = False,
+) -> List[Reply]:
+    """When an activity is typically OK, tailored to the procedure and time since surgery if known.
+
+    `by_meaning`: the patient named the activity in other words, so the reply first says which of
+    the guide's activities it is taken for.
+    """
     if activity is None:
-        return Reply("utter_activity_unknown", {"covered_activities": ", ".join(covered_labels)})
+        return [Reply("utter_activity_unknown", {"covered_activities": ", ".join(covered_labels)})]
+    about = {"activity": activity.id}
     if not activity.covered:
-        return Reply("utter_activity_not_covered", {"activity_label": activity.label})
+        return [Reply("utter_activity_not_covered", {"activity_label": activity.label}, about=about)]
+    preface = [Reply("utter_activity_nearest", {"activity_label": activity.label}, about=about)] if by_meaning else []
     windows = applicable_windows(activity, procedure.id if procedure else None, level)
+    # what the guide says for everyone, too, when the windows are the procedure's own
+    general = [w for w in activity.windows if w.procedure is None] if windows and windows[0].procedure else []
+    also = f"; in general, {_join([w.text + _condition(w) for w in general])}" if general else ""
     variables = {"activity_label": activity.label}
     current = upcoming = None
     if weeks is not None:
@@ -155,9 +204,12 @@ def activity_reply(
         current = next((w for w in windows if w.from_week <= weeks and (w.to_week is None or weeks < w.to_week)), None)
         upcoming = min((w for w in windows if w.from_week > weeks), key=lambda w: w.from_week, default=None)
     if current is None and upcoming is not None:
-        return Reply("utter_activity_not_yet", {**variables, "window": upcoming.text + _condition(upcoming)}, upcoming.cites)
-    if current is None:
-        text = _join([w.text + _condition(w) for w in windows])
-        return Reply("utter_activity_timing", {"activity_label": activity.label, "windows": text}, _cites(windows))
-    response = "utter_activity_ok_now" if current.kind == "ok" else "utter_activity_avoid_now"
-    return Reply(response, {**variables, "window": current.text + _condition(current)}, current.cites)
+        window = upcoming.text + _condition(upcoming) + also
+        reply = Reply("utter_activity_not_yet", {**variables, "window": window}, _cites([upcoming, *general]), about)
+    elif current is None:
+        text = _join([w.text + _condition(w) for w in windows]) + also
+        reply = Reply("utter_activity_timing", {"activity_label": activity.label, "windows": text}, _cites([*windows, *general]), about)
+    else:
+        response = "utter_activity_ok_now" if current.kind == "ok" else "utter_activity_avoid_now"
+        reply = Reply(response, {**variables, "window": current.text + _condition(current) + also}, _cites([current, *general]), about)
+    return [*preface, reply]

@@ -38,10 +38,19 @@ class Milestone:
 
 @dataclass(frozen=True)
 class Procedure:
+    """A procedure patients name. Without milestones the guide has no timeline for it; `nearest`
+    is then the guide procedure whose timeline is given instead (saying so), if any."""
+
     id: str
     label: str
     phrases: Tuple[str, ...]
     milestones: Tuple[Milestone, ...]
+    examples: Tuple[str, ...] = ()
+    nearest: Optional[str] = None
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.milestones)
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ class Activity:
     covered: bool
     phrases: Tuple[str, ...]
     windows: Tuple[Window, ...]
+    examples: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class TimelineData:
     general: Tuple[Milestone, ...]
     phases: Tuple[Phase, ...]
     activities: Tuple[Activity, ...]
+    general_examples: Tuple[str, ...] = ()
 
 
 class _Reader:
@@ -118,11 +129,19 @@ class _Reader:
             raise self.fail(node, key, f"{where} needs a `{key}` text")
         return value.strip()
 
-    def phrases(self, node: CommentedMap, where: str) -> Tuple[str, ...]:
-        phrases = node.get("phrases")
+    def phrases(self, node: CommentedMap, where: str, key: str = "phrases", required: bool = True) -> Tuple[str, ...]:
+        phrases = node.get(key)
+        if phrases is None and not required:
+            return ()
         if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
-            raise self.fail(node, "phrases", f"{where} needs a non-empty list of `phrases`")
+            raise self.fail(node, key, f"{where} needs a non-empty list of `{key}`")
         return tuple(phrases)
+
+    def covered(self, node: CommentedMap, where: str) -> bool:
+        covered = node.get("covered", True)
+        if not isinstance(covered, bool):
+            raise self.fail(node, "covered", f"{where}.covered must be true or false")
+        return covered
 
     def cites(self, node: CommentedMap, where: str) -> Tuple[str, ...]:
         cites = node.get("cites")
@@ -163,15 +182,23 @@ class _Reader:
 
     def procedures(self, root: CommentedMap) -> Tuple[Procedure, ...]:
         result = []
-        for pid, entry in self.mapping(root, "procedures", "timelines").items():
+        entries = self.mapping(root, "procedures", "timelines")
+        for pid, entry in entries.items():
             where = f"procedures.{pid}"
             milestones = [self.milestone(m, f"{where}.milestones[{i}]") for i, m in enumerate(entry.get("milestones") or [])]
-            if not milestones:
-                raise self.fail(entry, "milestones", f"{where} needs at least one milestone")
             for level_key, rows in (entry.get("levels") or {}).items():
                 level = self.level(entry["levels"], level_key, level_key, f"{where}.levels")
                 milestones += [self.milestone(m, f"{where}.levels.{level_key}[{i}]", level) for i, m in enumerate(rows)]
-            result.append(Procedure(pid, self.text(entry, "label", where), self.phrases(entry, where), tuple(milestones)))
+            covered = self.covered(entry, where)
+            if covered != bool(milestones):
+                raise self.fail(entry, "milestones", f"{where} needs milestones, or `covered: false` and none")
+            nearest = entry.get("nearest")
+            if nearest is not None and (covered or nearest not in entries or not entries[nearest].get("milestones")):
+                raise self.fail(entry, "nearest", f"{where}.nearest must name a procedure with milestones, on a procedure without")
+            result.append(
+                Procedure(pid, self.text(entry, "label", where), self.phrases(entry, where), tuple(milestones),
+                          self.phrases(entry, where, "examples", required=False), nearest)
+            )
         return tuple(result)
 
     def phases(self, root: CommentedMap) -> Tuple[Phase, ...]:
@@ -196,9 +223,7 @@ class _Reader:
         activities = []
         for activity_id, entry in self.mapping(root, "activities", "timelines").items():
             where = f"activities.{activity_id}"
-            covered = entry.get("covered", True)
-            if not isinstance(covered, bool):
-                raise self.fail(entry, "covered", f"{where}.covered must be true or false")
+            covered = self.covered(entry, where)
             rows = entry.get("windows") or []
             if covered and not rows:
                 raise self.fail(entry, "windows", f"{where} is covered but has no windows (set covered: false)")
@@ -206,7 +231,10 @@ class _Reader:
                 raise self.fail(entry, "windows", f"{where} is not covered by the guide, so it cannot have windows")
             windows = [self.activity_window(rows, i, f"{where}.windows[{i}]", procedures) for i in range(len(rows))]
             self.check_overlaps(rows, windows, where)
-            activities.append(Activity(activity_id, self.text(entry, "label", where), covered, self.phrases(entry, where), tuple(windows)))
+            activities.append(
+                Activity(activity_id, self.text(entry, "label", where), covered, self.phrases(entry, where), tuple(windows),
+                         self.phrases(entry, where, "examples", required=False))
+            )
         return tuple(activities)
 
     def activity_window(self, rows: CommentedSeq, index: int, where: str, procedures: Set[str]) -> Window:
@@ -250,4 +278,5 @@ def load_timeline_data(path: Path = TIMELINES_FILE) -> TimelineData:
         general=general,
         phases=reader.phases(root),
         activities=reader.activities(root, {p.id for p in procedures}),
+        general_examples=reader.phrases(root, "timelines", "general_examples", required=False),
     )

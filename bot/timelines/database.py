@@ -54,7 +54,7 @@ def migrate(engine: Engine) -> None:
 
 def _rows(data: TimelineData) -> Tuple[list, list]:
     """The rows for the file's content: parents first, then the rows that refer to them."""
-    parents: list = [ProcedureRow(id=p.id, label=p.label) for p in data.procedures]
+    parents: list = [ProcedureRow(id=p.id, label=p.label, nearest_id=p.nearest) for p in data.procedures]
     parents += [
         PhaseRow(id=p.id, position=i, label=p.label, from_week=p.from_week, to_week=p.to_week,
                  typical=p.typical, avoid=p.avoid, start=p.start, cites=list(p.cites))

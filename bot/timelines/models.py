@@ -13,9 +13,13 @@ Base = declarative_base(metadata=metadata)
 
 
 class ProcedureRow(Base):
+    """A procedure; one the guide gives no timeline for has no milestones, and may name the
+    guide procedure answered instead (`nearest_id`)."""
+
     __tablename__ = "procedures"
     id = Column(String(64), primary_key=True)
     label = Column(String(200), nullable=False)
+    nearest_id = Column(String(64), nullable=True)
 
 
 class ProcedurePhraseRow(Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -30,10 +30,16 @@ class TimelineRepository:
     def _session(self) -> Session:
         return Session(self.engine, future=True)
 
-    def procedures(self) -> List[Tuple[str, str]]:
-        """(id, label) of every procedure the guide gives a timeline for."""
+    def procedures_with_timelines(self) -> List[Tuple[str, str]]:
+        """(id, label) of every procedure the guide gives a timeline for, in the file's order."""
         with self._session() as session:
-            return [(r.id, r.label) for r in session.execute(select(ProcedureRow).order_by(ProcedureRow.id)).scalars()]
+            rows = session.execute(
+                select(ProcedureRow.id, ProcedureRow.label)
+                .join(MilestoneRow, MilestoneRow.procedure_id == ProcedureRow.id)
+                .group_by(ProcedureRow.id, ProcedureRow.label)
+                .order_by(func.min(MilestoneRow.id))
+            ).all()
+            return [(r.id, r.label) for r in rows]
 
     def procedure(self, procedure_id: str) -> Optional[Procedure]:
         with self._session() as session:
@@ -46,7 +52,7 @@ class TimelineRepository:
             milestones = session.execute(
                 select(MilestoneRow).where(MilestoneRow.procedure_id == procedure_id).order_by(MilestoneRow.position)
             ).scalars()
-            return Procedure(row.id, row.label, tuple(phrases), tuple(_milestone(m) for m in milestones))
+            return Procedure(row.id, row.label, tuple(phrases), tuple(_milestone(m) for m in milestones), nearest=row.nearest_id)
 
     def general_milestones(self) -> List[Milestone]:
         with self._session() as session:

@@ -28,8 +28,24 @@ def test_recovery_time_for_the_procedure_in_the_slot():
     [message], events = run(timelines.ActionRecoveryTime(), tracker({"procedure": "microdiscectomy"}, intent="ask_recovery_time"))
     assert message["response"] == "utter_timeline_procedure"
     assert message["procedure_label"] == "microdiscectomy" and "2–6 weeks" in message["milestones"]
-    assert message["metadata"] == {"cites": ["miss-recovery-by-procedure"]}
+    assert message["metadata"] == {"cites": ["miss-recovery-by-procedure"], "procedure": "microdiscectomy"}
     assert events == [SlotSet("last_question", "recovery_time")]
+
+
+def test_recovery_time_without_a_procedure_gives_the_general_answer_and_asks_which():
+    [message], _ = run(timelines.ActionRecoveryTime(), tracker(intent="ask_recovery_time"))
+    assert message["response"] == "utter_timeline_general" and "2 to 4 weeks" in message["milestones"]
+    assert [b["payload"] for b in message["buttons"]] == [
+        '/inform{"procedure": "microdiscectomy"}', '/inform{"procedure": "decompression"}', '/inform{"procedure": "fusion"}'
+    ]
+
+
+def test_a_procedure_described_in_other_words_is_named_in_the_reply():
+    described = dict(entity("procedure", "decompression"), extractor="MeaningResolver")
+    t = tracker({"procedure": "decompression"}, entities=[described], intent="ask_recovery_time")
+    nearest, answer = run(timelines.ActionRecoveryTime(), t)[0]
+    assert nearest["response"] == "utter_procedure_nearest" and nearest["procedure_label"] == "decompression"
+    assert answer["response"] == "utter_timeline_procedure"
 
 
 def test_recovery_time_for_an_l4_l5_fusion():
@@ -38,8 +54,22 @@ def test_recovery_time_for_an_l4_l5_fusion():
 
 
 def test_recovery_time_for_a_procedure_the_guide_does_not_cover():
-    [message], _ = run(timelines.ActionRecoveryTime(), tracker({"procedure": "other"}))
-    assert message["response"] == "utter_timeline_other_procedure"
+    [message], _ = run(timelines.ActionRecoveryTime(), tracker({"procedure": "disc_replacement"}))
+    assert message["response"] == "utter_timeline_other_procedure" and message["procedure_label"] == "disc replacement"
+    nearest, answer = run(timelines.ActionRecoveryTime(), tracker({"procedure": "laminectomy"}))[0]
+    assert nearest["response"] == "utter_procedure_nearest" and answer["metadata"]["procedure"] == "decompression"
+
+
+def test_a_named_phase_is_answered_without_asking_when_the_surgery_was():
+    t = tracker(entities=[entity("recovery_phase", "weeks_4_to_8")], intent="ask_recovery_stage")
+    [message], events = run(timelines.ActionRecoveryStage(), t)
+    assert message["response"] == "utter_timeline_phase" and message["phase_label"] == "weeks 4 to 8"
+    assert events == [SlotSet("last_question", "stage")]
+
+
+def test_a_stage_question_without_a_time_asks_for_it():
+    [message], events = run(timelines.ActionRecoveryStage(), tracker(intent="ask_recovery_stage"))
+    assert message["response"] == "utter_ask_surgery_time" and events == [SlotSet("last_question", "stage")]
 
 
 def test_stage_from_time_since_surgery():
@@ -90,7 +120,15 @@ def test_activity_tailored_to_procedure_and_time():
     assert message["response"] == "utter_activity_ok_now"
     assert (message["elapsed"], message["after"], message["activity_label"]) == ("5 weeks", "after your decompression", "light swimming")
     assert "if your doctor has cleared you" in message["window"]
-    assert message["metadata"] == {"cites": ["miss-weeks-4-8"]}
+    assert message["metadata"] == {"cites": ["miss-weeks-4-8"], "activity": "swimming"}
+
+
+def test_an_exact_activity_wins_over_one_by_meaning():
+    meant = dict(entity("activity", "sports"), extractor="MeaningResolver")
+    [message], _ = run(timelines.ActionActivityTiming(), tracker(entities=[meant, entity("activity", "swimming")]))
+    assert message["activity_label"] == "light swimming"
+    nearest, answer = run(timelines.ActionActivityTiming(), tracker(entities=[meant]))[0]
+    assert nearest["response"] == "utter_activity_nearest" and answer["activity_label"] == "light sports"
 
 
 def test_activity_uses_only_the_activity_named_now():
@@ -101,7 +139,7 @@ def test_activity_uses_only_the_activity_named_now():
 def test_uncovered_activity_is_sent_to_the_surgeon():
     [message], _ = run(timelines.ActionActivityTiming(), tracker(entities=[entity("activity", "driving")]))
     assert message["response"] == "utter_activity_not_covered" and message["activity_label"] == "driving"
-    assert message["metadata"] == {"cites": []}
+    assert message["metadata"] == {"cites": [], "activity": "driving"}
 
 
 def test_database_down_gives_an_apology_and_the_general_answer(monkeypatch, caplog):

@@ -95,7 +95,7 @@ def reply_containing(driver: WebDriver, expect: str) -> WebElement:
 
 def test_faq_answer_with_its_source_and_the_disclaimer(desktop):
     open_chat(desktop)
-    answer = ask(desktop, "can i climb stairs after surgery?", "climb stairs slowly and carefully")
+    answer = ask(desktop, "can i climb stairs after surgery?", "within a few days, slowly and carefully")
     assert answer.find_element(By.CSS_SELECTOR, ".spc-source").text.startswith(
         "Source: Recovery After Minimally Invasive Spine Surgery"
     )
@@ -195,7 +195,7 @@ return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 def test_text_contrast_meets_wcag_aa(desktop):
     open_chat(desktop)
     ask(desktop, "my incision is red and swollen", "contact your surgeon now")
-    ask(desktop, "can i climb stairs after surgery?", "climb stairs slowly")
+    ask(desktop, "can i climb stairs after surgery?", "slowly and carefully")
     for selector in (".spc-bubble", ".spc-title", ".spc-disclaimer", ".spc-bot .spc-text", ".spc-user .spc-text",
                      ".spc-source", ".spc-urgent .spc-text", ".spc-urgent-label", ".spc-send"):
         assert desktop.execute_script(CONTRAST, selector) >= 4.5, selector

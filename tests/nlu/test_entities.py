@@ -28,7 +28,22 @@ def test_synonyms_and_typos_map_to_canonical_ids(nlp):
     assert entities(nlp, "when can i return to the office") == [("activity", "desk_work")]
     assert entities(nlp, "is it ok to climb steps yet") == [("activity", "stairs")]
     assert entities(nlp, "two flights of stairs to my flat") == [("activity", "stairs")]
-    assert entities(nlp, "can i take a flight next month") == [("activity", "flying")]
+    assert entities(nlp, "can i take a flight next month") == [("activity", "travel")]
+
+
+def test_levels_written_with_and(nlp):
+    assert entities(nlp, "they fused my L4 and L5") == [("procedure", "fusion"), ("spinal_level", "L4-L5")]
+
+
+def test_a_procedure_the_patient_corrects_is_dropped(nlp):
+    assert entities(nlp, "it was a microdiscectomy, not a fusion") == [("procedure", "microdiscectomy")]
+    assert entities(nlp, "not a fusion") == [("procedure", "fusion")]
+
+
+def test_procedures_the_guide_does_not_name(nlp):
+    assert entities(nlp, "i had a laminectomy") == [("procedure", "laminectomy")]
+    assert entities(nlp, "recovery after a TLIF") == [("procedure", "interbody_fusion")]
+    assert entities(nlp, "they put in an artificial disc") == [("procedure", "disc_replacement")]
 
 
 def test_surgery_date(nlp):

@@ -7,6 +7,7 @@ from bot.timelines.advice import (
     activity_reply,
     describe_elapsed,
     phase_at,
+    phase_reply,
     procedure_reply,
     stage_reply,
     surgery_date,
@@ -27,6 +28,12 @@ def activity(aid):
 
 
 COVERED = [a.label for a in DATA.activities if a.covered]
+GUIDE_PROCEDURES = [(p.id, p.label) for p in DATA.procedures if p.covered]
+
+
+def one(replies):
+    [reply] = replies
+    return reply
 
 
 @pytest.mark.parametrize(
@@ -65,54 +72,87 @@ def test_phase_boundaries_belong_to_the_later_phase():
 
 
 def test_stage_reply_gives_phase_typical_avoid_and_start():
-    reply = stage_reply(DATA.phases, 5)
+    reply = one(stage_reply(DATA.phases, 5))
     assert reply.response == "utter_timeline_stage"
     assert reply.variables["elapsed"] == "5 weeks" and reply.variables["phase_label"] == "weeks 4 to 8"
     assert "light swimming" in reply.variables["start"]
-    assert "miss-weeks-4-8" in reply.cites
+    assert "miss-weeks-4-8" in reply.cites and reply.about == {"phase": "weeks_4_to_8"}
+
+
+def test_a_named_phase_needs_no_surgery_time():
+    reply = one(phase_reply(DATA.phases[0]))
+    assert reply.response == "utter_timeline_phase" and reply.variables["phase_label"] == "the first few days"
+    assert "elapsed" not in reply.variables and reply.about == {"phase": "first_days"}
 
 
 def test_procedure_reply_prefers_the_spinal_level():
-    l4l5 = procedure_reply(procedure("fusion"), "L4-L5", DATA.general)
+    l4l5 = one(procedure_reply(procedure("fusion"), "L4-L5", DATA.general, GUIDE_PROCEDURES))
     assert l4l5.variables["procedure_label"] == "L4-L5 minimally invasive spinal fusion"
     assert "after 4 weeks" in l4l5.variables["milestones"] and l4l5.cites == ("miss-faq-l4-l5",)
-    other_level = procedure_reply(procedure("fusion"), "L5-S1", DATA.general)
-    assert "8–12 weeks for bone healing" in other_level.variables["milestones"]
-    unknown = procedure_reply(None, None, DATA.general)
-    assert unknown.response == "utter_timeline_other_procedure" and "2 to 4 weeks" in unknown.variables["milestones"]
+    assert l4l5.about == {"procedure": "fusion", "level": "L4-L5"}
+    other_level = one(procedure_reply(procedure("fusion"), "L5-S1", DATA.general, GUIDE_PROCEDURES))
+    assert "8–12 weeks for bone healing" in other_level.variables["milestones"] and other_level.about == {"procedure": "fusion"}
+
+
+def test_without_a_procedure_the_general_answer_and_the_procedures_to_choose():
+    reply = one(procedure_reply(None, None, DATA.general, GUIDE_PROCEDURES))
+    assert reply.response == "utter_timeline_general" and "2 to 4 weeks" in reply.variables["milestones"]
+    assert [b["title"] for b in reply.buttons] == ["Microdiscectomy", "Decompression", "Minimally invasive spinal fusion"]
+    assert reply.buttons[0]["payload"] == '/inform{"procedure": "microdiscectomy"}'
+
+
+def test_a_procedure_the_guide_does_not_name_is_answered_with_the_nearest_saying_so():
+    nearest, answer = procedure_reply(procedure("laminectomy"), None, DATA.general, GUIDE_PROCEDURES, procedure("decompression"))
+    assert nearest.response == "utter_procedure_nearest" and nearest.variables["procedure_label"] == "decompression"
+    assert answer.response == "utter_timeline_procedure" and "4–8 weeks" in answer.variables["milestones"]
+
+
+def test_a_procedure_with_no_timeline_gets_the_general_answer():
+    reply = one(procedure_reply(procedure("disc_replacement"), None, DATA.general, GUIDE_PROCEDURES))
+    assert reply.response == "utter_timeline_other_procedure" and reply.variables["procedure_label"] == "disc replacement"
+    assert reply.variables["guide_procedures"] == "microdiscectomy, decompression, minimally invasive spinal fusion"
+    assert "2 to 3 months" in reply.variables["milestones"]
 
 
 def test_activity_allowed_at_the_patients_time_with_its_condition():
-    reply = activity_reply(activity("swimming"), COVERED, procedure("decompression"), None, 5)
+    reply = one(activity_reply(activity("swimming"), COVERED, procedure("decompression"), None, 5))
     assert reply.response == "utter_activity_ok_now"
     assert reply.variables["after"] == "after your decompression" and reply.variables["elapsed"] == "5 weeks"
     assert "if your doctor has cleared you" in reply.variables["window"]
-    assert reply.cites == ("miss-weeks-4-8",)
+    assert reply.cites == ("miss-weeks-4-8",) and reply.about == {"activity": "swimming"}
 
 
 def test_activity_not_yet_names_when_it_typically_starts():
-    reply = activity_reply(activity("sports"), COVERED, None, None, 3)
+    reply = one(activity_reply(activity("sports"), COVERED, None, None, 3))
     assert reply.response == "utter_activity_not_yet" and "weeks 8 to 12" in reply.variables["window"]
 
 
 def test_activity_to_avoid_now():
-    assert activity_reply(activity("bending_lifting"), COVERED, None, None, 2).response == "utter_activity_avoid_now"
+    assert one(activity_reply(activity("bending_lifting"), COVERED, None, None, 2)).response == "utter_activity_avoid_now"
 
 
-def test_procedure_specific_windows_win():
-    reply = activity_reply(activity("desk_work"), COVERED, procedure("microdiscectomy"), None, 3)
-    assert "after a microdiscectomy" in reply.variables["window"]
-    level = activity_reply(activity("light_activities"), COVERED, procedure("fusion"), "L4-L5", 3)
+def test_procedure_specific_windows_win_and_the_general_one_is_said_too():
+    reply = one(activity_reply(activity("normal_activities"), COVERED, procedure("microdiscectomy"), None, 3))
+    assert reply.variables["window"].startswith("within 2–6 weeks for most patients after a microdiscectomy")
+    assert "; in general, from weeks 8 to 12" in reply.variables["window"]
+    assert set(reply.cites) == {"miss-recovery-by-procedure", "miss-weeks-8-12"}
+    level = one(activity_reply(activity("light_activities"), COVERED, procedure("fusion"), "L4-L5", 3))
     assert level.response == "utter_activity_not_yet" and "L4–L5" in level.variables["window"]
 
 
+def test_an_activity_named_in_other_words_says_which_one_it_was_taken_for():
+    nearest, reply = activity_reply(activity("sports"), COVERED, by_meaning=True)
+    assert nearest.response == "utter_activity_nearest" and nearest.variables["activity_label"] == "light sports"
+    assert reply.response == "utter_activity_timing"
+
+
 def test_without_a_time_the_windows_are_listed():
-    reply = activity_reply(activity("stretching"), COVERED)
+    reply = one(activity_reply(activity("stretching"), COVERED))
     assert reply.response == "utter_activity_timing" and "weeks 4 to 8" in reply.variables["windows"]
 
 
 def test_uncovered_and_unknown_activities_are_never_given_a_window():
-    driving = activity_reply(activity("driving"), COVERED, procedure("fusion"), None, 10)
+    driving = one(activity_reply(activity("driving"), COVERED, procedure("fusion"), None, 10, by_meaning=True))
     assert driving.response == "utter_activity_not_covered" and driving.cites == ()
-    unknown = activity_reply(None, COVERED)
+    unknown = one(activity_reply(None, COVERED))
     assert unknown.response == "utter_activity_unknown" and "light swimming" in unknown.variables["covered_activities"]

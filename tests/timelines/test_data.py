@@ -52,7 +52,9 @@ def write(tmp_path, text):
 
 def test_project_timelines_load():
     data = load_timeline_data()
-    assert {p.id for p in data.procedures} == {"microdiscectomy", "decompression", "fusion"}
+    assert {p.id for p in data.procedures if p.covered} == {"microdiscectomy", "decompression", "fusion"}
+    assert next(p for p in data.procedures if p.id == "laminectomy").nearest == "decompression"
+    assert not next(p for p in data.procedures if p.id == "disc_replacement").nearest
     assert [p.id for p in data.phases] == ["first_days", "weeks_1_to_4", "weeks_4_to_8", "weeks_8_to_12", "beyond"]
     assert not next(a for a in data.activities if a.id == "driving").covered
 

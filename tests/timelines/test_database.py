@@ -3,6 +3,7 @@
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from bot.timelines.data import TIMELINES_FILE
 from bot.timelines.database import load, make_engine, migrate, prepare
 from bot.timelines.models import ActivityWindowRow, ProcedureRow
 from bot.timelines.repository import TimelineRepository
@@ -16,7 +17,7 @@ def counts(engine):
 
 def check_repository(engine):
     repo = TimelineRepository(engine)
-    assert [p for p, _ in repo.procedures()] == ["decompression", "fusion", "microdiscectomy"]
+    assert [p for p, _ in repo.procedures_with_timelines()] == ["microdiscectomy", "decompression", "fusion"]
     fusion = repo.procedure("fusion")
     assert any(m.level == "L4-L5" and m.from_week == 4 for m in fusion.milestones)
     assert [p.id for p in repo.phases()][0] == "first_days"
@@ -26,6 +27,7 @@ def check_repository(engine):
     assert repo.activity("skydiving") is None
     assert "light swimming" in repo.covered_activity_labels()
     assert len(repo.general_milestones()) == 2
+    assert repo.procedure("laminectomy").nearest == "decompression" and not repo.procedure("laminectomy").covered
 
 
 def test_sqlite_by_default_created_on_first_start(tmp_path, monkeypatch):
@@ -57,12 +59,13 @@ def test_loading_is_idempotent_and_follows_the_file(tmp_path):
     assert load(engine) is False
     assert counts(engine) == before
     edited = tmp_path / "timelines.yml"
-    from bot.timelines.data import TIMELINES_FILE
-
-    edited.write_text(TIMELINES_FILE.read_text().replace("  golf:\n    label: golf\n    covered: false\n    phrases: [golf]\n", ""))
+    original = TIMELINES_FILE.read_text()
+    driving = "  driving:\n    label: driving\n    covered: false\n    phrases: [drive|driving|driver]\n    examples: [drive my car]\n"
+    assert driving in original
+    edited.write_text(original.replace(driving, ""))
     assert load(engine, edited) is True
     assert counts(engine) == before
-    assert TimelineRepository(engine).activity("golf") is None
+    assert TimelineRepository(engine).activity("driving") is None
 
 
 def test_postgresql_works():
