@@ -25,6 +25,7 @@ def signs(nlp, text):
         ("the pain keeps getting worse and the meds don't help", "increasing_pain", "urgent"),
         ("I still can't stand up straight", "walking_standing", "urgent"),
         ("chest pain and short of breath", "emergency", "emergency"),
+        ("the blood keeps soaking into my bandage", "emergency", "emergency"),
     ],
 )
 def test_warning_signs_are_found(nlp, text, sign, severity):
