@@ -5,10 +5,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-export RASA_PORT ?= 5005
-export ACTION_PORT ?= 5055
-export WEB_PORT ?= 8000
-# Privacy: Rasa's telemetry and error reporting would send data to Rasa's servers.
+# Ports and secrets come from the environment through bot/settings.py (defaults there).
+# Privacy: Rasa's telemetry and error reporting would send data to Rasa's servers; the server
+# switches it off itself (bot/rasa/serve.py), this covers the rasa commands run here.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 # Each `make train` retrains fully (make decides when), so Rasa's training cache only wastes disk.
@@ -36,7 +35,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run test test-unit test-stories test-deps validate train evaluate bench spacy widget lock clean
+.PHONY: help run test test-unit test-stories test-deps validate train evaluate bench spacy widget lock lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -50,10 +49,10 @@ $(VENV_STAMP): requirements/lock.txt requirements/nodeps.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable . $(PIP_QUIET)
 	touch $@
 
-$(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml data/timelines.yml bot/vocabulary.py bot/timelines/data.py $(wildcard bot/nlp/*.py)
-	$(PY) -m bot.nlp.build $(SPACY_MODEL)
+$(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml data/timelines.yml bot/language/vocabulary.py bot/timelines/data.py $(wildcard bot/language/*.py)
+	$(PY) -m bot.language.build $(SPACY_MODEL)
 
-$(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -type f 2>/dev/null)
+$(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -type f 2>/dev/null) $(wildcard bot/rasa/*.py)
 	@mkdir -p build; start=$$(date +%s); \
 	$(RASA) train --force --data $(TRAINING_DATA) --out models --fixed-model-name spine-faq; \
 	echo $$(( $$(date +%s) - start )) > build/training-seconds.txt
@@ -83,7 +82,7 @@ validate: $(SPACY_STAMP) ## check the training data and domain (rasa data valida
 	$(RASA) data validate --data $(TRAINING_DATA)
 
 run: $(MODEL) $(WIDGET) ## set up everything and start the assistant (Ctrl-C stops it)
-	$(PY) -m bot.launcher
+	$(PY) -m bot.dev.launcher
 
 test-unit: $(MODEL) $(WIDGET) test-deps ## pytest: components, grounding, actions, channels, live server, browser
 	$(PY) -m pytest
@@ -92,7 +91,12 @@ test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, fai
 	$(RASA) test core --model $(MODEL) --stories tests/stories --endpoints endpoints.yml \
 	  --fail-on-prediction-errors --out build/results/stories
 
-test: validate test-unit test-stories ## everything CI runs
+lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy on bot/ and actions/ (rules in pyproject.toml)
+	$(BIN)/ruff check bot actions tests
+	$(BIN)/ruff format --check bot actions tests
+	$(BIN)/mypy
+
+test: lint validate test-unit test-stories ## everything CI runs
 
 EVALUATION := tests/data/evaluation.yml
 

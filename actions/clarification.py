@@ -1,4 +1,5 @@
 """The first stage of the two-stage fallback: "Did you mean ...?" with FAQ buttons."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -6,23 +7,23 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clarification import faq_suggestions
+from bot.names import Action as ActionName
+from bot.names import Intent, Response
 
 
 class ActionDefaultAskAffirmation(Action):
     """Offers the FAQ answers the patient most likely meant, or asks them to rephrase."""
 
     def name(self) -> Text:
-        return "action_default_ask_affirmation"
+        return ActionName.ASK_AFFIRMATION
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         responses = domain.get("responses", {})
         buttons = faq_suggestions(tracker.latest_message, responses)
         if not buttons:
-            dispatcher.utter_message(response="utter_ask_rephrase")
+            dispatcher.utter_message(response=Response.ASK_REPHRASE)
             return []
-        something_else = responses["utter_button_something_else"][0]["text"]
-        buttons.append({"title": something_else, "payload": "/out_of_scope"})
-        dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
+        something_else = responses[Response.BUTTON_SOMETHING_ELSE][0]["text"]
+        buttons.append({"title": something_else, "payload": f"/{Intent.OUT_OF_SCOPE}"})
+        dispatcher.utter_message(response=Response.ASK_AFFIRMATION, buttons=buttons)
         return []

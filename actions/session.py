@@ -1,21 +1,26 @@
 """Conversation start: the one-line disclaimer."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import ACTION_LISTEN_NAME as ACTION_LISTEN
+
+from bot.names import Action as ActionName
+from bot.names import Response
 
 
 class ActionSessionStart(Action):
     """Starts a session like Rasa's default action, then shows the disclaimer."""
 
     def name(self) -> Text:
-        return "action_session_start"
+        return ActionName.SESSION_START
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         carry_over = domain.get("session_config", {}).get("carry_over_slots_to_new_session", True)
-        carried_over = [SlotSet(name, value) for name, value in tracker.slots.items() if carry_over and value is not None]
-        dispatcher.utter_message(response="utter_disclaimer")
-        return [SessionStarted(), *carried_over, ActionExecuted("action_listen")]
+        carried_over = [
+            SlotSet(name, value) for name, value in tracker.slots.items() if carry_over and value is not None
+        ]
+        dispatcher.utter_message(response=Response.DISCLAIMER)
+        return [SessionStarted(), *carried_over, ActionExecuted(ACTION_LISTEN)]

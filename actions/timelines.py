@@ -4,6 +4,7 @@ The database is opened (migrated and loaded from data/timelines.yml) on first us
 server starts even when the database is down; until it is reachable, every look-up answers with
 an apology and the general timeline. No message text is ever logged.
 """
+
 import abc
 import logging
 from datetime import date, datetime
@@ -14,7 +15,19 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.names import (
+    BY_MEANING_EXTRACTOR,
+    SURGERY_TIME_ENTITIES,
+    Entity,
+    Metadata,
+    Response,
+    Slot,
+)
+from bot.names import (
+    Action as ActionName,
+)
 from bot.timelines.advice import (
+    FUTURE,
     Reply,
     TimeProblem,
     activity_reply,
@@ -32,12 +45,8 @@ from bot.timelines.repository import TimelineRepository
 
 logger = logging.getLogger(__name__)
 
-SURGERY_TIME_SLOT = "surgery_time"
-LAST_QUESTION_SLOT = "last_question"
-SURGERY_TIME_ENTITIES = ("time_since_surgery", "surgery_date")
-UNAVAILABLE = "utter_timeline_unavailable"
-# entities recognised by meaning (bot/nlu/meaning.py), not by the guide's own words
-BY_MEANING_EXTRACTOR = "MeaningResolver"
+# What the last_question slot remembers, so that a correction re-answers it.
+RECOVERY_TIME_QUESTION, STAGE_QUESTION, ACTIVITY_QUESTION = "recovery_time", "stage", "activity:"
 
 _repository: Optional[TimelineRepository] = None
 
@@ -57,14 +66,17 @@ def today() -> date:
 def send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:
     """Sends replies with their citations (like the static answers) and subjects as metadata."""
     for reply in replies:
-        metadata = {"cites": list(reply.cites), **reply.about}
-        dispatcher.utter_message(response=reply.response, buttons=list(reply.buttons), metadata=metadata, **reply.variables)
+        metadata = {Metadata.CITES: list(reply.cites), **reply.about}
+        dispatcher.utter_message(
+            response=reply.response, buttons=list(reply.buttons), metadata=metadata, **reply.variables
+        )
 
 
 def latest_entity(tracker: Tracker, entity: str) -> Optional[Dict[str, Any]]:
     """The latest message's entity of that type: one in the guide's own words before one by meaning."""
-    found = [e for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
-    return min(found, key=lambda e: e.get("extractor") == BY_MEANING_EXTRACTOR, default=None)
+    found = [e for e in (tracker.latest_message or {}).get("entities", []) if e.get("entity") == entity]
+    exact = [e for e in found if e.get("extractor") != BY_MEANING_EXTRACTOR]
+    return (exact or found or [None])[0]
 
 
 def latest_entity_value(tracker: Tracker, entity: str) -> Optional[str]:
@@ -73,12 +85,12 @@ def latest_entity_value(tracker: Tracker, entity: str) -> Optional[str]:
 
 
 def by_meaning(entity: Optional[Dict[str, Any]]) -> bool:
-    return bool(entity) and entity.get("extractor") == BY_MEANING_EXTRACTOR
+    return entity is not None and entity.get("extractor") == BY_MEANING_EXTRACTOR
 
 
 def surgery_time_said(tracker: Tracker) -> Tuple[Optional[str], date]:
     """The surgery time slot's value and the day the patient said it (durations count from then)."""
-    value = tracker.get_slot(SURGERY_TIME_SLOT)
+    value = tracker.get_slot(Slot.SURGERY_TIME)
     for event in reversed(tracker.events):
         if event.get("event") == "user" and any(
             e.get("entity") in SURGERY_TIME_ENTITIES and e.get("value") == value
@@ -107,16 +119,14 @@ class TimelineAction(Action, abc.ABC):
     def lookup(self, tracker: Tracker) -> Lookup:
         """The replies to send and the events to return."""
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         try:
             replies, events = self.lookup(tracker)
         except (SQLAlchemyError, OSError) as error:
             global _repository
             _repository = None
             logger.error("%s: timeline database unavailable (%s)", self.name(), type(error).__name__)
-            dispatcher.utter_message(response=UNAVAILABLE)
+            dispatcher.utter_message(response=Response.TIMELINE_UNAVAILABLE)
             return []
         logger.info("%s answered with %s", self.name(), ", ".join(r.response for r in replies))
         send(dispatcher, replies)
@@ -125,27 +135,31 @@ class TimelineAction(Action, abc.ABC):
 
 def recovery_time(tracker: Tracker) -> Lookup:
     repo = repository()
-    procedure_id = tracker.get_slot("procedure")
+    procedure_id = tracker.get_slot(Slot.PROCEDURE)
     procedure = repo.procedure(procedure_id) if procedure_id else None
     nearest = repo.procedure(procedure.nearest) if procedure and procedure.nearest else None
     replies = procedure_reply(
-        procedure, tracker.get_slot("spinal_level"), repo.general_milestones(), repo.procedures_with_timelines(), nearest
+        procedure,
+        tracker.get_slot(Slot.SPINAL_LEVEL),
+        repo.general_milestones(),
+        repo.procedures_with_timelines(),
+        nearest,
     )
-    said = latest_entity(tracker, "procedure")
-    if procedure and procedure.covered and by_meaning(said) and said["value"] == procedure.id:
+    said = latest_entity(tracker, Entity.PROCEDURE)
+    if said is not None and procedure and procedure.covered and by_meaning(said) and said["value"] == procedure.id:
         replies.insert(0, nearest_procedure_reply(procedure))
-    return replies, [SlotSet(LAST_QUESTION_SLOT, "recovery_time")]
+    return replies, [SlotSet(Slot.LAST_QUESTION, RECOVERY_TIME_QUESTION)]
 
 
 def forget_unusable_time(problem: TimeProblem) -> List[EventType]:
     """A future date is kept (the patient is preparing for surgery); nonsense is forgotten."""
-    return [] if problem.reason == "future" else [SlotSet(SURGERY_TIME_SLOT, None)]
+    return [] if problem.reason == FUTURE else [SlotSet(Slot.SURGERY_TIME, None)]
 
 
 def recovery_stage(tracker: Tracker) -> Lookup:
     """The phase the message names, else the patient's own phase (asking when the surgery was)."""
-    asked = [SlotSet(LAST_QUESTION_SLOT, "stage")]
-    named = latest_entity_value(tracker, "recovery_phase")
+    asked = [SlotSet(Slot.LAST_QUESTION, STAGE_QUESTION)]
+    named = latest_entity_value(tracker, Entity.RECOVERY_PHASE)
     phases = repository().phases()
     if named and not any(latest_entity(tracker, e) for e in SURGERY_TIME_ENTITIES):
         return phase_reply(next(p for p in phases if p.id == named)), asked
@@ -153,14 +167,14 @@ def recovery_stage(tracker: Tracker) -> Lookup:
     if isinstance(weeks, TimeProblem):
         return time_problem_reply(weeks), forget_unusable_time(weeks)
     if weeks is None:
-        return [Reply("utter_ask_surgery_time")], asked
+        return [Reply(Response.ASK_SURGERY_TIME)], asked
     return stage_reply(phases, weeks), asked
 
 
 def guide_procedure(tracker: Tracker) -> Optional[Procedure]:
     """The patient's procedure as the guide has a timeline for it (its nearest one), or None."""
     repo = repository()
-    procedure_id = tracker.get_slot("procedure")
+    procedure_id = tracker.get_slot(Slot.PROCEDURE)
     procedure = repo.procedure(procedure_id) if procedure_id else None
     if procedure is not None and not procedure.covered:
         procedure = repo.procedure(procedure.nearest) if procedure.nearest else None
@@ -171,21 +185,26 @@ def activity_timing(tracker: Tracker, activity_id: Optional[str], meaning: bool 
     repo = repository()
     activity = repo.activity(activity_id) if activity_id else None
     weeks = weeks_since_surgery(tracker)
-    if isinstance(weeks, TimeProblem) and weeks.reason != "future":
+    if isinstance(weeks, TimeProblem) and weeks.reason != FUTURE:
         return time_problem_reply(weeks), forget_unusable_time(weeks)
     if isinstance(weeks, TimeProblem):
         weeks = None  # before surgery: when the activity is typically OK, in general
     replies = activity_reply(
-        activity, repo.covered_activity_labels(), guide_procedure(tracker), tracker.get_slot("spinal_level"), weeks, meaning
+        activity,
+        repo.covered_activity_labels(),
+        guide_procedure(tracker),
+        tracker.get_slot(Slot.SPINAL_LEVEL),
+        weeks,
+        meaning,
     )
-    return replies, [SlotSet(LAST_QUESTION_SLOT, f"activity:{activity_id}")] if activity_id else []
+    return replies, [SlotSet(Slot.LAST_QUESTION, f"{ACTIVITY_QUESTION}{activity_id}")] if activity_id else []
 
 
 class ActionRecoveryTime(TimelineAction):
     """How long recovery takes for the patient's procedure, or in general while it is not known."""
 
     def name(self) -> Text:
-        return "action_recovery_time"
+        return ActionName.RECOVERY_TIME
 
     def lookup(self, tracker: Tracker) -> Lookup:
         return recovery_time(tracker)
@@ -195,7 +214,7 @@ class ActionRecoveryStage(TimelineAction):
     """What is typical in the phase the patient names, or in theirs (asking when the surgery was)."""
 
     def name(self) -> Text:
-        return "action_recovery_stage"
+        return ActionName.RECOVERY_STAGE
 
     def lookup(self, tracker: Tracker) -> Lookup:
         return recovery_stage(tracker)
@@ -205,11 +224,11 @@ class ActionActivityTiming(TimelineAction):
     """When the activity named in this message is typically OK for this patient."""
 
     def name(self) -> Text:
-        return "action_activity_timing"
+        return ActionName.ACTIVITY_TIMING
 
     def lookup(self, tracker: Tracker) -> Lookup:
         # never an activity from an earlier message: "horse riding?" must not be answered as "swimming?"
-        said = latest_entity(tracker, "activity")
+        said = latest_entity(tracker, Entity.ACTIVITY)
         return activity_timing(tracker, said["value"] if said else None, by_meaning(said))
 
 
@@ -217,15 +236,15 @@ class ActionInform(TimelineAction):
     """The patient gave (or corrected) their procedure or surgery time: answer the last question again."""
 
     def name(self) -> Text:
-        return "action_inform"
+        return ActionName.INFORM
 
     def lookup(self, tracker: Tracker) -> Lookup:
-        last = tracker.get_slot(LAST_QUESTION_SLOT) or ""
-        if last.startswith("activity:"):
-            return activity_timing(tracker, last.split(":", 1)[1])
+        last = tracker.get_slot(Slot.LAST_QUESTION) or ""
+        if last.startswith(ACTIVITY_QUESTION):
+            return activity_timing(tracker, last[len(ACTIVITY_QUESTION) :])
         told_time = any(latest_entity(tracker, e) for e in SURGERY_TIME_ENTITIES)
-        if last == "stage" or (told_time and last != "recovery_time"):
+        if last == STAGE_QUESTION or (told_time and last != RECOVERY_TIME_QUESTION):
             return recovery_stage(tracker)
-        if tracker.get_slot("procedure"):
+        if tracker.get_slot(Slot.PROCEDURE):
             return recovery_time(tracker)
-        return [Reply("utter_ask_rephrase")], []
+        return [Reply(Response.ASK_REPHRASE)], []

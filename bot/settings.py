@@ -3,19 +3,21 @@
 Every setting the assistant reads from the environment is defined here, with its default.
 Paths are resolved against the project root so commands work from any directory.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List
+from typing import Iterable, List
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 PASSAGES_FILE = DATA_DIR / "sources" / "passages.yml"
 VOCABULARY_FILE = DATA_DIR / "vocabulary.yml"
 WARNING_SIGNS_FILE = DATA_DIR / "warning_signs.yml"
+TIMELINES_FILE = DATA_DIR / "timelines.yml"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 SPACY_MODEL_DIR = PROJECT_ROOT / "build" / "spacy" / "en_spine"
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -28,12 +30,16 @@ class ConfigurationError(ValueError):
     """An environment variable has a value the assistant cannot use."""
 
 
-def _port(name: str, default: int) -> int:
+DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8000}
+
+
+def _port(name: str) -> int:
+    default = DEFAULT_PORTS[name]
     raw = os.environ.get(name, str(default))
     try:
         port = int(raw)
     except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a port number; set it to e.g. {default}.")
+        raise ConfigurationError(f"{name}={raw!r} is not a port number; set it to e.g. {default}.") from None
     if not 0 < port < 65536:
         raise ConfigurationError(f"{name}={port} is outside 1-65535; set it to e.g. {default}.")
     return port
@@ -49,18 +55,14 @@ class ServerSettings:
     auth_token: str
     auth_token_generated: bool
 
-    @property
-    def action_endpoint_url(self) -> str:
-        return f"http://localhost:{self.action_port}/webhook"
-
 
 def server_settings() -> ServerSettings:
     """Reads RASA_PORT, ACTION_PORT, WEB_PORT and RASA_AUTH_TOKEN (a random token if unset)."""
     token = os.environ.get("RASA_AUTH_TOKEN", "")
     return ServerSettings(
-        rasa_port=_port("RASA_PORT", 5005),
-        action_port=_port("ACTION_PORT", 5055),
-        web_port=_port("WEB_PORT", 8000),
+        rasa_port=_port("RASA_PORT"),
+        action_port=_port("ACTION_PORT"),
+        web_port=_port("WEB_PORT"),
         auth_token=token or secrets.token_urlsafe(24),
         auth_token_generated=not token,
     )
@@ -74,8 +76,24 @@ def cors_origins() -> List[str]:
     raw = os.environ.get("CORS_ORIGINS", "")
     if raw.strip():
         return [origin.strip() for origin in raw.split(",") if origin.strip()]
-    web_port = _port("WEB_PORT", 8000)
+    web_port = _port("WEB_PORT")
     return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
+
+
+def rasa_public_url() -> str:
+    """Where browsers reach the Rasa server (the demo page): RASA_PUBLIC_URL, or localhost on RASA_PORT."""
+    return os.environ.get("RASA_PUBLIC_URL", "").strip() or f"http://localhost:{_port('RASA_PORT')}"
+
+
+def variables_set(names: Iterable[str]) -> bool:
+    """Whether every one of these environment variables is set (and not blank)."""
+    return all(os.environ.get(name, "").strip() for name in names)
+
+
+def disable_rasa_telemetry() -> None:
+    """Rasa's telemetry and error reporting would send data to Rasa's servers: off in every process
+    that imports Rasa (set before importing it)."""
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
 
 def database_url() -> str:

@@ -1,4 +1,5 @@
 """The source passages (data/sources/passages.yml) and the grounding checks on answers."""
+
 from __future__ import annotations
 
 import functools
@@ -12,9 +13,21 @@ import yaml
 from bot import settings
 
 NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
-    "twenty-four": "24", "hundred": "100",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "twenty": "20",
+    "twenty-four": "24",
+    "hundred": "100",
 }
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
@@ -55,11 +68,11 @@ def load_sources(path: Path = settings.PASSAGES_FILE) -> List[Source]:
         content = yaml.safe_load(handle)
     sources = []
     for source in content["sources"]:
-        passages = tuple(
-            Passage(p["id"], source["id"], p["section"], p["text"].strip()) for p in source["passages"]
-        )
+        passages = tuple(Passage(p["id"], source["id"], p["section"], p["text"].strip()) for p in source["passages"])
         sources.append(
-            Source(source["id"], source["title"], source["publisher"], source["origin"], source.get("sha256", ""), passages)
+            Source(
+                source["id"], source["title"], source["publisher"], source["origin"], source.get("sha256", ""), passages
+            )
         )
     return sources
 
@@ -100,7 +113,7 @@ def _passages_and_titles() -> Tuple[Dict[str, Passage], Dict[str, str]]:
 
 
 def source_line(cites: List[str]) -> str:
-    """"Source: <article title> (<section>)" for the passages an answer cites, for patients to see."""
+    """ "Source: <article title> (<section>)" for the passages an answer cites, for patients to see."""
     passages, titles = _passages_and_titles()
     cited = [passages[c] for c in cites if c in passages]
     parts = []

@@ -1,4 +1,5 @@
 """Shared fixtures: the spaCy pipeline, and one real Rasa + action server pair per test session."""
+
 from __future__ import annotations
 
 import secrets
@@ -10,10 +11,10 @@ import spacy
 from spacy.language import Language
 
 from bot import settings
-from bot.client import RasaClient
-from bot.services import Services, isolated_settings, running_services
-from tests.channels.provider_api import ProviderAPI
-from tests.channels.provider_api import start as start_provider_api
+from bot.dev.client import RasaClient
+from bot.dev.services import Services, isolated_settings, running_services
+from tests.rasa.channels.provider_api import ProviderAPI
+from tests.rasa.channels.provider_api import start as start_provider_api
 
 
 @pytest.fixture(scope="session")

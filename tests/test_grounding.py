@@ -1,4 +1,5 @@
 """Every answer rests on the passages it cites (issue #2, item 4)."""
+
 import re
 from typing import Dict, List
 
@@ -6,14 +7,23 @@ import pytest
 import yaml
 
 from bot import settings
+from bot.dev.training_data import read_nlu_examples
 from bot.sources import Passage, defers_to_clinician, passages_by_id, refers_to_clinician, unsupported_numbers
-from bot.training_data import read_nlu_examples
 
 # Responses that state no fact: small talk, questions, clarifications, the list of topics.
 NO_FACTS = {
-    "utter_greet", "utter_goodbye", "utter_you_are_welcome", "utter_bot_challenge", "utter_out_of_scope",
-    "utter_default", "utter_ask_rephrase", "utter_ask_affirmation", "utter_button_something_else",
-    "utter_ask_surgery_time", "utter_surgery_in_future", "utter_time_too_long",
+    "utter_greet",
+    "utter_goodbye",
+    "utter_you_are_welcome",
+    "utter_bot_challenge",
+    "utter_out_of_scope",
+    "utter_default",
+    "utter_ask_rephrase",
+    "utter_ask_affirmation",
+    "utter_button_something_else",
+    "utter_ask_surgery_time",
+    "utter_surgery_in_future",
+    "utter_time_too_long",
     "utter_time_unreadable",
 }
 
@@ -73,7 +83,9 @@ def test_the_checks_catch_ungrounded_answers():
 
 
 def test_every_faq_has_an_answer_with_a_question_and_vice_versa():
-    faq_keys = {i.split("/", 1)[1] for i in read_nlu_examples(settings.DATA_DIR.glob("nlu/*.yml")) if i.startswith("faq/")}
+    faq_keys = {
+        i.split("/", 1)[1] for i in read_nlu_examples(settings.DATA_DIR.glob("nlu/*.yml")) if i.startswith("faq/")
+    }
     answer_keys = {name.split("/", 1)[1] for name in responses() if name.startswith("utter_faq/")}
     assert faq_keys == answer_keys
     for key in answer_keys:

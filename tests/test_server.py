@@ -1,4 +1,5 @@
 """The running assistant over its REST channel, as a patient's client uses it."""
+
 import requests
 import yaml
 

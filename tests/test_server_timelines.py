@@ -1,10 +1,11 @@
 """Recovery-timeline conversations over the REST channel, and what happens when parts are down."""
+
 from datetime import date, timedelta
 
 import pytest
 import requests
 
-from bot.services import isolated_settings, running_services
+from bot.dev.services import isolated_settings, running_services
 
 
 def answer(client, sender, text):
@@ -16,11 +17,17 @@ def test_the_general_answer_comes_first_then_the_procedure_is_remembered(client,
     general = answer(client, sender, "how long does recovery take?")
     assert general.utter_action == "utter_timeline_general"
     assert "most patients return to light activities within 2 to 4 weeks" in general.text
-    assert [b["title"] for b in general.buttons] == ["Microdiscectomy", "Decompression", "Minimally invasive spinal fusion"]
+    assert [b["title"] for b in general.buttons] == [
+        "Microdiscectomy",
+        "Decompression",
+        "Minimally invasive spinal fusion",
+    ]
     reply = answer(client, sender, general.buttons[0]["payload"])
     assert reply.utter_action == "utter_timeline_procedure"
     assert "2–6 weeks for most patients to resume work and normal activity" in reply.text
-    assert reply.metadata["cites"] == ["miss-recovery-by-procedure"] and reply.metadata["procedure"] == "microdiscectomy"
+    assert (
+        reply.metadata["cites"] == ["miss-recovery-by-procedure"] and reply.metadata["procedure"] == "microdiscectomy"
+    )
     later = answer(client, sender, "and how long is the recovery overall?")
     assert later.utter_action == "utter_timeline_procedure" and "microdiscectomy" in later.text
 
@@ -39,7 +46,7 @@ def test_a_procedure_the_guide_does_not_name_is_answered_for_the_nearest_saying_
 
 def test_a_named_phase_is_answered_without_asking_when(client, sender):
     reply = answer(client, sender, "what should I be doing in weeks 4 to 8?")
-    assert reply.utter_action == "utter_timeline_phase" and reply.metadata["phase"] == "weeks_4_to_8"
+    assert reply.utter_action == "utter_timeline_phase" and reply.metadata["recovery_phase"] == "weeks_4_to_8"
 
 
 def test_an_activity_in_other_words_says_which_one_it_is_taken_for(client, sender):
@@ -77,7 +84,10 @@ def test_a_future_surgery_date_gets_a_clear_reply(client, sender):
 
 
 def test_a_warning_sign_while_being_asked_escalates_and_stops_asking(client, sender):
-    assert answer(client, sender, "what should I be doing at this stage of my recovery?").utter_action == "utter_ask_surgery_time"
+    assert (
+        answer(client, sender, "what should I be doing at this stage of my recovery?").utter_action
+        == "utter_ask_surgery_time"
+    )
     replies = client.ask(sender, "my incision is oozing and red")
     assert [r.utter_action for r in replies] == ["utter_red_flag"]
 
@@ -118,7 +128,14 @@ def test_action_server_down_still_answers_and_escalates(assistant_without_databa
     client = assistant_without_database.client()
     assert [r.utter_action for r in client.ask(sender, "my wound is oozing pus")] == ["utter_red_flag"]
     assert [r.utter_action for r in client.ask(sender, "when can i swim?")] == ["utter_timeline_unavailable"]
-    assert [r.utter_action for r in client.ask(sender, "is fusion the same as a disc replacement?")] == ["utter_faq/fusion_vs_disc_replacement"]
-    assert "Traceback" not in requests.post(
-        f"{assistant_without_database.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "when can i swim"}, timeout=30
-    ).text
+    assert [r.utter_action for r in client.ask(sender, "is fusion the same as a disc replacement?")] == [
+        "utter_faq/fusion_vs_disc_replacement"
+    ]
+    assert (
+        "Traceback"
+        not in requests.post(
+            f"{assistant_without_database.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": "when can i swim"},
+            timeout=30,
+        ).text
+    )

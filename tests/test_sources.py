@@ -1,4 +1,5 @@
 """The source passages are the articles' own words, with page furniture and marketing left out."""
+
 import hashlib
 import re
 
@@ -8,7 +9,14 @@ from bot import settings
 from bot.sources import load_sources, passages_by_id
 
 SOURCE_FILES = {"miss": "miss-recovery.txt", "fusion": "spinal-fusion-guide.txt"}
-MARKETING = ["7,500", "Real Patient Stories", "Show Full Review", "preeminent", "Copyright", "Why should you have your surgery"]
+MARKETING = [
+    "7,500",
+    "Real Patient Stories",
+    "Show Full Review",
+    "preeminent",
+    "Copyright",
+    "Why should you have your surgery",
+]
 
 
 def normalise(text: str) -> str:

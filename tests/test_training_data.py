@@ -1,15 +1,18 @@
 """Training data generalises: enough varied phrasings, and no evaluation message is trained on."""
+
 import re
 
 import yaml
 
 from bot import settings
+from bot.dev.training_data import read_nlu_examples
 from bot.evaluation.cases import read_set
-from bot.training_data import read_nlu_examples
 
 TRAINING = read_nlu_examples(sorted(settings.DATA_DIR.glob("nlu/*.yml")))
 MANIFEST = settings.PROJECT_ROOT / "tests" / "data" / "evaluation.yml"
-EVALUATION_SETS = {s["name"]: read_set(MANIFEST.parent, s["files"]) for s in yaml.safe_load(MANIFEST.read_text())["sets"]}
+EVALUATION_SETS = {
+    s["name"]: read_set(MANIFEST.parent, s["files"]) for s in yaml.safe_load(MANIFEST.read_text())["sets"]
+}
 
 
 def key(text: str) -> str:

@@ -7,6 +7,7 @@ Starts the real Rasa and action servers on free ports, plays every case of the s
 manifest, judges the replies, and writes the JSON report (every failing case) and the tables,
 also into README.md between the evaluation markers (unless --no-readme or a subset of sets).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,11 +19,12 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-from bot import clinc, settings
+from bot import settings
+from bot.dev import clinc
+from bot.dev.services import isolated_settings, running_services
 from bot.evaluation import report, runner
 from bot.evaluation.cases import clinc_cases, read_set
 from bot.evaluation.metrics import compute
-from bot.services import isolated_settings, running_services
 
 TRAINING_TIME_FILE = settings.PROJECT_ROOT / "build" / "training-seconds.txt"
 README = settings.PROJECT_ROOT / "README.md"
@@ -80,13 +82,17 @@ def main(argv: List[str]) -> int:
         if args.speed_only:
             print(report.speed_table(speed, manifest))
             return 0
-        results = {name: {k: r.as_dict() for k, r in compute(runner.run_cases(client, c)).items()} for name, c in cases.items()}
+        results = {
+            name: {k: r.as_dict() for k, r in compute(runner.run_cases(client, c)).items()} for name, c in cases.items()
+        }
 
     titles = {s["name"]: s["title"] for s in manifest["sets"]}
     markdown = report.metrics_table(results, titles, manifest) + "\n\n" + report.speed_table(speed, manifest)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     failures = report.failures_by_set(results)
-    args.report.write_text(json.dumps({"metrics": results, "speed": speed, "failures": failures}, indent=2) + "\n", encoding="utf-8")
+    args.report.write_text(
+        json.dumps({"metrics": results, "speed": speed, "failures": failures}, indent=2) + "\n", encoding="utf-8"
+    )
     if not args.no_readme and chosen is None and not args.no_clinc:
         report.update_readme(README, markdown)
     print(markdown)

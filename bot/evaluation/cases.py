@@ -9,6 +9,7 @@ reply but an escalation). Timing labels carry ``window``: phrases the right repl
 Sets come in the formats listed in ``READERS``; tests/data/patients_brief.md describes the
 ``cases`` format, in which the patient sets are written.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import yaml
 
-from bot.training_data import read_nlu_examples
+from bot.dev.training_data import read_nlu_examples
 
 # How the held-out NLU set's intents (written before the taxonomy of issue #8) are judged now.
 LEGACY_INTENT_LABELS = {
@@ -132,6 +133,8 @@ def read_set(directory: Path, files: List[Dict[str, str]]) -> List[Case]:
     for entry in files:
         reader = READERS.get(entry.get("format", ""))
         if reader is None:
-            raise CaseError(f"{entry.get('path')}: unknown format {entry.get('format')!r}; use one of {', '.join(READERS)}")
+            raise CaseError(
+                f"{entry.get('path')}: unknown format {entry.get('format')!r}; use one of {', '.join(READERS)}"
+            )
         cases += reader(directory / entry["path"])
     return cases

@@ -3,31 +3,32 @@
 Pure functions over the replies' response names, texts and metadata (what the timeline actions
 looked up: ``procedure``, ``level``, ``phase``, ``activity``).
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
-from bot.client import BotReply
+from bot.dev.client import BotReply
 from bot.evaluation.cases import Case
+from bot.names import FAQ_PREFIX, Entity, Response
 
-RED_FLAG_PREFIX = "utter_red_flag"
-EMERGENCY = "utter_red_flag_emergency"
-NOT_AN_ANSWER = {"utter_disclaimer"}
-DECLINES = {"utter_out_of_scope", "utter_activity_not_covered", "utter_activity_unknown"}
-CLARIFICATIONS = {"utter_ask_affirmation", "utter_ask_rephrase", "utter_default", "utter_ask_surgery_time"}
+DECLINES = {Response.OUT_OF_SCOPE, Response.ACTIVITY_NOT_COVERED, Response.ACTIVITY_UNKNOWN}
+CLARIFICATIONS = {Response.ASK_AFFIRMATION, Response.ASK_REPHRASE, Response.DEFAULT, Response.ASK_SURGERY_TIME}
 SMALLTALK = {
-    "greet": "utter_greet",
-    "goodbye": "utter_goodbye",
-    "thank": "utter_you_are_welcome",
-    "bot": "utter_bot_challenge",
-    "handoff": "utter_human_handoff",
+    "greet": Response.GREET,
+    "goodbye": Response.GOODBYE,
+    "thank": Response.YOU_ARE_WELCOME,
+    "bot": Response.BOT_CHALLENGE,
+    "handoff": Response.HUMAN_HANDOFF,
 }
-RECOVERY = {"utter_timeline_procedure", "utter_timeline_general", "utter_timeline_other_procedure"}
-PHASE = {"utter_timeline_stage", "utter_timeline_phase"}
-ACTIVITY = {"utter_activity_ok_now", "utter_activity_avoid_now", "utter_activity_not_yet", "utter_activity_timing"}
-TIME_PROBLEMS = {"utter_surgery_in_future", "utter_time_too_long", "utter_time_unreadable"}
+RECOVERY = {Response.TIMELINE_PROCEDURE, Response.TIMELINE_GENERAL, Response.TIMELINE_OTHER_PROCEDURE}
+PHASE = {Response.TIMELINE_STAGE, Response.TIMELINE_PHASE}
+ACTIVITY = {Response.ACTIVITY_OK_NOW, Response.ACTIVITY_AVOID_NOW, Response.ACTIVITY_NOT_YET, Response.ACTIVITY_TIMING}
+TIME_PROBLEMS = {Response.SURGERY_IN_FUTURE, Response.TIME_TOO_LONG, Response.TIME_UNREADABLE}
+ANY_ACTIVITY_ANSWER = ACTIVITY | {Response.ACTIVITY_NOT_COVERED, Response.ACTIVITY_UNKNOWN}
+ESCALATIONS = {Response.RED_FLAG, Response.RED_FLAG_EMERGENCY}
 # recovery:<label> -> (procedure, level) the reply must be about; None: the general answers
 RECOVERY_SUBJECTS: Dict[str, Optional[Tuple[str, Optional[str]]]] = {
     "microdiscectomy": ("microdiscectomy", None),
@@ -53,7 +54,7 @@ def normalise(text: str) -> str:
 
 
 def answers(replies: Sequence[BotReply]) -> Tuple[str, ...]:
-    return tuple(r.utter_action or "" for r in replies if r.utter_action not in NOT_AN_ANSWER)
+    return tuple(r.utter_action or "" for r in replies if r.utter_action != Response.DISCLAIMER)
 
 
 def _in_window(reply: BotReply, window: Sequence[str]) -> bool:
@@ -70,28 +71,32 @@ def _recovery(reply: BotReply, value: str) -> bool:
     if value == "*":
         return True
     if value == "general":
-        return reply.utter_action == "utter_timeline_general"
+        return reply.utter_action == Response.TIMELINE_GENERAL
     if value == "other":
-        return reply.utter_action == "utter_timeline_other_procedure"
+        return reply.utter_action == Response.TIMELINE_OTHER_PROCEDURE
     subject = RECOVERY_SUBJECTS.get(value)
-    return subject is not None and (reply.metadata.get("procedure"), reply.metadata.get("level")) == subject
+    return (
+        subject is not None
+        and (reply.metadata.get(Entity.PROCEDURE), reply.metadata.get(Entity.SPINAL_LEVEL)) == subject
+    )
 
 
 MATCHERS: Dict[str, Callable[[BotReply, str], bool]] = {
-    "faq": lambda reply, key: reply.utter_action == f"utter_faq/{key}",
+    "faq": lambda reply, key: reply.utter_action == FAQ_PREFIX + key,
     "smalltalk": lambda reply, kind: reply.utter_action == SMALLTALK.get(kind),
     "recovery": _recovery,
-    "phase": lambda reply, phase: reply.utter_action in PHASE and _about(reply, "phase", phase),
+    "phase": lambda reply, phase: reply.utter_action in PHASE and _about(reply, Entity.RECOVERY_PHASE, phase),
     # activity:* (any activity answer, the guide's windows or its "doesn't cover")
     "activity": lambda reply, activity: (
-        (reply.utter_action or "").startswith("utter_activity_") if activity == "*"
-        else reply.utter_action in ACTIVITY and _about(reply, "activity", activity)
+        reply.utter_action in ANY_ACTIVITY_ANSWER
+        if activity == "*"
+        else reply.utter_action in ACTIVITY and _about(reply, Entity.ACTIVITY, activity)
     ),
     "timeline": lambda reply, _: reply.utter_action in RECOVERY | PHASE | ACTIVITY | TIME_PROBLEMS,
-    "asks": lambda reply, what: reply.utter_action == f"utter_ask_{what}",
-    "time_problem": lambda reply, problem: reply.utter_action == {"future": "utter_surgery_in_future"}.get(problem),
+    "asks": lambda reply, what: reply.utter_action == {"surgery_time": Response.ASK_SURGERY_TIME}.get(what),
+    "time_problem": lambda reply, problem: reply.utter_action == {"future": Response.SURGERY_IN_FUTURE}.get(problem),
     "not_covered": lambda reply, _: reply.utter_action in DECLINES,
-    "red_flag": lambda reply, _: (reply.utter_action or "").startswith(RED_FLAG_PREFIX),
+    "red_flag": lambda reply, _: reply.utter_action in ESCALATIONS,
 }
 TIMING_KINDS = {"recovery", "phase", "activity", "timeline", "asks", "time_problem"}
 
@@ -107,8 +112,8 @@ def label_met(label: str, replies: Sequence[BotReply], window: Sequence[str]) ->
 
 def judge(case: Case, replies: Sequence[BotReply]) -> Verdict:
     given = answers(replies)
-    escalated = any(a.startswith(RED_FLAG_PREFIX) for a in given)
-    emergency = EMERGENCY in given
+    escalated = any(a in ESCALATIONS for a in given)
+    emergency = Response.RED_FLAG_EMERGENCY in given
     declined = bool(given) and all(a in DECLINES for a in given)
     clarified = bool(given) and all(a in DECLINES | CLARIFICATIONS for a in given)
 

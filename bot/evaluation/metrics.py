@@ -1,4 +1,5 @@
 """The metrics of `make evaluate`, computed from judged cases (pure functions)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,28 +48,68 @@ METRICS: Tuple[Metric, ...] = (
         lambda c: c.kind in TIMING_KINDS,
         lambda v: v.outcome == "right",
     ),
-    Metric("smalltalk", "greetings, thanks, goodbyes, bot and human questions", lambda c: c.kind == "smalltalk",
-           lambda v: v.outcome == "right"),
-    Metric("uncovered_declined", "uncovered questions declined", lambda c: c.kind == "not_covered" and c.category != "clinc",
-           lambda v: v.outcome == "right"),
-    Metric("clinc_declined", "CLINC150 out-of-scope declined", lambda c: c.category == "clinc", lambda v: v.outcome == "right"),
+    Metric(
+        "smalltalk",
+        "greetings, thanks, goodbyes, bot and human questions",
+        lambda c: c.kind == "smalltalk",
+        lambda v: v.outcome == "right",
+    ),
+    Metric(
+        "uncovered_declined",
+        "uncovered questions declined",
+        lambda c: c.kind == "not_covered" and c.category != "clinc",
+        lambda v: v.outcome == "right",
+    ),
+    Metric(
+        "clinc_declined",
+        "CLINC150 out-of-scope declined",
+        lambda c: c.category == "clinc",
+        lambda v: v.outcome == "right",
+    ),
     Metric("red_flag_recall", "red-flag messages escalated", lambda c: c.kind == "red_flag", lambda v: v.escalated),
-    Metric("emergency_routed", "emergencies sent to emergency care", lambda c: c.labels[0] == "red_flag:emergency",
-           lambda v: v.emergency),
-    Metric("denied_escalated", "denied-sign messages escalated", lambda c: c.category == "denied_sign",
-           lambda v: v.escalated, lower_is_better=True),
-    Metric("ordinary_escalated", "ordinary questions escalated",
-           lambda c: c.kind != "red_flag" and c.category not in ("denied_sign", "clinc"), lambda v: v.escalated,
-           lower_is_better=True),
-    Metric("wrong_answers", "answerable questions given a wrong answer", lambda c: _answerable(c) and c.category != "clinc",
-           lambda v: v.outcome == "wrong", lower_is_better=True),
-    Metric("clarified", "answerable questions met with a clarification", lambda c: _answerable(c) and c.category != "clinc",
-           lambda v: v.outcome == "clarified", lower_is_better=True),
+    Metric(
+        "emergency_routed",
+        "emergencies sent to emergency care",
+        lambda c: c.labels[0] == "red_flag:emergency",
+        lambda v: v.emergency,
+    ),
+    Metric(
+        "denied_escalated",
+        "denied-sign messages escalated",
+        lambda c: c.category == "denied_sign",
+        lambda v: v.escalated,
+        lower_is_better=True,
+    ),
+    Metric(
+        "ordinary_escalated",
+        "ordinary questions escalated",
+        lambda c: c.kind != "red_flag" and c.category not in ("denied_sign", "clinc"),
+        lambda v: v.escalated,
+        lower_is_better=True,
+    ),
+    Metric(
+        "wrong_answers",
+        "answerable questions given a wrong answer",
+        lambda c: _answerable(c) and c.category != "clinc",
+        lambda v: v.outcome == "wrong",
+        lower_is_better=True,
+    ),
+    Metric(
+        "clarified",
+        "answerable questions met with a clarification",
+        lambda c: _answerable(c) and c.category != "clinc",
+        lambda v: v.outcome == "clarified",
+        lower_is_better=True,
+    ),
 )
 
 
 def describe(case: Case, verdict: Verdict) -> str:
-    return f"{case.id} [{case.category}] {' | '.join(case.turns)} -> {verdict.outcome}: {list(verdict.answers)} (expected {list(case.labels)})"
+    conversation = " | ".join(case.turns)
+    return (
+        f"{case.id} [{case.category}] {conversation} -> {verdict.outcome}: {list(verdict.answers)} "
+        f"(expected {list(case.labels)})"
+    )
 
 
 def compute(judged: Sequence[Judged]) -> Dict[str, Rate]:

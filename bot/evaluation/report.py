@@ -1,4 +1,5 @@
 """Writes the evaluation: a Markdown table (also placed in README.md) and the JSON report."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,9 +40,11 @@ def _rate_text(rate: Optional[Dict[str, Any]]) -> str:
     return f"{rate['value']:.1%} ({rate['hits']}/{rate['total']})" if rate else "-"
 
 
-def metrics_table(results: Dict[str, Dict[str, Dict[str, Any]]], titles: Dict[str, str], manifest: Dict[str, Any]) -> str:
+def metrics_table(
+    results: Dict[str, Dict[str, Dict[str, Any]]], titles: Dict[str, str], manifest: Dict[str, Any]
+) -> str:
     names = list(results)
-    target_set = manifest.get("target_set")
+    target_set = str(manifest.get("target_set", ""))
     targets = manifest.get("targets", {})
     lines = [
         "| metric | " + " | ".join(titles[n] for n in names) + f" | target ({titles.get(target_set, '-')}) | |",
@@ -83,6 +86,5 @@ def update_readme(readme: Path, markdown: str) -> None:
 def failures_by_set(results: Dict[str, Dict[str, Dict[str, Any]]]) -> Dict[str, List[str]]:
     """Every failing case per set, once (a case can fail several metrics)."""
     return {
-        name: sorted({f for rate in metrics.values() for f in rate["failures"]})
-        for name, metrics in results.items()
+        name: sorted({f for rate in metrics.values() for f in rate["failures"]}) for name, metrics in results.items()
     }

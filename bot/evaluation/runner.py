@@ -3,6 +3,7 @@
 Every case is a new conversation over POST /webhooks/rest/webhook, exactly as a patient's client
 sends it; which responses answered the last turn is read from the tracker.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -12,7 +13,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Sequence
 
-from bot.client import BotReply, RasaClient
+from bot.dev.client import BotReply, RasaClient
 from bot.evaluation.cases import Case
 from bot.evaluation.judge import judge
 from bot.evaluation.metrics import Judged

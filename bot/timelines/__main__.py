@@ -1,4 +1,5 @@
 """`python -m bot.timelines check|load`: validate data/timelines.yml, or load it into DATABASE_URL."""
+
 import sys
 
 from bot.timelines.data import TimelineDataError, load_timeline_data
@@ -19,8 +20,10 @@ def main(argv: list) -> int:
         print(error, file=sys.stderr)
         return 1
     windows = sum(len(a.windows) for a in data.activities)
-    print(f"data/timelines.yml is valid: {len(data.procedures)} procedures, {len(data.phases)} phases, "
-          f"{len(data.activities)} activities with {windows} windows")
+    print(
+        f"data/timelines.yml is valid: {len(data.procedures)} procedures, {len(data.phases)} phases, "
+        f"{len(data.activities)} activities with {windows} windows"
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ Each function returns the Replies to send: the domain.yml response, the values f
 sent as metadata for analytics and evaluation). The wording lives in domain.yml; the facts come
 from data/timelines.yml rows; this module only decides which rows apply.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-from bot.timelines.data import Activity, Milestone, Phase, Procedure, Window
+from bot.durations import from_iso, in_days
+from bot.names import Entity, Response
+from bot.timelines.data import OK, Activity, Milestone, Phase, Procedure, Window
 
-DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
-MAX_WEEKS_SINCE_SURGERY = 5 * 52
+# The guide covers the months after surgery; a surgery longer ago than this gets utter_time_too_long.
+MAX_YEARS_SINCE_SURGERY = 5
 
-_DURATION = re.compile(r"^P(-?\d+)([DWMY])$")
 _DATE = re.compile(r"^(\d{4}|-)-(\d{2})-(\d{2})$")
 
 
@@ -33,42 +35,45 @@ class Reply:
     buttons: Tuple[Dict[str, str], ...] = ()
 
 
+FUTURE, TOO_LONG, UNREADABLE = "future", "too_long", "unreadable"
+
+
 @dataclass(frozen=True)
 class TimeProblem:
-    """Why a time since surgery cannot be used: "future", "too_long" or "unreadable"."""
+    """Why a time since surgery cannot be used: FUTURE, TOO_LONG or UNREADABLE."""
 
     reason: str
 
 
 def surgery_date(value: str, said_on: date) -> Union[date, TimeProblem]:
     """The surgery date from a slot value ("P5W" said on a day, "--10-03", "2025-10-03")."""
-    duration = _DURATION.match(value or "")
+    duration = from_iso(value)
     if duration:
-        amount, unit = int(duration.group(1)), duration.group(2)
+        amount, unit = duration
         if amount < 0:
-            return TimeProblem("unreadable")
-        return said_on - timedelta(days=round(amount * DAYS[unit]))
+            return TimeProblem(UNREADABLE)
+        return said_on - timedelta(days=round(in_days(amount, unit)))
     match = _DATE.match(value or "")
     if not match:
-        return TimeProblem("unreadable")
+        return TimeProblem(UNREADABLE)
     year = said_on.year if match.group(1) == "-" else int(match.group(1))
     try:
         return date(year, int(match.group(2)), int(match.group(3)))
     except ValueError:
-        return TimeProblem("unreadable")
+        return TimeProblem(UNREADABLE)
 
 
 def weeks_since(surgery: date, today: date) -> Union[float, TimeProblem]:
     days = (today - surgery).days
     if days < 0:
-        return TimeProblem("future")
-    if days > MAX_WEEKS_SINCE_SURGERY * 7:
-        return TimeProblem("too_long")
+        return TimeProblem(FUTURE)
+    if days > in_days(MAX_YEARS_SINCE_SURGERY, "Y"):
+        return TimeProblem(TOO_LONG)
     return days / 7
 
 
 def describe_elapsed(weeks: float) -> str:
-    """"3 days", "1 week", "5 weeks": how long ago the surgery was, in plain words."""
+    """ "3 days", "1 week", "5 weeks": how long ago the surgery was, in plain words."""
     days = round(weeks * 7)
     if days < 14:
         return "1 day" if days == 1 else f"{days} days"
@@ -77,7 +82,9 @@ def describe_elapsed(weeks: float) -> str:
 
 
 def time_problem_reply(problem: TimeProblem) -> List[Reply]:
-    return [Reply({"future": "utter_surgery_in_future", "too_long": "utter_time_too_long"}.get(problem.reason, "utter_time_unreadable"))]
+    if problem.reason == TOO_LONG:
+        return [Reply(Response.TIME_TOO_LONG, {"limit": f"{MAX_YEARS_SINCE_SURGERY} years"})]
+    return [Reply(Response.SURGERY_IN_FUTURE if problem.reason == FUTURE else Response.TIME_UNREADABLE)]
 
 
 def _join(texts: Sequence[str]) -> str:
@@ -90,12 +97,14 @@ def _cites(rows: Sequence[Union[Milestone, Window, Phase]]) -> Tuple[str, ...]:
 
 def procedure_buttons(guide_procedures: Sequence[Tuple[str, str]], payload: str) -> Tuple[Dict[str, str], ...]:
     """A button per procedure the guide gives a timeline for; `payload` formats "{id}"."""
-    return tuple({"title": label[:1].upper() + label[1:], "payload": payload.format(id=pid)} for pid, label in guide_procedures)
+    return tuple(
+        {"title": label[:1].upper() + label[1:], "payload": payload.format(id=pid)} for pid, label in guide_procedures
+    )
 
 
 def nearest_procedure_reply(nearest: Procedure) -> Reply:
     """Says which guide procedure the answer is for when the patient's isn't one the guide names."""
-    return Reply("utter_procedure_nearest", {"procedure_label": nearest.label}, about={"procedure": nearest.id})
+    return Reply(Response.PROCEDURE_NEAREST, {"procedure_label": nearest.label}, about={Entity.PROCEDURE: nearest.id})
 
 
 def procedure_reply(
@@ -114,7 +123,7 @@ def procedure_reply(
     general_text = _join([m.text for m in general])
     if procedure is None:
         buttons = procedure_buttons(guide_procedures, '/inform{{"procedure": "{id}"}}')
-        return [Reply("utter_timeline_general", {"milestones": general_text}, _cites(general), buttons=buttons)]
+        return [Reply(Response.TIMELINE_GENERAL, {"milestones": general_text}, _cites(general), buttons=buttons)]
     if not procedure.covered and nearest is not None:
         return [nearest_procedure_reply(nearest), *procedure_reply(nearest, level, general, guide_procedures)]
     if not procedure.covered:
@@ -123,12 +132,19 @@ def procedure_reply(
             "guide_procedures": ", ".join(label for _, label in guide_procedures),
             "milestones": general_text,
         }
-        return [Reply("utter_timeline_other_procedure", variables, _cites(general), {"procedure": procedure.id})]
+        return [Reply(Response.TIMELINE_OTHER_PROCEDURE, variables, _cites(general), {Entity.PROCEDURE: procedure.id})]
     for_level = [m for m in procedure.milestones if level and m.level == level]
     rows = for_level or [m for m in procedure.milestones if m.level is None]
     label = f"{level} {procedure.label}" if for_level else procedure.label
-    about = {"procedure": procedure.id, **({"level": str(level)} if for_level else {})}
-    return [Reply("utter_timeline_procedure", {"procedure_label": label, "milestones": _join([m.text for m in rows])}, _cites(rows), about)]
+    about = {Entity.PROCEDURE: procedure.id, **({Entity.SPINAL_LEVEL: str(level)} if for_level else {})}
+    return [
+        Reply(
+            Response.TIMELINE_PROCEDURE,
+            {"procedure_label": label, "milestones": _join([m.text for m in rows])},
+            _cites(rows),
+            about,
+        )
+    ]
 
 
 def phase_at(phases: Sequence[Phase], weeks: float) -> Phase:
@@ -146,12 +162,12 @@ def stage_reply(phases: Sequence[Phase], weeks: float) -> List[Reply]:
     """Where the patient is now: the phase, what is typical, what to avoid, what to start."""
     phase = phase_at(phases, weeks)
     variables = {"elapsed": describe_elapsed(weeks), **_phase_variables(phase)}
-    return [Reply("utter_timeline_stage", variables, phase.cites, {"phase": phase.id})]
+    return [Reply(Response.TIMELINE_STAGE, variables, phase.cites, {Entity.RECOVERY_PHASE: phase.id})]
 
 
 def phase_reply(phase: Phase) -> List[Reply]:
     """What is typical in a recovery phase the patient named ("weeks 4 to 8", "the first days")."""
-    return [Reply("utter_timeline_phase", _phase_variables(phase), phase.cites, {"phase": phase.id})]
+    return [Reply(Response.TIMELINE_PHASE, _phase_variables(phase), phase.cites, {Entity.RECOVERY_PHASE: phase.id})]
 
 
 def applicable_windows(activity: Activity, procedure: Optional[str], level: Optional[str]) -> List[Window]:
@@ -188,11 +204,11 @@ def activity_reply(
     the guide's activities it is taken for.
     """
     if activity is None:
-        return [Reply("utter_activity_unknown", {"covered_activities": ", ".join(covered_labels)})]
-    about = {"activity": activity.id}
+        return [Reply(Response.ACTIVITY_UNKNOWN, {"covered_activities": ", ".join(covered_labels)})]
+    about = {Entity.ACTIVITY: activity.id}
     if not activity.covered:
-        return [Reply("utter_activity_not_covered", {"activity_label": activity.label}, about=about)]
-    preface = [Reply("utter_activity_nearest", {"activity_label": activity.label}, about=about)] if by_meaning else []
+        return [Reply(Response.ACTIVITY_NOT_COVERED, {"activity_label": activity.label}, about=about)]
+    preface = [Reply(Response.ACTIVITY_NEAREST, {"activity_label": activity.label}, about=about)] if by_meaning else []
     windows = applicable_windows(activity, procedure.id if procedure else None, level)
     # what the guide says for everyone, too, when the windows are the procedure's own
     general = [w for w in activity.windows if w.procedure is None] if windows and windows[0].procedure else []
@@ -205,11 +221,21 @@ def activity_reply(
         upcoming = min((w for w in windows if w.from_week > weeks), key=lambda w: w.from_week, default=None)
     if current is None and upcoming is not None:
         window = upcoming.text + _condition(upcoming) + also
-        reply = Reply("utter_activity_not_yet", {**variables, "window": window}, _cites([upcoming, *general]), about)
+        reply = Reply(Response.ACTIVITY_NOT_YET, {**variables, "window": window}, _cites([upcoming, *general]), about)
     elif current is None:
         text = _join([w.text + _condition(w) for w in windows]) + also
-        reply = Reply("utter_activity_timing", {"activity_label": activity.label, "windows": text}, _cites([*windows, *general]), about)
+        reply = Reply(
+            Response.ACTIVITY_TIMING,
+            {"activity_label": activity.label, "windows": text},
+            _cites([*windows, *general]),
+            about,
+        )
     else:
-        response = "utter_activity_ok_now" if current.kind == "ok" else "utter_activity_avoid_now"
-        reply = Reply(response, {**variables, "window": current.text + _condition(current) + also}, _cites([current, *general]), about)
+        response = Response.ACTIVITY_OK_NOW if current.kind == OK else Response.ACTIVITY_AVOID_NOW
+        reply = Reply(
+            response,
+            {**variables, "window": current.text + _condition(current) + also},
+            _cites([current, *general]),
+            about,
+        )
     return [*preface, reply]

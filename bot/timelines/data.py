@@ -3,6 +3,7 @@
 Every problem is reported with the file and line to fix: an unknown passage id, an inverted or
 overlapping window, an unknown procedure, spinal level or phase, a missing field.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,12 +14,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot import settings
-from bot.nlp.spinal_levels import canonical_level
+from bot.durations import WEEKS_PER_MONTH
+from bot.language.spinal_levels import canonical_level
 from bot.sources import passages_by_id
 
-TIMELINES_FILE = settings.DATA_DIR / "timelines.yml"
-WINDOW_KINDS = ("ok", "avoid")
-WEEKS_PER_MONTH = 52 / 12
+OK, AVOID = "ok", "avoid"
+WINDOW_KINDS = (OK, AVOID)
 
 
 class TimelineDataError(ValueError):
@@ -121,13 +122,14 @@ class _Reader:
             raise self.fail(node, key, f"{where}.{key} must be a mapping of ids to entries")
         return value
 
-    def text(self, node: CommentedMap, key: str, where: str, required: bool = True) -> Optional[str]:
+    def text(self, node: CommentedMap, key: str, where: str) -> str:
         value = node.get(key)
-        if value is None and not required:
-            return None
         if not isinstance(value, str) or not value.strip():
             raise self.fail(node, key, f"{where} needs a `{key}` text")
         return value.strip()
+
+    def optional_text(self, node: CommentedMap, key: str, where: str) -> Optional[str]:
+        return self.text(node, key, where) if node.get(key) is not None else None
 
     def phrases(self, node: CommentedMap, where: str, key: str = "phrases", required: bool = True) -> Tuple[str, ...]:
         phrases = node.get(key)
@@ -152,13 +154,14 @@ class _Reader:
                 raise self.fail(cites, index, f"{where} cites unknown passage {passage!r}")
         return tuple(cites)
 
-    def window(self, node: CommentedMap, where: str, required: bool) -> Tuple[Optional[float], Optional[float]]:
+    def has_window(self, node: CommentedMap) -> bool:
+        return "weeks" in node or "months" in node
+
+    def window(self, node: CommentedMap, where: str) -> Tuple[float, Optional[float]]:
         """`weeks: [from, to]` or `months: [from, to]` as weeks; `to` may be null (open-ended)."""
-        unit = "weeks" if "weeks" in node else "months" if "months" in node else None
-        if unit is None:
-            if required:
-                raise self.fail(node, None, f"{where} needs `weeks: [from, to]`")
-            return None, None
+        if not self.has_window(node):
+            raise self.fail(node, None, f"{where} needs `weeks: [from, to]`")
+        unit = "weeks" if "weeks" in node else "months"
         bounds = node[unit]
         if not isinstance(bounds, list) or len(bounds) != 2 or not isinstance(bounds[0], (int, float)):
             raise self.fail(node, unit, f"{where}.{unit} must be [from, to] (to may be null)")
@@ -177,7 +180,7 @@ class _Reader:
         return level
 
     def milestone(self, node: CommentedMap, where: str, level: Optional[str] = None) -> Milestone:
-        start, end = self.window(node, where, required=False)
+        start, end = self.window(node, where) if self.has_window(node) else (None, None)
         return Milestone(self.text(node, "text", where), self.cites(node, where), start, end, level)
 
     def procedures(self, root: CommentedMap) -> Tuple[Procedure, ...]:
@@ -185,7 +188,9 @@ class _Reader:
         entries = self.mapping(root, "procedures", "timelines")
         for pid, entry in entries.items():
             where = f"procedures.{pid}"
-            milestones = [self.milestone(m, f"{where}.milestones[{i}]") for i, m in enumerate(entry.get("milestones") or [])]
+            milestones = [
+                self.milestone(m, f"{where}.milestones[{i}]") for i, m in enumerate(entry.get("milestones") or [])
+            ]
             for level_key, rows in (entry.get("levels") or {}).items():
                 level = self.level(entry["levels"], level_key, level_key, f"{where}.levels")
                 milestones += [self.milestone(m, f"{where}.levels.{level_key}[{i}]", level) for i, m in enumerate(rows)]
@@ -194,29 +199,47 @@ class _Reader:
                 raise self.fail(entry, "milestones", f"{where} needs milestones, or `covered: false` and none")
             nearest = entry.get("nearest")
             if nearest is not None and (covered or nearest not in entries or not entries[nearest].get("milestones")):
-                raise self.fail(entry, "nearest", f"{where}.nearest must name a procedure with milestones, on a procedure without")
+                raise self.fail(
+                    entry, "nearest", f"{where}.nearest must name a procedure with milestones, on a procedure without"
+                )
             result.append(
-                Procedure(pid, self.text(entry, "label", where), self.phrases(entry, where), tuple(milestones),
-                          self.phrases(entry, where, "examples", required=False), nearest)
+                Procedure(
+                    pid,
+                    self.text(entry, "label", where),
+                    self.phrases(entry, where),
+                    tuple(milestones),
+                    self.phrases(entry, where, "examples", required=False),
+                    nearest,
+                )
             )
         return tuple(result)
 
     def phases(self, root: CommentedMap) -> Tuple[Phase, ...]:
-        phases = []
+        phases: List[Phase] = []
         for phase_id, entry in self.mapping(root, "phases", "timelines").items():
             where = f"phases.{phase_id}"
-            start, end = self.window(entry, where, required=True)
+            start, end = self.window(entry, where)
             if phases and phases[-1].to_week != start:
-                raise self.fail(entry, "weeks", f"{where} must start where {phases[-1].id} ends (week {phases[-1].to_week})")
+                raise self.fail(
+                    entry, "weeks", f"{where} must start where {phases[-1].id} ends (week {phases[-1].to_week})"
+                )
             phases.append(
                 Phase(
-                    phase_id, self.text(entry, "label", where), self.phrases(entry, where), start, end,
-                    self.text(entry, "typical", where), self.text(entry, "avoid", where), self.text(entry, "start", where),
+                    phase_id,
+                    self.text(entry, "label", where),
+                    self.phrases(entry, where),
+                    start,
+                    end,
+                    self.text(entry, "typical", where),
+                    self.text(entry, "avoid", where),
+                    self.text(entry, "start", where),
                     self.cites(entry, where),
                 )
             )
         if phases[0].from_week != 0 or phases[-1].to_week is not None:
-            raise self.fail(root, "phases", "phases must start at week 0 and the last one must be open-ended (to: null)")
+            raise self.fail(
+                root, "phases", "phases must start at week 0 and the last one must be open-ended (to: null)"
+            )
         return tuple(phases)
 
     def activities(self, root: CommentedMap, procedures: Set[str]) -> Tuple[Activity, ...]:
@@ -224,7 +247,7 @@ class _Reader:
         for activity_id, entry in self.mapping(root, "activities", "timelines").items():
             where = f"activities.{activity_id}"
             covered = self.covered(entry, where)
-            rows = entry.get("windows") or []
+            rows: CommentedSeq = entry.get("windows") or CommentedSeq()
             if covered and not rows:
                 raise self.fail(entry, "windows", f"{where} is covered but has no windows (set covered: false)")
             if not covered and rows:
@@ -232,8 +255,14 @@ class _Reader:
             windows = [self.activity_window(rows, i, f"{where}.windows[{i}]", procedures) for i in range(len(rows))]
             self.check_overlaps(rows, windows, where)
             activities.append(
-                Activity(activity_id, self.text(entry, "label", where), covered, self.phrases(entry, where), tuple(windows),
-                         self.phrases(entry, where, "examples", required=False))
+                Activity(
+                    activity_id,
+                    self.text(entry, "label", where),
+                    covered,
+                    self.phrases(entry, where),
+                    tuple(windows),
+                    self.phrases(entry, where, "examples", required=False),
+                )
             )
         return tuple(activities)
 
@@ -244,13 +273,23 @@ class _Reader:
             raise self.fail(node, "kind", f"{where}.kind must be one of {', '.join(WINDOW_KINDS)}")
         procedure = node.get("procedure")
         if procedure is not None and procedure not in procedures:
-            raise self.fail(node, "procedure", f"{where}: unknown procedure {procedure!r}; known: {', '.join(sorted(procedures))}")
+            raise self.fail(
+                node, "procedure", f"{where}: unknown procedure {procedure!r}; known: {', '.join(sorted(procedures))}"
+            )
         level = self.level(node, "level", node["level"], where) if node.get("level") is not None else None
         if level and not procedure:
             raise self.fail(node, "level", f"{where}: a spinal level needs a `procedure`")
-        start, end = self.window(node, where, required=True)
-        return Window(kind, start, end, self.text(node, "text", where), self.cites(node, where),
-                      self.text(node, "condition", where, required=False), procedure, level)
+        start, end = self.window(node, where)
+        return Window(
+            kind,
+            start,
+            end,
+            self.text(node, "text", where),
+            self.cites(node, where),
+            self.optional_text(node, "condition", where),
+            procedure,
+            level,
+        )
 
     def check_overlaps(self, rows: CommentedSeq, windows: List[Window], where: str) -> None:
         seen: Dict[Tuple[Optional[str], Optional[str]], List[Tuple[int, Window]]] = {}
@@ -263,7 +302,7 @@ class _Reader:
             seen.setdefault((window.procedure, window.level), []).append((index, window))
 
 
-def load_timeline_data(path: Path = TIMELINES_FILE) -> TimelineData:
+def load_timeline_data(path: Path = settings.TIMELINES_FILE) -> TimelineData:
     """Reads and checks the file; raises TimelineDataError naming the line of the first problem."""
     yaml = YAML(typ="rt")
     with path.open(encoding="utf-8") as handle:

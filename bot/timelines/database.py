@@ -3,11 +3,12 @@
 Default: an SQLite file under var/ (git-ignored), created on first start. DATABASE_URL selects
 another database, e.g. postgresql+psycopg2://user:password@host/dbname.
 """
+
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from alembic import command
 from alembic.config import Config
@@ -16,15 +17,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot import settings
-from bot.timelines.data import TIMELINES_FILE, TimelineData, load_timeline_data
+from bot.timelines.data import Milestone, TimelineData, load_timeline_data
 from bot.timelines.models import (
-    ActivityPhraseRow,
     ActivityRow,
     ActivityWindowRow,
     LoadedDataRow,
     MilestoneRow,
     PhaseRow,
-    ProcedurePhraseRow,
     ProcedureRow,
 )
 
@@ -52,40 +51,60 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def _milestone_rows(procedure_id: Optional[str], milestones: Sequence[Milestone]) -> List[MilestoneRow]:
+    return [
+        MilestoneRow(
+            procedure_id=procedure_id,
+            level=m.level,
+            position=i,
+            text=m.text,
+            from_week=m.from_week,
+            to_week=m.to_week,
+            cites=list(m.cites),
+        )
+        for i, m in enumerate(milestones)
+    ]
+
+
 def _rows(data: TimelineData) -> Tuple[list, list]:
     """The rows for the file's content: parents first, then the rows that refer to them."""
     parents: list = [ProcedureRow(id=p.id, label=p.label, nearest_id=p.nearest) for p in data.procedures]
     parents += [
-        PhaseRow(id=p.id, position=i, label=p.label, from_week=p.from_week, to_week=p.to_week,
-                 typical=p.typical, avoid=p.avoid, start=p.start, cites=list(p.cites))
+        PhaseRow(
+            id=p.id,
+            position=i,
+            label=p.label,
+            from_week=p.from_week,
+            to_week=p.to_week,
+            typical=p.typical,
+            avoid=p.avoid,
+            start=p.start,
+            cites=list(p.cites),
+        )
         for i, p in enumerate(data.phases)
     ]
     parents += [ActivityRow(id=a.id, label=a.label, covered=a.covered) for a in data.activities]
-    children: list = []
-    for procedure in data.procedures:
-        children += [ProcedurePhraseRow(procedure_id=procedure.id, phrase=p) for p in procedure.phrases]
-        children += [
-            MilestoneRow(procedure_id=procedure.id, level=m.level, position=i, text=m.text,
-                         from_week=m.from_week, to_week=m.to_week, cites=list(m.cites))
-            for i, m in enumerate(procedure.milestones)
-        ]
-    children += [
-        MilestoneRow(procedure_id=None, level=None, position=i, text=m.text, from_week=m.from_week,
-                     to_week=m.to_week, cites=list(m.cites))
-        for i, m in enumerate(data.general)
-    ]
+    children: list = [row for p in data.procedures for row in _milestone_rows(p.id, p.milestones)]
+    children += _milestone_rows(None, data.general)
     for activity in data.activities:
-        children += [ActivityPhraseRow(activity_id=activity.id, phrase=p) for p in activity.phrases]
         children += [
-            ActivityWindowRow(activity_id=activity.id, kind=w.kind, procedure_id=w.procedure, level=w.level,
-                              from_week=w.from_week, to_week=w.to_week, text=w.text, condition=w.condition,
-                              cites=list(w.cites))
+            ActivityWindowRow(
+                activity_id=activity.id,
+                kind=w.kind,
+                procedure_id=w.procedure,
+                level=w.level,
+                from_week=w.from_week,
+                to_week=w.to_week,
+                text=w.text,
+                condition=w.condition,
+                cites=list(w.cites),
+            )
             for w in activity.windows
         ]
     return parents, children
 
 
-def load(engine: Engine, path: Path = TIMELINES_FILE) -> bool:
+def load(engine: Engine, path: Path = settings.TIMELINES_FILE) -> bool:
     """Replaces the rows with the file's content in one transaction; False if already loaded.
 
     Idempotent: loading the same file twice leaves the database as it was.
@@ -96,7 +115,7 @@ def load(engine: Engine, path: Path = TIMELINES_FILE) -> bool:
         if loaded is not None and loaded.sha256 == digest:
             return False
         data = load_timeline_data(path)
-        for table in (ActivityWindowRow, ActivityPhraseRow, ActivityRow, PhaseRow, MilestoneRow, ProcedurePhraseRow, ProcedureRow):
+        for table in (ActivityWindowRow, ActivityRow, PhaseRow, MilestoneRow, ProcedureRow):
             session.execute(delete(table))
         parents, children = _rows(data)
         session.add_all(parents)
@@ -106,7 +125,7 @@ def load(engine: Engine, path: Path = TIMELINES_FILE) -> bool:
     return True
 
 
-def prepare(url: str = "", path: Path = TIMELINES_FILE) -> Engine:
+def prepare(url: str = "", path: Path = settings.TIMELINES_FILE) -> Engine:
     """An engine on a migrated database holding the current timeline data."""
     engine = make_engine(url or settings.database_url())
     migrate(engine)

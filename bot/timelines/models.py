@@ -1,4 +1,7 @@
 """The timeline database schema (SQLAlchemy 1.4, 2.0-style). Changes go through Alembic migrations."""
+
+from typing import Any
+
 from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import declarative_base
 
@@ -9,7 +12,7 @@ metadata = MetaData(
         "ix": "ix_%(table_name)s_%(column_0_name)s",
     }
 )
-Base = declarative_base(metadata=metadata)
+Base: Any = declarative_base(metadata=metadata)  # SQLAlchemy 1.4 has no typed declarative base
 
 
 class ProcedureRow(Base):
@@ -20,15 +23,6 @@ class ProcedureRow(Base):
     id = Column(String(64), primary_key=True)
     label = Column(String(200), nullable=False)
     nearest_id = Column(String(64), nullable=True)
-
-
-class ProcedurePhraseRow(Base):
-    """A phrase patients use for a procedure (its synonyms, in the phrase syntax)."""
-
-    __tablename__ = "procedure_phrases"
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    procedure_id = Column(String(64), ForeignKey("procedures.id", ondelete="CASCADE"), nullable=False, index=True)
-    phrase = Column(String(300), nullable=False)
 
 
 class MilestoneRow(Base):
@@ -63,13 +57,6 @@ class ActivityRow(Base):
     id = Column(String(64), primary_key=True)
     label = Column(String(200), nullable=False)
     covered = Column(Boolean, nullable=False)
-
-
-class ActivityPhraseRow(Base):
-    __tablename__ = "activity_phrases"
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    activity_id = Column(String(64), ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True)
-    phrase = Column(String(300), nullable=False)
 
 
 class ActivityWindowRow(Base):

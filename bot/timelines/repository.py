@@ -1,4 +1,8 @@
-"""Reads the timeline database (SQLAlchemy 2.0-style queries) into the plain records of data.py."""
+"""Reads the timeline database (SQLAlchemy 2.0-style queries) into the plain records of data.py.
+
+Phrases and examples are the language pipeline's (built from data/timelines.yml), not stored
+here: records read from the database have none."""
+
 from __future__ import annotations
 
 from typing import List, Optional, Tuple
@@ -9,12 +13,10 @@ from sqlalchemy.orm import Session
 
 from bot.timelines.data import Activity, Milestone, Phase, Procedure, Window
 from bot.timelines.models import (
-    ActivityPhraseRow,
     ActivityRow,
     ActivityWindowRow,
     MilestoneRow,
     PhaseRow,
-    ProcedurePhraseRow,
     ProcedureRow,
 )
 
@@ -46,13 +48,10 @@ class TimelineRepository:
             row = session.get(ProcedureRow, procedure_id)
             if row is None:
                 return None
-            phrases = session.execute(
-                select(ProcedurePhraseRow.phrase).where(ProcedurePhraseRow.procedure_id == procedure_id)
-            ).scalars()
             milestones = session.execute(
                 select(MilestoneRow).where(MilestoneRow.procedure_id == procedure_id).order_by(MilestoneRow.position)
             ).scalars()
-            return Procedure(row.id, row.label, tuple(phrases), tuple(_milestone(m) for m in milestones), nearest=row.nearest_id)
+            return Procedure(row.id, row.label, (), tuple(_milestone(m) for m in milestones), nearest=row.nearest_id)
 
     def general_milestones(self) -> List[Milestone]:
         with self._session() as session:
@@ -74,17 +73,16 @@ class TimelineRepository:
             row = session.get(ActivityRow, activity_id)
             if row is None:
                 return None
-            phrases = session.execute(
-                select(ActivityPhraseRow.phrase).where(ActivityPhraseRow.activity_id == activity_id)
-            ).scalars()
             windows = session.execute(
-                select(ActivityWindowRow).where(ActivityWindowRow.activity_id == activity_id).order_by(ActivityWindowRow.from_week)
+                select(ActivityWindowRow)
+                .where(ActivityWindowRow.activity_id == activity_id)
+                .order_by(ActivityWindowRow.from_week)
             ).scalars()
             return Activity(
                 row.id,
                 row.label,
                 row.covered,
-                tuple(phrases),
+                (),
                 tuple(
                     Window(w.kind, w.from_week, w.to_week, w.text, tuple(w.cites), w.condition, w.procedure_id, w.level)
                     for w in windows
@@ -94,5 +92,7 @@ class TimelineRepository:
     def covered_activity_labels(self) -> List[str]:
         with self._session() as session:
             return list(
-                session.execute(select(ActivityRow.label).where(ActivityRow.covered.is_(True)).order_by(ActivityRow.label)).scalars()
+                session.execute(
+                    select(ActivityRow.label).where(ActivityRow.covered.is_(True)).order_by(ActivityRow.label)
+                ).scalars()
             )

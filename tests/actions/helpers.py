@@ -1,4 +1,5 @@
 """rasa_sdk trackers as the Rasa server sends them, and a runner for actions."""
+
 import asyncio
 from typing import Any, Dict, List, Optional
 

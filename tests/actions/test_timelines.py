@@ -1,4 +1,5 @@
 """The timeline actions, with real rasa_sdk trackers and dispatchers on a temporary SQLite database."""
+
 import logging
 from datetime import date, datetime
 
@@ -25,7 +26,9 @@ def entity(name, value):
 
 
 def test_recovery_time_for_the_procedure_in_the_slot():
-    [message], events = run(timelines.ActionRecoveryTime(), tracker({"procedure": "microdiscectomy"}, intent="ask_recovery_time"))
+    [message], events = run(
+        timelines.ActionRecoveryTime(), tracker({"procedure": "microdiscectomy"}, intent="ask_recovery_time")
+    )
     assert message["response"] == "utter_timeline_procedure"
     assert message["procedure_label"] == "microdiscectomy" and "2–6 weeks" in message["milestones"]
     assert message["metadata"] == {"cites": ["miss-recovery-by-procedure"], "procedure": "microdiscectomy"}
@@ -36,7 +39,9 @@ def test_recovery_time_without_a_procedure_gives_the_general_answer_and_asks_whi
     [message], _ = run(timelines.ActionRecoveryTime(), tracker(intent="ask_recovery_time"))
     assert message["response"] == "utter_timeline_general" and "2 to 4 weeks" in message["milestones"]
     assert [b["payload"] for b in message["buttons"]] == [
-        '/inform{"procedure": "microdiscectomy"}', '/inform{"procedure": "decompression"}', '/inform{"procedure": "fusion"}'
+        '/inform{"procedure": "microdiscectomy"}',
+        '/inform{"procedure": "decompression"}',
+        '/inform{"procedure": "fusion"}',
     ]
 
 
@@ -73,7 +78,12 @@ def test_a_stage_question_without_a_time_asks_for_it():
 
 
 def test_stage_from_time_since_surgery():
-    t = tracker({"surgery_time": "P5W"}, entities=[entity("time_since_surgery", "P5W")], intent="ask_recovery_stage", timestamp=SAID)
+    t = tracker(
+        {"surgery_time": "P5W"},
+        entities=[entity("time_since_surgery", "P5W")],
+        intent="ask_recovery_stage",
+        timestamp=SAID,
+    )
     [message], _ = run(timelines.ActionRecoveryStage(), t)
     assert message["response"] == "utter_timeline_stage"
     assert message["elapsed"] == "5 weeks" and message["phase_label"] == "weeks 4 to 8"
@@ -88,21 +98,33 @@ def test_durations_count_from_the_day_they_were_said():
 
 
 def test_surgery_date_resolved_against_today():
-    t = tracker({"surgery_time": "--10-03"}, entities=[entity("surgery_date", "--10-03")], intent="ask_recovery_stage", timestamp=SAID)
+    t = tracker(
+        {"surgery_time": "--10-03"},
+        entities=[entity("surgery_date", "--10-03")],
+        intent="ask_recovery_stage",
+        timestamp=SAID,
+    )
     [message], _ = run(timelines.ActionRecoveryStage(), t)
     assert message["elapsed"] == "6 weeks" and message["phase_label"] == "weeks 4 to 8"
 
 
 @pytest.mark.parametrize("value, response", [("2012-01-01", "utter_time_too_long"), ("P-3W", "utter_time_unreadable")])
 def test_nonsense_times_get_a_clear_reply_and_are_forgotten(value, response):
-    t = tracker({"surgery_time": value}, entities=[entity("surgery_date", value)], intent="ask_recovery_stage", timestamp=SAID)
+    t = tracker(
+        {"surgery_time": value}, entities=[entity("surgery_date", value)], intent="ask_recovery_stage", timestamp=SAID
+    )
     [message], events = run(timelines.ActionRecoveryStage(), t)
     assert message["response"] == response
     assert events == [SlotSet("surgery_time", None)]
 
 
 def test_a_future_surgery_is_kept_for_a_patient_preparing_for_it():
-    t = tracker({"surgery_time": "--12-05"}, entities=[entity("surgery_date", "--12-05")], intent="ask_recovery_stage", timestamp=SAID)
+    t = tracker(
+        {"surgery_time": "--12-05"},
+        entities=[entity("surgery_date", "--12-05")],
+        intent="ask_recovery_stage",
+        timestamp=SAID,
+    )
     [message], events = run(timelines.ActionRecoveryStage(), t)
     assert message["response"] == "utter_surgery_in_future" and events == []
     swim = tracker({"surgery_time": "--12-05"}, entities=[entity("activity", "swimming")], timestamp=SAID)
@@ -118,7 +140,11 @@ def test_activity_tailored_to_procedure_and_time():
     )
     [message], _ = run(timelines.ActionActivityTiming(), t)
     assert message["response"] == "utter_activity_ok_now"
-    assert (message["elapsed"], message["after"], message["activity_label"]) == ("5 weeks", "after your decompression", "light swimming")
+    assert (message["elapsed"], message["after"], message["activity_label"]) == (
+        "5 weeks",
+        "after your decompression",
+        "light swimming",
+    )
     assert "if your doctor has cleared you" in message["window"]
     assert message["metadata"] == {"cites": ["miss-weeks-4-8"], "activity": "swimming"}
 

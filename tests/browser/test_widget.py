@@ -2,6 +2,7 @@
 
 Screenshots go to build/screenshots/ (desktop and 360 px phone).
 """
+
 import contextlib
 import shutil
 import subprocess
@@ -21,13 +22,20 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot import settings
-from bot.services import isolated_settings, running_services
+from bot.dev.services import isolated_settings, running_services
 
 SCREENSHOTS = settings.PROJECT_ROOT / "build" / "screenshots"
 WAIT_SECONDS = 30
 CHROME_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -38,7 +46,10 @@ def chromium(width: int, height: int, phone: bool) -> WebDriver:
     """
     options = Options()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in CHROME_FLAGS + [f"--window-size={width},{height}", f"--user-data-dir={tempfile.mkdtemp(prefix='spc-chrome-')}"]:
+    for flag in CHROME_FLAGS + [
+        f"--window-size={width},{height}",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='spc-chrome-')}",
+    ]:
         options.add_argument(flag)
     if phone:
         options.add_experimental_option(
@@ -108,7 +119,12 @@ def test_faq_answer_with_its_source_and_the_disclaimer(desktop):
 def test_quick_replies_send_their_payload_and_show_their_title(desktop):
     open_chat(desktop)
     ask(desktop, "how long does recovery take?", "Which procedure")
-    choice = wait(desktop, lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, ".spc-choice") if b.text == "Decompression"), False))
+    choice = wait(
+        desktop,
+        lambda d: next(
+            (b for b in d.find_elements(By.CSS_SELECTOR, ".spc-choice") if b.text == "Decompression"), False
+        ),
+    )
     choice.click()
     reply_containing(desktop, "4–8 weeks to achieve near-full mobility")
     assert desktop.find_elements(By.CSS_SELECTOR, ".spc-log li.spc-user")[-1].text.endswith("Decompression")
@@ -167,7 +183,9 @@ def test_labels_and_live_region_for_screen_readers(desktop):
     open_chat(desktop)
     log = desktop.find_element(By.CSS_SELECTOR, ".spc-log")
     assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
-    assert desktop.find_element(By.CSS_SELECTOR, "label[for='spc-input']").get_attribute("textContent") == "Your question"
+    assert (
+        desktop.find_element(By.CSS_SELECTOR, "label[for='spc-input']").get_attribute("textContent") == "Your question"
+    )
     assert desktop.find_element(By.CSS_SELECTOR, ".spc-close").get_attribute("aria-label") == "Close chat"
     assert desktop.find_element(By.ID, "spc-panel").get_attribute("aria-labelledby") == "spc-title"
     assert desktop.find_element(By.CSS_SELECTOR, ".spc-status").get_attribute("role") == "status"
@@ -196,8 +214,17 @@ def test_text_contrast_meets_wcag_aa(desktop):
     open_chat(desktop)
     ask(desktop, "my incision is red and swollen", "contact your surgeon now")
     ask(desktop, "can i climb stairs after surgery?", "slowly and carefully")
-    for selector in (".spc-bubble", ".spc-title", ".spc-disclaimer", ".spc-bot .spc-text", ".spc-user .spc-text",
-                     ".spc-source", ".spc-urgent .spc-text", ".spc-urgent-label", ".spc-send"):
+    for selector in (
+        ".spc-bubble",
+        ".spc-title",
+        ".spc-disclaimer",
+        ".spc-bot .spc-text",
+        ".spc-user .spc-text",
+        ".spc-source",
+        ".spc-urgent .spc-text",
+        ".spc-urgent-label",
+        ".spc-send",
+    ):
         assert desktop.execute_script(CONTRAST, selector) >= 4.5, selector
 
 
@@ -214,7 +241,9 @@ def test_fits_a_360_px_phone(phone):
 @pytest.fixture
 def own_assistant(tmp_path):
     """An assistant of this test's own, whose Rasa server can be stopped and restarted."""
-    with running_services(isolated_settings(), tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}) as services:
+    with running_services(
+        isolated_settings(), tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
+    ) as services:
         yield services
 
 
@@ -228,8 +257,11 @@ def test_reconnects_by_itself_with_a_visible_notice(own_assistant, tmp_path):
         status = driver.find_element(By.CSS_SELECTOR, ".spc-status")
         wait(driver, lambda d: status.is_displayed() and ("Reconnecting" in status.text or "Retrying" in status.text))
         own_assistant.processes["rasa"] = subprocess.Popen(
-            [sys.executable, "-m", "bot.serve"], cwd=settings.PROJECT_ROOT, env=own_assistant.env,
-            stdout=(tmp_path / "rasa-restarted.log").open("w"), stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot.rasa.serve"],
+            cwd=settings.PROJECT_ROOT,
+            env=own_assistant.env,
+            stdout=(tmp_path / "rasa-restarted.log").open("w"),
+            stderr=subprocess.STDOUT,
         )
         own_assistant.client().wait_until_ready(240)
         wait(driver, lambda d: not status.is_displayed(), seconds=60)

@@ -1,5 +1,6 @@
 """Judging replies and computing the metrics of `make evaluate` (pure functions)."""
-from bot.client import BotReply
+
+from bot.dev.client import BotReply
 from bot.evaluation.cases import Case
 from bot.evaluation.judge import judge, normalise
 from bot.evaluation.metrics import compute
@@ -27,7 +28,7 @@ def test_the_right_answer():
 
 
 def test_recovery_answers_are_about_the_right_procedure():
-    fusion = reply("utter_timeline_procedure", "8–12 weeks", procedure="fusion", level="L4-L5")
+    fusion = reply("utter_timeline_procedure", "8–12 weeks", procedure="fusion", spinal_level="L4-L5")
     assert judge(case("recovery:fusion_l4_l5", window=["8-12"]), [fusion]).outcome == "right"
     assert judge(case("recovery:fusion", window=["8-12"]), [fusion]).outcome == "wrong"
     general = reply("utter_timeline_general", "within 2 to 4 weeks")
@@ -53,7 +54,10 @@ def test_any_of_several_labels():
 def test_metrics_count_events_and_list_the_failures():
     judged = [
         (case("red_flag:urgent", category="red_flag"), judge(case("red_flag:urgent"), [reply("utter_red_flag")])),
-        (case("activity:swimming", category="denied_sign"), judge(case("activity:swimming"), [reply("utter_red_flag")])),
+        (
+            case("activity:swimming", category="denied_sign"),
+            judge(case("activity:swimming"), [reply("utter_red_flag")]),
+        ),
         (case("faq:stairs"), judge(case("faq:stairs"), [reply("utter_faq/stairs")])),
     ]
     rates = compute(judged)

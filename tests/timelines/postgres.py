@@ -1,4 +1,5 @@
 """A throwaway PostgreSQL cluster for tests (Debian's postgresql package; `make test` installs it)."""
+
 import contextlib
 import os
 import shutil
@@ -7,7 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator, List
 
-from bot.services import free_port
+from bot.dev.services import free_port
+
 
 def _binary(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None)
@@ -31,7 +33,17 @@ def temporary_postgres() -> Iterator[str]:
     run = lambda *cmd: subprocess.run(_as_postgres_user(list(cmd)), check=True, capture_output=True)  # noqa: E731
     run(_binary("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust")
     # the server's output goes to a file: a captured pipe would stay open as long as it runs
-    run(_binary("pg_ctl"), "-D", str(data), "-l", str(directory / "server.log"), "-o", f"-p {port} -k {directory} -h 127.0.0.1", "-w", "start")
+    run(
+        _binary("pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(directory / "server.log"),
+        "-o",
+        f"-p {port} -k {directory} -h 127.0.0.1",
+        "-w",
+        "start",
+    )
     try:
         yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
     finally:

@@ -67,7 +67,14 @@ def test_elapsed_in_plain_words():
 
 def test_phase_boundaries_belong_to_the_later_phase():
     assert [phase_at(DATA.phases, w).id for w in (0, 0.9, 1, 3.9, 4, 8, 12, 30)] == [
-        "first_days", "first_days", "weeks_1_to_4", "weeks_1_to_4", "weeks_4_to_8", "weeks_8_to_12", "beyond", "beyond"
+        "first_days",
+        "first_days",
+        "weeks_1_to_4",
+        "weeks_1_to_4",
+        "weeks_4_to_8",
+        "weeks_8_to_12",
+        "beyond",
+        "beyond",
     ]
 
 
@@ -76,40 +83,50 @@ def test_stage_reply_gives_phase_typical_avoid_and_start():
     assert reply.response == "utter_timeline_stage"
     assert reply.variables["elapsed"] == "5 weeks" and reply.variables["phase_label"] == "weeks 4 to 8"
     assert "light swimming" in reply.variables["start"]
-    assert "miss-weeks-4-8" in reply.cites and reply.about == {"phase": "weeks_4_to_8"}
+    assert "miss-weeks-4-8" in reply.cites and reply.about == {"recovery_phase": "weeks_4_to_8"}
 
 
 def test_a_named_phase_needs_no_surgery_time():
     reply = one(phase_reply(DATA.phases[0]))
     assert reply.response == "utter_timeline_phase" and reply.variables["phase_label"] == "the first few days"
-    assert "elapsed" not in reply.variables and reply.about == {"phase": "first_days"}
+    assert "elapsed" not in reply.variables and reply.about == {"recovery_phase": "first_days"}
 
 
 def test_procedure_reply_prefers_the_spinal_level():
     l4l5 = one(procedure_reply(procedure("fusion"), "L4-L5", DATA.general, GUIDE_PROCEDURES))
     assert l4l5.variables["procedure_label"] == "L4-L5 minimally invasive spinal fusion"
     assert "after 4 weeks" in l4l5.variables["milestones"] and l4l5.cites == ("miss-faq-l4-l5",)
-    assert l4l5.about == {"procedure": "fusion", "level": "L4-L5"}
+    assert l4l5.about == {"procedure": "fusion", "spinal_level": "L4-L5"}
     other_level = one(procedure_reply(procedure("fusion"), "L5-S1", DATA.general, GUIDE_PROCEDURES))
-    assert "8–12 weeks for bone healing" in other_level.variables["milestones"] and other_level.about == {"procedure": "fusion"}
+    assert "8–12 weeks for bone healing" in other_level.variables["milestones"] and other_level.about == {
+        "procedure": "fusion"
+    }
 
 
 def test_without_a_procedure_the_general_answer_and_the_procedures_to_choose():
     reply = one(procedure_reply(None, None, DATA.general, GUIDE_PROCEDURES))
     assert reply.response == "utter_timeline_general" and "2 to 4 weeks" in reply.variables["milestones"]
-    assert [b["title"] for b in reply.buttons] == ["Microdiscectomy", "Decompression", "Minimally invasive spinal fusion"]
+    assert [b["title"] for b in reply.buttons] == [
+        "Microdiscectomy",
+        "Decompression",
+        "Minimally invasive spinal fusion",
+    ]
     assert reply.buttons[0]["payload"] == '/inform{"procedure": "microdiscectomy"}'
 
 
 def test_a_procedure_the_guide_does_not_name_is_answered_with_the_nearest_saying_so():
-    nearest, answer = procedure_reply(procedure("laminectomy"), None, DATA.general, GUIDE_PROCEDURES, procedure("decompression"))
+    nearest, answer = procedure_reply(
+        procedure("laminectomy"), None, DATA.general, GUIDE_PROCEDURES, procedure("decompression")
+    )
     assert nearest.response == "utter_procedure_nearest" and nearest.variables["procedure_label"] == "decompression"
     assert answer.response == "utter_timeline_procedure" and "4–8 weeks" in answer.variables["milestones"]
 
 
 def test_a_procedure_with_no_timeline_gets_the_general_answer():
     reply = one(procedure_reply(procedure("disc_replacement"), None, DATA.general, GUIDE_PROCEDURES))
-    assert reply.response == "utter_timeline_other_procedure" and reply.variables["procedure_label"] == "disc replacement"
+    assert (
+        reply.response == "utter_timeline_other_procedure" and reply.variables["procedure_label"] == "disc replacement"
+    )
     assert reply.variables["guide_procedures"] == "microdiscectomy, decompression, minimally invasive spinal fusion"
     assert "2 to 3 months" in reply.variables["milestones"]
 
@@ -128,7 +145,9 @@ def test_activity_not_yet_names_when_it_typically_starts():
 
 
 def test_activity_to_avoid_now():
-    assert one(activity_reply(activity("bending_lifting"), COVERED, None, None, 2)).response == "utter_activity_avoid_now"
+    assert (
+        one(activity_reply(activity("bending_lifting"), COVERED, None, None, 2)).response == "utter_activity_avoid_now"
+    )
 
 
 def test_procedure_specific_windows_win_and_the_general_one_is_said_too():

@@ -1,4 +1,5 @@
 """data/timelines.yml loads, and every mistake is reported with the line to fix."""
+
 import textwrap
 
 import pytest
@@ -81,10 +82,26 @@ def test_a_valid_file_loads(tmp_path):
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ("cites: [miss-weeks-4-8]", "cites: [miss-weeks-4-9]", r"timelines.yml:34: activities.swimming.windows\[0\] cites unknown passage 'miss-weeks-4-9'"),
-        ("weeks: [4, null]", "weeks: [6, 4]", r"timelines.yml:32: activities.swimming.windows\[0\].weeks is inverted or empty: 6 to 4"),
-        ("        cites: [miss-weeks-4-8]\n", "        cites: [miss-weeks-4-8]\n        procedure: laminectomy\n", r"timelines.yml:35: .*unknown procedure 'laminectomy'"),
-        ("    weeks: [1, null]", "    weeks: [2, null]", r"timelines.yml:21: phases.later must start where first_days ends"),
+        (
+            "cites: [miss-weeks-4-8]",
+            "cites: [miss-weeks-4-9]",
+            r"timelines.yml:34: activities.swimming.windows\[0\] cites unknown passage 'miss-weeks-4-9'",
+        ),
+        (
+            "weeks: [4, null]",
+            "weeks: [6, 4]",
+            r"timelines.yml:32: activities.swimming.windows\[0\].weeks is inverted or empty: 6 to 4",
+        ),
+        (
+            "        cites: [miss-weeks-4-8]\n",
+            "        cites: [miss-weeks-4-8]\n        procedure: laminectomy\n",
+            r"timelines.yml:35: .*unknown procedure 'laminectomy'",
+        ),
+        (
+            "    weeks: [1, null]",
+            "    weeks: [2, null]",
+            r"timelines.yml:21: phases.later must start where first_days ends",
+        ),
         ("    label: light swimming\n", "", r"timelines.yml:\d+: activities.swimming needs a `label` text"),
     ],
 )
@@ -95,12 +112,15 @@ def test_errors_name_the_line(tmp_path, old, new, message):
 
 
 def test_overlapping_windows_are_rejected(tmp_path):
-    overlapping = VALID + """\
+    overlapping = (
+        VALID
+        + """\
       - kind: avoid
         weeks: [0, 6]
         text: not yet
         cites: [miss-weeks-1-4]
 """
+    )
     with pytest.raises(TimelineDataError, match=r"timelines.yml:35: .*windows\[1\] overlaps windows\[0\]"):
         load_timeline_data(write(tmp_path, overlapping))
 

@@ -3,7 +3,7 @@
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from bot.timelines.data import TIMELINES_FILE
+from bot import settings
 from bot.timelines.database import load, make_engine, migrate, prepare
 from bot.timelines.models import ActivityWindowRow, ProcedureRow
 from bot.timelines.repository import TimelineRepository
@@ -12,7 +12,9 @@ from tests.timelines import postgres
 
 def counts(engine):
     with Session(engine, future=True) as session:
-        return [session.execute(select(func.count()).select_from(t)).scalar_one() for t in (ProcedureRow, ActivityWindowRow)]
+        return [
+            session.execute(select(func.count()).select_from(t)).scalar_one() for t in (ProcedureRow, ActivityWindowRow)
+        ]
 
 
 def check_repository(engine):
@@ -47,7 +49,9 @@ def test_database_url_selects_the_database(tmp_path, monkeypatch):
 def test_migrations_create_the_schema(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
     migrate(engine)
-    assert {"procedures", "phases", "activities", "activity_windows", "milestones", "alembic_version"} <= set(inspect(engine).get_table_names())
+    assert {"procedures", "phases", "activities", "activity_windows", "milestones", "alembic_version"} <= set(
+        inspect(engine).get_table_names()
+    )
     migrate(engine)
 
 
@@ -59,8 +63,11 @@ def test_loading_is_idempotent_and_follows_the_file(tmp_path):
     assert load(engine) is False
     assert counts(engine) == before
     edited = tmp_path / "timelines.yml"
-    original = TIMELINES_FILE.read_text()
-    driving = "  driving:\n    label: driving\n    covered: false\n    phrases: [drive|driving|driver]\n    examples: [drive my car]\n"
+    original = settings.TIMELINES_FILE.read_text()
+    driving = (
+        "  driving:\n    label: driving\n    covered: false\n    phrases: [drive|driving|driver]\n"
+        "    examples: [drive my car]\n"
+    )
     assert driving in original
     edited.write_text(original.replace(driving, ""))
     assert load(engine, edited) is True

@@ -17,7 +17,6 @@
     title: "Recovery assistant",
     primaryColor: "#0b5394",
     greeting: "Hello! Ask me about recovering from spine surgery or spinal fusion.",
-    disclaimer: "General information only, not medical advice. In an emergency, call 911.",
   };
   var config = Object.assign({}, defaults, window.spineChatConfig || {});
   var storageKey = "spineChat:" + config.serverUrl;
@@ -131,7 +130,9 @@
     ui.form.appendChild(ui.send);
 
     ui.panel.appendChild(header);
-    ui.panel.appendChild(element("p", "spc-disclaimer", config.disclaimer));
+    // the assistant's disclaimer, as the server words it (sent with the session)
+    ui.disclaimer = element("p", "spc-disclaimer", state.disclaimer || "");
+    ui.panel.appendChild(ui.disclaimer);
     ui.panel.appendChild(ui.status);
     ui.panel.appendChild(ui.log);
     ui.panel.appendChild(ui.typing);
@@ -235,8 +236,12 @@
       setStatus("");
       socket.emit("session_request", { session_id: state.sessionId });
     });
-    socket.on("session_confirm", function (sessionId) {
-      state.sessionId = typeof sessionId === "string" ? sessionId : (sessionId || {}).session_id;
+    socket.on("session_confirm", function (session) {
+      state.sessionId = typeof session === "string" ? session : (session || {}).session_id;
+      if (session && session.disclaimer) {
+        state.disclaimer = String(session.disclaimer);
+        ui.disclaimer.textContent = state.disclaimer;
+      }
       confirmed = true;
       save();
       pending.splice(0).forEach(emit);

@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection bot/timelines/database.py passes in."""
+
 from alembic import context
 
 from bot.timelines.models import metadata

@@ -1,0 +1,50 @@
+"""`make run`: starts the action server, the Rasa server and the demo page, and stops them on Ctrl-C.
+
+If RASA_AUTH_TOKEN is not set, a random token is generated for this run and printed once,
+so the HTTP API is never open and never protected by a guessable default.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from bot import settings
+from bot.dev.services import start_services, stop_services
+
+POLL_SECONDS = 0.5
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    server = settings.server_settings()
+    if server.auth_token_generated:
+        print(f"RASA_AUTH_TOKEN is not set; this run's API token is: {server.auth_token}", flush=True)
+    print(
+        f"Starting: Rasa on http://localhost:{server.rasa_port} (REST: POST /webhooks/rest/webhook), "
+        f"actions on port {server.action_port}, demo page with the chat widget on "
+        f"http://localhost:{server.web_port}. Ctrl-C stops.",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    services = start_services(server)
+    try:
+        while True:
+            crashed = services.exited()
+            if crashed:
+                code = services.processes[crashed].returncode
+                print(f"The {crashed} process exited with code {code}; stopping.", file=sys.stderr)
+                return code or 1
+            time.sleep(POLL_SECONDS)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop_services(services)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

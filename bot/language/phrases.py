@@ -1,0 +1,77 @@
+"""Compiles the phrase syntax of data/vocabulary.yml and data/warning_signs.yml into spaCy token patterns.
+
+A phrase is a space-separated list of slots:
+
+* ``word`` or ``a|b|c``: a token whose lemma is one of the words' lemmas;
+* ``=word``: a token that is exactly this word, after typo correction (for words whose lemma
+  is too broad: "chills" -> "chill", "number" -> "numb");
+* ``word?``: the slot is optional;
+* ``*``: up to ``GAP`` arbitrary tokens;
+* ``NUM``: a number; ``NEG``: a negation (not, n't, no, never).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Callable, Dict, Iterable, List, Set
+
+GAP = 3
+NEGATIONS = ["not", "no", "never"]
+
+TokenPattern = Dict[str, object]
+Lemmatize = Callable[[str], str]
+
+
+class PhraseError(ValueError):
+    """A phrase cannot be compiled; the message quotes it."""
+
+
+def _slot_alternatives(slot: str, phrase: str, lemmatize: Lemmatize) -> List[TokenPattern]:
+    """The token patterns one slot may match (one per attribute used)."""
+    if slot == "NUM":
+        return [{"LIKE_NUM": True}]
+    if slot == "NEG":
+        return [{"NORM": {"IN": NEGATIONS}}]
+    exact = sorted({w[1:].lower() for w in slot.split("|") if w.startswith("=")})
+    lemmas = sorted({lemmatize(w.lower()) for w in slot.split("|") if w and not w.startswith("=")})
+    if "" in exact or any(not w for w in slot.split("|")):
+        raise PhraseError(f"empty word in {slot!r} of phrase {phrase!r}")
+    alternatives: List[TokenPattern] = []
+    if lemmas:
+        alternatives.append({"LEMMA": {"IN": lemmas}})
+    if exact:
+        alternatives.append({"NORM": {"IN": exact}})
+    return alternatives
+
+
+def compile_phrase(phrase: str, lemmatize: Lemmatize) -> List[List[TokenPattern]]:
+    """Returns the spaCy Matcher patterns for one phrase."""
+    slots = phrase.split()
+    if not slots or all(slot == "*" for slot in slots):
+        raise PhraseError(f"phrase {phrase!r} has no words")
+    choices: List[List[List[TokenPattern]]] = []
+    for slot in slots:
+        if slot == "*":
+            choices.append([[{"OP": "?"} for _ in range(GAP)]])
+            continue
+        optional = slot.endswith("?") and len(slot) > 1
+        word = slot[:-1] if optional else slot
+        alternatives = _slot_alternatives(word, phrase, lemmatize)
+        if optional:
+            alternatives = [dict(alt, OP="?") for alt in alternatives]
+        choices.append([[alt] for alt in alternatives])
+    return [sum(combination, []) for combination in itertools.product(*choices)]
+
+
+def phrase_words(phrases: Iterable[str]) -> Set[str]:
+    """The literal words used in phrases (the typo corrector's targets)."""
+    words: Set[str] = set()
+    for phrase in phrases:
+        for slot in phrase.split():
+            if slot in ("*", "NUM", "NEG"):
+                continue
+            for word in slot.rstrip("?").split("|"):
+                word = word.lstrip("=").lower()
+                if word.isalpha():
+                    words.add(word)
+    return words

@@ -1,0 +1,91 @@
+"""spaCy component: which warning signs the patient denies or only asks about (NegEx / ConText).
+
+Runs medspacy's ConText (Harkema et al., 2009; Chapman et al.'s NegEx trigger lists as curated
+by medspaCy) over the warning signs found by bot/language/warning_signs.py, with the project's own
+rules for patients' wording (data/warning_signs.yml, `context`). A sign that is negated ("no
+fever"), hypothetical ("what if I get a fever?") or, for the softer signs, about the future
+("will my pain get worse when I start physio?") moves from ``doc.spans["warning_signs"]`` to
+``doc.spans["denied_warning_signs"]``. Everything else stays a warning sign: reported by a family
+member, understated ("probably nothing, but..."), or with no clear cue. When in doubt, escalate.
+
+The symptom words of ``doc.spans["symptom_mentions"]`` go through the same rules: denied ones
+join the denied signs, the others stay.
+
+A negation inside a sign's own phrase ("the meds don't help") is part of the sign, not a denial.
+"""
+
+from pathlib import Path
+from typing import Any, Dict, Iterable, List
+
+import srsly
+from medspacy.context import ConText, ConTextRule
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from bot.language.warning_signs import MENTIONS_KEY, SPANS_KEY
+
+DENIED_SPANS_KEY = "denied_warning_signs"
+NEGATED = "NEGATED_EXISTENCE"
+# Categories that take a sign away; POSSIBLE_EXISTENCE, FAMILY and HISTORICAL do not.
+DENYING = {NEGATED, "HYPOTHETICAL", "FUTURE"}
+RULES_FILE = "rules.json"
+
+
+def _inside(modifier: Any, span: Span) -> bool:
+    start, end = modifier.modifier_span
+    return span.start <= start and end <= span.end
+
+
+def denied(span: Span) -> bool:
+    """Whether ConText's modifiers take the sign away (its own negation does not)."""
+    for modifier in span._.modifiers:
+        if modifier.category not in DENYING:
+            continue
+        if modifier.category == NEGATED and span._.own_negation and _inside(modifier, span):
+            continue
+        return True
+    return False
+
+
+class SignContext:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.nlp = nlp
+        self.set_rules([])
+
+    def _context(self, group: str) -> ConText:
+        context = ConText(self.nlp, name=f"{self.name}_{group}", input_span_type="group", span_group_name=group)
+        context.add([ConTextRule(**rule) for rule in self.rules])
+        return context
+
+    def set_rules(self, rules: List[Dict[str, Any]]) -> None:
+        """The project's rules, added to medspaCy's (keys of ConTextRule: literal, category,
+        direction, pattern, allowed_types...)."""
+        self.rules = rules
+        self.contexts = {group: self._context(group) for group in (SPANS_KEY, MENTIONS_KEY)}
+
+    def __call__(self, doc: Doc) -> Doc:
+        denials: List[Span] = []
+        for group, context in self.contexts.items():
+            spans = list(doc.spans.get(group, []))
+            if spans:
+                context(doc)
+            verdicts = [(span, denied(span)) for span in spans]
+            denials += [span for span, is_denied in verdicts if is_denied]
+            doc.spans[group] = [span for span, is_denied in verdicts if not is_denied]
+        doc.spans[DENIED_SPANS_KEY] = denials
+        return doc
+
+    def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / RULES_FILE, self.rules)
+
+    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SignContext":
+        self.set_rules(srsly.read_json(Path(path) / RULES_FILE))
+        return self
+
+
+@Language.factory("spine_sign_context")
+def make_sign_context(nlp: Language, name: str) -> SignContext:
+    return SignContext(nlp, name)

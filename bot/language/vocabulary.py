@@ -1,0 +1,112 @@
+"""Loads the spelling lists (data/vocabulary.yml), the warning signs and their ConText rules
+(data/warning_signs.yml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import yaml
+
+from bot import settings
+from bot.names import Severity, declared
+
+SEVERITIES = tuple(sorted(declared(Severity)))
+CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
+FUTURE = "FUTURE"
+
+
+class VocabularyError(ValueError):
+    """A vocabulary or warning-sign file is malformed; the message names the entry to fix."""
+
+
+@dataclass(frozen=True)
+class WarningSign:
+    """A red-flag symptom from the source's "When to Call Your Doctor" list (or an emergency)."""
+
+    id: str
+    label: str
+    severity: str
+    phrases: Tuple[str, ...]
+    temperature: bool = False
+    skip_if_future: bool = False
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """Words the typo corrector corrects towards, and look-alikes it must leave alone."""
+
+    domain_words: Tuple[str, ...]
+    not_typos: Tuple[str, ...]
+
+
+def _read(path: Path) -> Dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        content = yaml.safe_load(handle)
+    if not isinstance(content, dict):
+        raise VocabularyError(f"{path}: expected a mapping at the top level")
+    return content
+
+
+def _phrases(path: Path, where: str, entry: Dict[str, Any]) -> Tuple[str, ...]:
+    phrases = entry.get("phrases")
+    if not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+        raise VocabularyError(f"{path}: {where} needs a non-empty list of `phrases`")
+    return tuple(phrases)
+
+
+def load_spelling(path: Path = settings.VOCABULARY_FILE) -> Spelling:
+    content = _read(path)
+    return Spelling(
+        domain_words=tuple(w.lower() for w in content.get("domain_words", ())),
+        not_typos=tuple(w.lower() for w in content.get("not_typos", ())),
+    )
+
+
+def load_warning_signs(path: Path = settings.WARNING_SIGNS_FILE) -> List[WarningSign]:
+    signs = _read(path).get("signs")
+    if not isinstance(signs, dict) or not signs:
+        raise VocabularyError(f"{path}: `signs` must map sign ids to entries")
+    result = []
+    for sign_id, entry in signs.items():
+        where = f"signs.{sign_id}"
+        if not isinstance(entry, dict) or not entry.get("label"):
+            raise VocabularyError(f"{path}: {where} needs a `label`")
+        if entry.get("severity") not in SEVERITIES:
+            raise VocabularyError(f"{path}: {where}.severity must be one of {', '.join(SEVERITIES)}")
+        result.append(
+            WarningSign(
+                id=sign_id,
+                label=entry["label"],
+                severity=entry["severity"],
+                phrases=_phrases(path, where, entry),
+                temperature=bool(entry.get("temperature", False)),
+                skip_if_future=bool(entry.get("skip_if_future", False)),
+            )
+        )
+    return result
+
+
+def load_context_rules(path: Path = settings.WARNING_SIGNS_FILE) -> List[Dict[str, Any]]:
+    """The `context` rules, as keyword arguments of medspaCy's ConTextRule; FUTURE rules apply
+    only to the signs marked skip_if_future."""
+    content = _read(path)
+    future_signs = [sign.id for sign in load_warning_signs(path) if sign.skip_if_future]
+    rules = []
+    for index, rule in enumerate(content.get("context") or []):
+        where = f"{path}: context[{index}]"
+        if not isinstance(rule, dict) or not rule.get("literal") or not rule.get("category"):
+            raise VocabularyError(f"{where} needs a `literal` and a `category`")
+        if rule.get("direction") not in CONTEXT_DIRECTIONS:
+            raise VocabularyError(f"{where}.direction must be one of {', '.join(CONTEXT_DIRECTIONS)}")
+        rule = dict(rule, literal=str(rule["literal"]))
+        if rule["category"] == FUTURE:
+            rule["allowed_types"] = future_signs
+        rules.append(rule)
+    return rules
+
+
+def load_symptom_words(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
+    """Phrases (phrase syntax) for symptoms mentioned, denied or not; none escalates by itself."""
+    return _phrases(path, "symptom_words", {"phrases": _read(path).get("symptom_words")})

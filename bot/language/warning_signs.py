@@ -1,0 +1,144 @@
+"""spaCy component: finds warning signs (data/warning_signs.yml) in a message.
+
+Writes ``doc.spans["warning_signs"]``: one span per match, labelled with the sign id, with the
+sign's severity ("emergency" or "urgent") as ``span.kb_id_``; ``span._.own_negation`` marks a
+match of a phrase that contains a negation itself ("the meds don't help"). Also
+``doc.spans["symptom_mentions"]``: symptom words, which escalate nothing by themselves. Which
+signs and mentions the patient denies or only asks about is decided next, by
+bot/language/sign_context.py.
+"""
+
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from bot.language.phrases import Lemmatize, compile_phrase
+from bot.language.vocabulary import WarningSign
+
+SPANS_KEY = "warning_signs"
+MENTIONS_KEY = "symptom_mentions"
+
+FEVER_CELSIUS = 38.0
+FEVER_FAHRENHEIT = 100.4
+TEMPERATURE_WORDS = {"temp", "temperature", "fever", "feverish", "thermometer", "degree", "°"}
+FAHRENHEIT_ONLY_WORDS = {"run", "running"}
+CONTEXT_WINDOW = 4
+OWN_NEGATION = "own_negation"
+_NEGATED_PHRASE_KEY = "{id}/NEG"
+_READING = re.compile(r"^(\d{2,3}(?:\.\d+)?)\s*°?\s*([cf])?$")
+
+
+def temperature_reading(text: str) -> Optional[float]:
+    """A temperature reading in °C from a token such as "39", "38.5c" or "101f", else None."""
+    match = _READING.match(text.lower())
+    if not match:
+        return None
+    value, unit = float(match.group(1)), match.group(2)
+    if unit == "f" or (unit is None and 95 <= value <= 115):
+        return (value - 32) * 5 / 9 if 95 <= value <= 115 else None
+    return value if 34 <= value <= 45 else None
+
+
+if not Span.has_extension(OWN_NEGATION):
+    Span.set_extension(OWN_NEGATION, default=False)
+
+
+class WarningSignMatcher:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        self.signs: List[Dict[str, Any]] = []
+        self.mentions: List[List[Dict[str, Any]]] = []
+        self.matcher = Matcher(nlp.vocab)
+
+    def add_signs(self, signs: Sequence[WarningSign], mentions: Sequence[str], lemmatize: Lemmatize) -> None:
+        """Compiles the signs' phrases and the symptom words (at build time)."""
+        self._load(
+            [
+                {
+                    "id": sign.id,
+                    "severity": sign.severity,
+                    "temperature": sign.temperature,
+                    "patterns": [
+                        p
+                        for phrase in sign.phrases
+                        if "NEG" not in phrase.split()
+                        for p in compile_phrase(phrase, lemmatize)
+                    ],
+                    "negated_patterns": [
+                        p
+                        for phrase in sign.phrases
+                        if "NEG" in phrase.split()
+                        for p in compile_phrase(phrase, lemmatize)
+                    ],
+                }
+                for sign in signs
+            ],
+            [p for phrase in mentions for p in compile_phrase(phrase, lemmatize)],
+        )
+
+    def _load(self, signs: List[Dict[str, Any]], mentions: List[List[Dict[str, Any]]]) -> None:
+        self.signs = signs
+        self.mentions = mentions
+        self.matcher = Matcher(self.vocab)
+        self.matcher.add(MENTIONS_KEY, mentions)
+        for sign in signs:
+            for key, patterns in (
+                (str(sign["id"]), sign["patterns"]),
+                (_NEGATED_PHRASE_KEY.format(id=sign["id"]), sign["negated_patterns"]),
+            ):
+                if patterns:
+                    self.matcher.add(key, patterns)
+
+    def _temperature_spans(self, doc: Doc, sign: Dict[str, Any]) -> List[Span]:
+        spans = []
+        for token in doc:
+            celsius = temperature_reading(token.text)
+            if celsius is None or celsius < FEVER_CELSIUS:
+                continue
+            explicit_unit = token.text[-1:].lower() in ("c", "f")
+            window = doc[max(0, token.i - CONTEXT_WINDOW) : token.i + CONTEXT_WINDOW + 1]
+            lemmas = {t.lemma_ for t in window}
+            fahrenheit = float(re.sub(r"[^\d.]", "", token.text)) >= 95
+            if explicit_unit or lemmas & TEMPERATURE_WORDS or (fahrenheit and lemmas & FAHRENHEIT_ONLY_WORDS):
+                spans.append(Span(doc, token.i, token.i + 1, label=str(sign["id"]), kb_id=str(sign["severity"])))
+        return spans
+
+    def __call__(self, doc: Doc) -> Doc:
+        by_id = {str(sign["id"]): sign for sign in self.signs}
+        spans, mentions = [], []
+        for match_id, start, end in self.matcher(doc):
+            key = self.vocab.strings[match_id]
+            if key == MENTIONS_KEY:
+                mentions.append(Span(doc, start, end, label=MENTIONS_KEY))
+                continue
+            sign = by_id[key.split("/")[0]]
+            span = Span(doc, start, end, label=str(sign["id"]), kb_id=str(sign["severity"]))
+            span._.set(OWN_NEGATION, key != sign["id"])
+            spans.append(span)
+        for sign in self.signs:
+            if sign["temperature"]:
+                spans.extend(self._temperature_spans(doc, sign))
+        doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, s.end))
+        doc.spans[MENTIONS_KEY] = mentions
+        return doc
+
+    def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "signs.json", {"signs": self.signs, "mentions": self.mentions})
+
+    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "WarningSignMatcher":
+        content = srsly.read_json(Path(path) / "signs.json")
+        self._load(content["signs"], content["mentions"])
+        return self
+
+
+@Language.factory("spine_warning_signs")
+def make_warning_signs(nlp: Language, name: str) -> WarningSignMatcher:
+    return WarningSignMatcher(nlp, name)

@@ -1,0 +1,80 @@
+"""Messaging channels: one module per provider, plus what they share.
+
+credentials.yml lists every channel with its secrets as ${ENVIRONMENT_VARIABLES}. A channel is
+enabled only when all the variables it names are set (`enabled_credentials`), so secrets never
+live in the repository and an unconfigured provider is simply off.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+from bot import settings
+
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def variables_in(value: Any) -> List[str]:
+    """The ${VARIABLES} a credentials entry refers to."""
+    if isinstance(value, str):
+        return _VARIABLE.findall(value)
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in variables_in(item)]
+    if isinstance(value, list):
+        return [v for item in value for v in variables_in(item)]
+    return []
+
+
+def enabled_credentials(path: Path) -> Dict[str, Any]:
+    """The channels of credentials.yml whose environment variables are all set.
+
+    Values keep their ${VARIABLE} placeholders; Rasa fills them in when it reads the file.
+    """
+    with path.open(encoding="utf-8") as handle:
+        channels = yaml.safe_load(handle) or {}
+    return {name: config for name, config in channels.items() if settings.variables_set(variables_in(config))}
+
+
+def write_enabled_credentials(source: Path, target: Path) -> List[str]:
+    """Writes the enabled channels to target (no secrets in it); returns their names."""
+    enabled = enabled_credentials(source)
+    target.write_text(yaml.safe_dump(enabled, sort_keys=False), encoding="utf-8")
+    return list(enabled)
+
+
+def button_titles(buttons: Optional[List[Dict[str, Any]]]) -> List[str]:
+    return [str(b.get("title", "")) for b in buttons or []]
+
+
+def numbered_choices(text: str, buttons: List[Dict[str, Any]]) -> str:
+    """Buttons as numbered lines, for channels without buttons (SMS, WhatsApp)."""
+    lines = [f"{i}. {title}" for i, title in enumerate(button_titles(buttons), start=1)]
+    return "\n".join([text, *lines, "Reply with a number."])
+
+
+def choice_payload(text: str, buttons: List[Dict[str, Any]]) -> Optional[str]:
+    """The payload of the numbered choice a reply like "2" picks, if it picks one."""
+    choice = text.strip().rstrip(".")
+    if choice.isdigit() and 1 <= int(choice) <= len(buttons):
+        return str(buttons[int(choice) - 1].get("payload", ""))
+    return None
+
+
+async def last_buttons(request: Any, sender_id: str) -> List[Dict[str, Any]]:
+    """The buttons of the bot's latest message to this sender, read from the tracker store."""
+    agent = request.app.ctx.agent
+    tracker = await agent.tracker_store.retrieve(sender_id) if agent and agent.tracker_store else None
+    if tracker is None:
+        return []
+    for event in reversed(tracker.events):
+        if event.type_name == "user":
+            return []
+        if event.type_name == "bot":
+            buttons = (event.data or {}).get("buttons")
+            if buttons:
+                return buttons
+    return []

@@ -1,0 +1,92 @@
+"""Twilio SMS and WhatsApp.
+
+Inbound: Twilio's form-encoded webhook, signed with X-Twilio-Signature over the public webhook
+URL configured in the Twilio console. Outbound: the Messages REST API. SMS and WhatsApp have no
+buttons, so choices are sent as numbered lines and a reply like "2" picks the second one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+from urllib.parse import parse_qs
+
+import aiohttp
+from rasa.core.channels.channel import OutputChannel
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot import settings
+from bot.rasa.channels import numbered_choices
+from bot.rasa.channels.provider import call
+from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
+
+EMPTY_TWIML = "<?xml version='1.0' encoding='UTF-8'?><Response/>"
+
+
+def form_params(request: Request) -> Dict[str, str]:
+    """The form parameters, blank ones included: Twilio signs them all (Sanic drops blanks)."""
+    return {key: values[0] for key, values in parse_qs(request.body.decode(), keep_blank_values=True).items()}
+
+
+class TwilioOutput(OutputChannel):
+    def __init__(self, account_sid: str, auth_token: str, number: str) -> None:
+        self.account_sid, self.auth_token, self.number = account_sid, auth_token, number
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        url = f"{settings.provider_api_url('twilio')}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        await call(
+            "twilio",
+            url,
+            data={"To": recipient_id, "From": self.number, "Body": text.strip()},
+            auth=aiohttp.BasicAuth(self.account_sid, self.auth_token),
+        )
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_message(recipient_id, numbered_choices(text, buttons))
+
+
+class TwilioSMSInput(SignedWebhookInput):
+    """SMS via Twilio: POST /webhooks/twilio/webhook."""
+
+    credential_keys = ("account_sid", "auth_token", "number", "webhook_url")
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    def __init__(self, account_sid: str, auth_token: str, number: str, webhook_url: str) -> None:
+        self.account_sid, self.auth_token, self.number, self.webhook_url = account_sid, auth_token, number, webhook_url
+
+    def get_output_channel(self) -> TwilioOutput:
+        return TwilioOutput(self.account_sid, self.auth_token, self.number)
+
+    def signed(self, request: Request) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        return bool(signature) and RequestValidator(self.auth_token).validate(
+            self.webhook_url, form_params(request), signature
+        )
+
+    async def incoming(self, request: Request) -> List[Incoming]:
+        params = form_params(request)
+        sender, text = params.get("From"), params.get("Body")
+        # no buttons on SMS: any message may be the number of a choice offered
+        return [Incoming(sender, text, button=True)] if sender and text is not None else []
+
+    def acknowledgement(self, request: Request) -> HTTPResponse:
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+
+class TwilioWhatsAppInput(TwilioSMSInput):
+    """WhatsApp via Twilio: POST /webhooks/twilio_whatsapp/webhook; numbers are "whatsapp:+1..."."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio_whatsapp"

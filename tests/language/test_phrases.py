@@ -1,0 +1,37 @@
+import pytest
+
+from bot.language.phrases import GAP, PhraseError, compile_phrase, phrase_words
+
+
+def lemma(word: str) -> str:
+    return {"stairs": "stair", "peed": "pee"}.get(word, word)
+
+
+def test_alternatives_are_lemmatised():
+    assert compile_phrase("climb stairs|steps", lemma) == [
+        [{"LEMMA": {"IN": ["climb"]}}, {"LEMMA": {"IN": ["stair", "steps"]}}]
+    ]
+
+
+def test_gap_optional_number_and_negation():
+    [pattern] = compile_phrase("NEG * walk? NUM", lemma)
+    assert pattern[0] == {"NORM": {"IN": ["not", "no", "never"]}}
+    assert pattern[1 : 1 + GAP] == [{"OP": "?"}] * GAP
+    assert pattern[1 + GAP] == {"LEMMA": {"IN": ["walk"]}, "OP": "?"}
+    assert pattern[-1] == {"LIKE_NUM": True}
+
+
+def test_exact_words_and_lemmas_in_one_slot_become_two_patterns():
+    patterns = compile_phrase("=chills|shivering", lemma)
+    assert {"NORM": {"IN": ["chills"]}} in [p[0] for p in patterns]
+    assert {"LEMMA": {"IN": ["shivering"]}} in [p[0] for p in patterns]
+
+
+@pytest.mark.parametrize("phrase", ["", "* *", "fever||chills"])
+def test_malformed_phrases_are_rejected(phrase):
+    with pytest.raises(PhraseError):
+        compile_phrase(phrase, lemma)
+
+
+def test_phrase_words_are_the_literal_words():
+    assert phrase_words(["NEG * walk|=stand?", "pins and needles"]) == {"walk", "stand", "pins", "and", "needles"}

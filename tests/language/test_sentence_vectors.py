@@ -1,0 +1,33 @@
+import numpy as np
+
+
+def cosine(a, b):
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_every_token_gets_a_contextual_vector(nlp):
+    doc = nlp("can i climb stairs after my l4-l5 fusion?")
+    assert doc.tensor.shape == (len(doc), 384)
+    assert all(np.linalg.norm(token.vector) > 0 for token in doc)
+    assert doc.vector.shape == (384,)
+
+
+def test_paraphrases_are_closer_than_unrelated_questions(nlp):
+    fusion, paraphrase, weather = (
+        nlp(t).vector
+        for t in ("what is spinal fusion", "explain what a spine fusion actually is", "what's the weather in paris")
+    )
+    assert cosine(fusion, paraphrase) > 0.7
+    assert cosine(fusion, weather) < 0.2
+
+
+def test_batched_and_single_docs_agree(nlp):
+    texts = ["hi", "what happens in the first few days after surgery", "is fusion the same as a disc replacement?"]
+    for piped, text in zip(nlp.pipe(texts, batch_size=2), texts):
+        assert np.allclose(piped.tensor, nlp(text).tensor, atol=1e-4)
+
+
+def test_empty_and_very_long_messages(nlp):
+    assert nlp("").tensor.shape[0] == 0
+    long_doc = nlp("my back hurts " * 300)
+    assert long_doc.tensor.shape == (len(long_doc), 384)

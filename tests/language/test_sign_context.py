@@ -1,0 +1,86 @@
+"""Warning signs the patient reports, denies or only asks about (medspaCy ConText, bot/language/sign_context.py).
+
+Multi-turn conversations (a sign reported in a later turn) are in tests/test_server.py.
+"""
+
+import pytest
+
+from bot.language.sign_context import DENIED_SPANS_KEY
+from bot.language.warning_signs import MENTIONS_KEY, SPANS_KEY
+
+
+def labels(nlp, text, key):
+    doc = nlp(text.lower())
+    return {s.label_ for s in doc.spans[key]}
+
+
+def reported(nlp, text):
+    return labels(nlp, text, SPANS_KEY)
+
+
+def denied(nlp, text):
+    return labels(nlp, text, DENIED_SPANS_KEY)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("my incision is leaking yellow stuff", "wound"),
+        ("i have a fever of 39", "fever"),
+        ("my husband has a fever tonight", "fever"),  # reported by a family member
+        ("mum's wound is oozing and smells", "wound"),
+        ("probably nothing but there's a bit of pus on the wound", "wound"),  # understated
+        ("not a big deal, slight temp of 38.1 today", "fever"),
+        ("no biggie, my toes are a little numb", "numbness_weakness"),
+        ("the meds don't help and the pain keeps getting worse", "increasing_pain"),  # its own negation
+        ("i can't walk more than a few steps", "walking_standing"),
+        ("i cant catch my breath", "emergency"),
+        ("no fever, but my incision is red and swollen", "wound"),  # a new clause after a denial
+        ("i have no fever and my wound is leaking", "wound"),
+        ("will my fever go away on its own?", "fever"),  # fever is never put off as "the future"
+    ],
+)
+def test_reported_signs_stay_warning_signs(nlp, text, sign):
+    assert sign in reported(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("no fever, incision looks fine, when can I swim?", "fever"),
+        ("i'm not numb or weak, when can i go back to work", "numbness_weakness"),
+        ("i don't have a fever", "fever"),
+        ("haven't had any chills", "fever"),
+        ("no redness or pus, and no fever", "fever"),
+        ("my pain isn't getting worse", "increasing_pain"),
+        ("my husband has no fever and his wound is healing", "fever"),  # denied for a family member
+        ("no loss of bladder control or anything like that", "bladder_bowel"),
+    ],
+)
+def test_denied_signs_are_not_warning_signs(nlp, text, sign):
+    assert sign not in reported(nlp, text)
+    assert sign in denied(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("what if I get a fever?", "fever"),
+        ("if the wound starts oozing who do i contact", "wound"),
+        ("in case my pain gets worse, what should i do", "increasing_pain"),
+        ("suppose i get the chills one night, do i call?", "fever"),
+        ("if i lose control of my bladder what do i do", "bladder_bowel"),
+        ("will my pain get worse when i start physio?", "increasing_pain"),  # the future, a softer sign
+    ],
+)
+def test_hypothetical_signs_are_only_asked_about(nlp, text, sign):
+    assert sign not in reported(nlp, text)
+    assert sign in denied(nlp, text)
+
+
+def test_symptom_words_are_mentions_until_denied(nlp):
+    doc = nlp("is some redness normal?")
+    assert [s.text for s in doc.spans[MENTIONS_KEY]] == ["redness"] and not len(doc.spans[SPANS_KEY])
+    doc = nlp("wound's dry, no redness, no swelling. how do i keep it that way?")
+    assert not len(doc.spans[MENTIONS_KEY])
+    assert {"redness", "swelling"} <= {s.text for s in doc.spans[DENIED_SPANS_KEY]}

@@ -1,0 +1,61 @@
+import pytest
+
+from bot.durations import to_iso
+from bot.language.time_expressions import SPANS_KEY
+
+
+def spans(nlp, text):
+    doc = nlp(text.lower())
+    return [(s.label_, s.kb_id_) for s in doc.spans[SPANS_KEY]]
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("I had surgery 5 weeks ago", "P5W"),
+        ("i'm two weeks post-op", "P2W"),
+        ("10 days out from my fusion", "P10D"),
+        ("it's been 3 months since my decompression", "P3M"),
+        ("can i swim at 5 weeks?", "P5W"),
+        ("5wks post op", "P5W"),
+        ("a week ago", "P1W"),
+        ("day 10 after surgery", "P10D"),
+        ("3 weeks", "P3W"),
+        ("surgery was yesterday", "P1D"),
+        ("a couple of weeks ago", "P2W"),
+    ],
+)
+def test_time_since_surgery(nlp, text, value):
+    assert spans(nlp, text) == [("time_since_surgery", value)]
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("I had surgery on October 3", "--10-03"),
+        ("op was on the 3rd of oct", "--10-03"),
+        ("surgery on 10/3", "--10-03"),
+        ("october 3rd, 2025", "2025-10-03"),
+        ("12/24/2025", "2025-12-24"),
+    ],
+)
+def test_surgery_dates(nlp, text, value):
+    assert spans(nlp, text) == [("surgery_date", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I go back to work in 2 to 3 weeks?",
+        "most patients recover within 2 to 4 weeks",
+        "what happens in weeks 4 to 8",
+        "may i swim",
+    ],
+)
+def test_durations_that_are_not_time_since_surgery_are_ignored(nlp, text):
+    assert spans(nlp, text) == []
+
+
+def test_fractional_durations_become_days():
+    assert to_iso(1.5, "W") == "P10D"
+    assert to_iso(2, "M") == "P2M"

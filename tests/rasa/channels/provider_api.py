@@ -1,0 +1,88 @@
+"""A local stand-in for the providers' APIs: records each outbound call and answers like the provider.
+
+Only the providers' cloud APIs are replaced (we cannot call them from here); the assistant, its
+channels and the HTTP requests they make are real.
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List, Optional
+from urllib.parse import parse_qs
+
+
+@dataclass
+class Call:
+    path: str
+    headers: Dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    @property
+    def form(self) -> Dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
+
+
+def answer_for(path: str) -> Any:
+    if path.endswith("/Messages.json"):
+        return {"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"}
+    if path.endswith("/setWebhook"):
+        return {"ok": True, "result": True, "description": "Webhook was set"}
+    if path.endswith("/sendMessage"):
+        return {"ok": True, "result": {"message_id": 1, "chat": {"id": 1}, "date": int(time.time())}}
+    if path.endswith("/me/messages"):
+        return {"recipient_id": "1254477777772919", "message_id": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM"}
+    if path.endswith("/chat.postMessage"):
+        return {"ok": True, "channel": "D024BE91L", "ts": "1503435956.000247"}
+    return {"error": "unknown endpoint"}
+
+
+@dataclass
+class ProviderAPI:
+    server: ThreadingHTTPServer
+    calls: List[Call] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def calls_to(self, path_end: str, since: int = 0) -> List[Call]:
+        return [c for c in self.calls[since:] if c.path.split("?")[0].endswith(path_end)]
+
+    def wait_for(self, path_end: str, since: int, count: int = 1, timeout: float = 20) -> List[Call]:
+        """The calls ending in path_end made after index `since`, waiting until there are `count`."""
+        deadline = time.monotonic() + timeout
+        while len(self.calls_to(path_end, since)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.calls_to(path_end, since)
+
+    def mark(self) -> int:
+        return len(self.calls)
+
+
+def start() -> ProviderAPI:
+    api: Optional[ProviderAPI] = None
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            api.calls.append(Call(self.path, dict(self.headers), body))
+            payload = json.dumps(answer_for(self.path.split("?")[0])).encode()
+            self.send_response(201 if self.path.endswith("/Messages.json") else 200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    api = ProviderAPI(server)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return api

@@ -1,0 +1,86 @@
+"""Facebook Messenger: subscription handshake, signed webhook events in, Send API out."""
+
+import hashlib
+import hmac
+import json
+
+import requests
+
+from tests.conftest import CHANNEL_SECRETS
+
+
+def event(psid: str, text: str) -> dict:
+    """A Messenger webhook event (https://developers.facebook.com/docs/messenger-platform/webhooks)."""
+    return {
+        "object": "page",
+        "entry": [
+            {
+                "id": "107050468389291",
+                "time": 1458692752478,
+                "messaging": [
+                    {
+                        "sender": {"id": psid},
+                        "recipient": {"id": "107050468389291"},
+                        "timestamp": 1458692752478,
+                        "message": {"mid": "mid.1457764197618:41d102a3e1ae206a38", "text": text},
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def post(assistant, body: dict, secret: str = CHANNEL_SECRETS["FACEBOOK_APP_SECRET"]) -> requests.Response:
+    raw = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    return requests.post(f"{assistant.rasa_url}/webhooks/facebook/webhook", data=raw, headers=headers, timeout=60)
+
+
+def test_subscription_handshake_checks_the_verify_token(assistant):
+    url = f"{assistant.rasa_url}/webhooks/facebook/webhook"
+    ok = requests.get(
+        url,
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": CHANNEL_SECRETS["FACEBOOK_VERIFY_TOKEN"],
+            "hub.challenge": "1158201444",
+        },
+        timeout=10,
+    )
+    assert ok.status_code == 200 and ok.text == "1158201444"
+    wrong = requests.get(
+        url, params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"}, timeout=10
+    )
+    assert wrong.status_code == 403
+
+
+def test_a_signed_message_is_answered_with_the_send_api(assistant, provider_api):
+    mark = provider_api.mark()
+    assert post(assistant, event("1254477777772919", "when is the clinic open?")).status_code == 200
+    calls = provider_api.wait_for("/me/messages", mark, count=2)
+    assert all(c.json["recipient"] == {"id": "1254477777772919"} for c in calls)
+    assert any(
+        c.json["message"]["text"] == "The clinic is open Monday to Friday, 9:00 a.m. to 5:00 p.m." for c in calls
+    )
+    assert calls[0].headers["Authorization"] == f"Bearer {CHANNEL_SECRETS['FACEBOOK_PAGE_ACCESS_TOKEN']}"
+
+
+def test_choices_become_quick_replies(assistant, provider_api):
+    mark = provider_api.mark()
+    post(assistant, event("1254477777772920", "how long does recovery take?"))
+    message = provider_api.wait_for("/me/messages", mark, count=2)[-1].json["message"]
+    assert message["quick_replies"][0] == {
+        "content_type": "text",
+        "title": "Microdiscectomy",
+        "payload": '/inform{"procedure": "microdiscectomy"}',
+    }
+    assert all(len(r["title"]) <= 20 for r in message["quick_replies"])
+
+
+def test_missing_or_bad_signatures_are_rejected(assistant, provider_api):
+    mark = provider_api.mark()
+    assert post(assistant, event("1", "hello"), secret="").status_code == 403
+    assert post(assistant, event("1", "hello"), secret="not-the-app-secret").status_code == 403
+    assert provider_api.calls_to("/me/messages", mark) == []

@@ -1,0 +1,76 @@
+"""Telegram: the webhook is registered with a secret; Updates in, sendMessage out."""
+
+import requests
+
+from tests.conftest import CHANNEL_SECRETS
+
+TOKEN = CHANNEL_SECRETS["TELEGRAM_TOKEN"]
+
+
+def update(chat_id: int, text: str) -> dict:
+    """A Telegram Update with a text message (https://core.telegram.org/bots/api#update)."""
+    return {
+        "update_id": 10000,
+        "message": {
+            "message_id": 1365,
+            "date": 1441645532,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Test"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
+            "text": text,
+        },
+    }
+
+
+def button_press(chat_id: int, data: str) -> dict:
+    return {
+        "update_id": 10001,
+        "callback_query": {
+            "id": "4382bfdwdsb323b2d9",
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
+            "message": {"message_id": 1366, "date": 1441645533, "chat": {"id": chat_id, "type": "private"}},
+            "chat_instance": "-1234",
+            "data": data,
+        },
+    }
+
+
+def post(assistant, body: dict, secret: str = CHANNEL_SECRETS["TELEGRAM_SECRET_TOKEN"]) -> requests.Response:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+    return requests.post(f"{assistant.rasa_url}/webhooks/telegram/webhook", json=body, headers=headers, timeout=60)
+
+
+def test_the_webhook_is_registered_with_its_secret(assistant, provider_api):
+    [registration] = provider_api.calls_to(f"/bot{TOKEN}/setWebhook")[:1]
+    assert registration.json == {
+        "url": CHANNEL_SECRETS["TELEGRAM_WEBHOOK_URL"],
+        "secret_token": CHANNEL_SECRETS["TELEGRAM_SECRET_TOKEN"],
+    }
+
+
+def test_a_message_is_answered_with_send_message(assistant, provider_api):
+    mark = provider_api.mark()
+    assert post(assistant, update(1111111, "is spinal fusion the same as a disc replacement?")).status_code == 200
+    sent = [c.json for c in provider_api.wait_for(f"/bot{TOKEN}/sendMessage", mark, count=2)]
+    assert all(m["chat_id"] == "1111111" for m in sent)
+    assert any(m["text"].startswith("No. Spinal fusion stops motion at the treated level") for m in sent)
+
+
+def test_choices_are_an_inline_keyboard_and_a_press_picks_one(assistant, provider_api):
+    mark = provider_api.mark()
+    post(assistant, update(2222222, "how long does recovery take?"))
+    question = provider_api.wait_for(f"/bot{TOKEN}/sendMessage", mark, count=2)[-1].json
+    keyboard = question["reply_markup"]["inline_keyboard"]
+    assert keyboard[1] == [{"text": "Decompression", "callback_data": "2"}]
+    mark = provider_api.mark()
+    post(assistant, button_press(2222222, "2"))
+    assert (
+        "4–8 weeks to achieve near-full mobility"
+        in provider_api.wait_for(f"/bot{TOKEN}/sendMessage", mark)[-1].json["text"]
+    )
+
+
+def test_requests_without_the_secret_are_rejected(assistant, provider_api):
+    mark = provider_api.mark()
+    assert post(assistant, update(3333333, "hello"), secret="").status_code == 403
+    assert post(assistant, update(3333333, "hello"), secret="guessed").status_code == 403
+    assert provider_api.calls_to("/sendMessage", mark) == []
