@@ -12,23 +12,28 @@ The symptom words of ``doc.spans["symptom_mentions"]`` go through the same rules
 join the denied signs, the others stay.
 
 A negation inside a sign's own phrase ("the meds don't help") is part of the sign, not a denial.
+
+ConText compares every cue with every sign of a sentence, so it reads one sentence at a time, and
+a sentence longer than WINDOW_TOKENS in windows of that size: the work grows linearly with the
+message. A cue cut off from its sign by a window's edge takes nothing away: the sign escalates.
 """
 
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, Iterator, List, Sequence, Tuple
 
 import srsly
 from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from bot.language.warning_signs import MENTIONS_KEY, SPANS_KEY
+from bot.language.warning_signs import MENTIONS_KEY, OWN_NEGATION, SPANS_KEY
 
 DENIED_SPANS_KEY = "denied_warning_signs"
 NEGATED = "NEGATED_EXISTENCE"
 # Categories that take a sign away; POSSIBLE_EXISTENCE, FAMILY and HISTORICAL do not.
 DENYING = {NEGATED, "HYPOTHETICAL", "FUTURE"}
 RULES_FILE = "rules.json"
+WINDOW_TOKENS = 80
 
 
 def _inside(modifier: Any, span: Span) -> bool:
@@ -45,6 +50,31 @@ def denied(span: Span) -> bool:
             continue
         return True
     return False
+
+
+def windows(doc: Doc, spans: Sequence[Span]) -> Iterator[Tuple[Span, List[Span]]]:
+    """The sentences (or windows of at most WINDOW_TOKENS of a longer one, never cutting a span)
+    that contain spans, each with its spans."""
+    ordered = sorted(spans, key=lambda s: s.start)
+    index = 0
+    for sentence in doc.sents:
+        start = sentence.start
+        while start < sentence.end and index < len(ordered):
+            end = min(start + WINDOW_TOKENS, sentence.end)
+            inside = []
+            while index < len(ordered) and ordered[index].start < end:
+                end = max(end, ordered[index].end)
+                inside.append(ordered[index])
+                index += 1
+            if inside:
+                yield doc[start:end], inside
+            start = end
+
+
+def _in_window(window: Doc, offset: int, span: Span) -> Span:
+    copy = Span(window, span.start - offset, span.end - offset, label=span.label_, kb_id=span.kb_id_)
+    copy._.set(OWN_NEGATION, span._.get(OWN_NEGATION))
+    return copy
 
 
 class SignContext:
@@ -64,13 +94,20 @@ class SignContext:
         self.rules = rules
         self.contexts = {group: self._context(group) for group in (SPANS_KEY, MENTIONS_KEY)}
 
+    def verdicts(self, doc: Doc, group: str) -> List[Tuple[Span, bool]]:
+        """Each span of the group with whether the patient denies it, window by window."""
+        found: List[Tuple[Span, bool]] = []
+        for window, spans in windows(doc, list(doc.spans.get(group, []))):
+            part = window.as_doc()
+            part.spans[group] = [_in_window(part, window.start, span) for span in spans]
+            self.contexts[group](part)
+            found += [(span, denied(copy)) for span, copy in zip(spans, part.spans[group])]
+        return found
+
     def __call__(self, doc: Doc) -> Doc:
         denials: List[Span] = []
-        for group, context in self.contexts.items():
-            spans = list(doc.spans.get(group, []))
-            if spans:
-                context(doc)
-            verdicts = [(span, denied(span)) for span in spans]
+        for group in self.contexts:
+            verdicts = self.verdicts(doc, group)
             denials += [span for span, is_denied in verdicts if is_denied]
             doc.spans[group] = [span for span, is_denied in verdicts if not is_denied]
         doc.spans[DENIED_SPANS_KEY] = denials

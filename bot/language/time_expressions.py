@@ -115,18 +115,18 @@ AND_A_HALF = ("and", "a", "half")
 # "today" is left out: "one week post-op today" means now, not the day of surgery.
 RELATIVE_DAYS = {"yesterday": 1}
 
-_NUMBER_UNIT = re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$")
+_DECIMAL = re.compile(r"^\d{1,6}(?:\.\d{1,3})?$")
+_NUMBER_UNIT = re.compile(r"^(\d{1,6}(?:\.\d{1,3})?)([a-z]+)$")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
 
 
 def _number(text: str) -> Optional[float]:
+    """The amount a token says ("5", "2.5", "five"); None for anything else, "inf", "nan" and
+    "1e999" included (only plain decimals count)."""
     if text in NUMBER_WORDS:
         return float(NUMBER_WORDS[text])
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    return float(text) if _DECIMAL.match(text) else None
 
 
 def _duration_at(doc: Doc, i: int) -> Optional[Tuple[int, int, str]]:
@@ -155,16 +155,18 @@ def _half_at(doc: Doc, i: int) -> bool:
     return [t.lower_ for t in doc[i : i + len(AND_A_HALF)]] == list(AND_A_HALF)
 
 
-def _has_marker(doc: Doc, start: int, end: int) -> bool:
-    """Whether the duration is time already passed, or the whole message ("3 weeks")."""
+def _has_marker(doc: Doc, start: int, end: int, words: int) -> bool:
+    """Whether the duration is time already passed, or the whole message ("3 weeks"); `words`
+    counts the message's tokens other than punctuation."""
     after = doc[end].lower_ if end < len(doc) else ""
     before = doc[start - 1].lower_ if start > 0 else ""
-    rest = [t for t in doc if not (start <= t.i < end) and not t.is_punct]
-    return after in AFTER_MARKERS or before in BEFORE_MARKERS or not rest
+    alone = words == sum(not t.is_punct for t in doc[start:end])
+    return after in AFTER_MARKERS or before in BEFORE_MARKERS or alone
 
 
 def _durations(doc: Doc) -> List[Span]:
     spans = []
+    words = sum(not t.is_punct for t in doc)
     for i, token in enumerate(doc):
         if token.lower_ in RELATIVE_DAYS:
             spans.append(Span(doc, i, i + 1, label=TIME_SINCE_SURGERY, kb_id=f"P{RELATIVE_DAYS[token.lower_]}D"))
@@ -176,7 +178,7 @@ def _durations(doc: Doc) -> List[Span]:
                 spans.append(Span(doc, i, i + 2, label=TIME_SINCE_SURGERY, kb_id=to_iso(amount, unit)))
                 continue
         found = _duration_at(doc, i)
-        if found and _has_marker(doc, found[0], found[1]):
+        if found and _has_marker(doc, found[0], found[1], words):
             start, end, value = found
             spans.append(Span(doc, start, end, label=TIME_SINCE_SURGERY, kb_id=value))
     return spans

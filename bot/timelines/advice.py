@@ -52,6 +52,8 @@ def surgery_date(value: str, said_on: date) -> Union[date, TimeProblem]:
         amount, unit = duration
         if amount < 0:
             return TimeProblem(UNREADABLE)
+        if in_days(amount, unit) > in_days(MAX_YEARS_SINCE_SURGERY, "Y"):
+            return TimeProblem(TOO_LONG)  # "3000 years ago": no date to compute
         return said_on - timedelta(days=round(in_days(amount, unit)))
     match = _DATE.match(value or "")
     if not match:

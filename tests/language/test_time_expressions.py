@@ -59,3 +59,12 @@ def test_durations_that_are_not_time_since_surgery_are_ignored(nlp, text):
 def test_fractional_durations_become_days():
     assert to_iso(1.5, "W") == "P10D"
     assert to_iso(2, "M") == "P2M"
+
+
+@pytest.mark.parametrize("number", ["inf", "nan", "1e999", "-5", "99999999999"])
+def test_numbers_that_are_no_amount_are_not_durations(nlp, number):
+    assert spans(nlp, f"my incision has been leaking for {number} days") == []
+
+
+def test_absurd_durations_are_kept_for_the_actions_to_reject(nlp):
+    assert spans(nlp, "my fusion was 3000 years ago") == [("time_since_surgery", "P3000Y")]

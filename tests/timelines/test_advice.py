@@ -61,6 +61,13 @@ def test_future_and_absurd_surgery_dates():
     assert weeks_since(date(2026, 10, 16), TODAY) == 5
 
 
+@pytest.mark.parametrize("value", ["P3000Y", "P999999999D", "P6Y", "0001-01-01"])
+def test_durations_beyond_the_guide_are_too_long_not_an_error(value):
+    assert surgery_date(value, TODAY) == TimeProblem("too_long") or weeks_since(
+        surgery_date(value, TODAY), TODAY
+    ) == TimeProblem("too_long")
+
+
 def test_elapsed_in_plain_words():
     assert [describe_elapsed(w) for w in (1 / 7, 3 / 7, 2, 5.5)] == ["1 day", "3 days", "2 weeks", "5 weeks"]
 
