@@ -12,6 +12,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 # Each `make train` retrains fully (make decides when), so Rasa's training cache only wastes disk.
 export RASA_MAX_CACHE_SIZE := 0
+# Rasa 3.6 pins SQLAlchemy 1.4 and its own code warns about 2.0; ours is 2.0-style already.
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -35,7 +37,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run test test-unit test-stories test-deps validate train evaluate bench spacy widget lock lint clean
+.PHONY: help run test test-unit test-stories test-deps validate train evaluate bench spacy widget lock lint clean purge erase
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -52,7 +54,10 @@ $(VENV_STAMP): requirements/lock.txt requirements/nodeps.txt pyproject.toml
 $(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml data/timelines.yml bot/language/vocabulary.py bot/timelines/data.py $(wildcard bot/language/*.py)
 	$(PY) -m bot.language.build $(SPACY_MODEL)
 
-$(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -type f 2>/dev/null) $(wildcard bot/rasa/*.py)
+# The model's own code: the custom components and policies config.yml names (bot/rasa/<module>).
+MODEL_CODE := $(shell grep -o 'bot\.rasa\.[a-z_]*' config.yml | sort -u | sed 's|\.|/|g; s|$$|.py|')
+
+$(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -type f 2>/dev/null) $(MODEL_CODE)
 	@mkdir -p build; start=$$(date +%s); \
 	$(RASA) train --force --data $(TRAINING_DATA) --out models --fixed-model-name spine-faq; \
 	echo $$(( $$(date +%s) - start )) > build/training-seconds.txt
@@ -88,7 +93,7 @@ test-unit: $(MODEL) $(WIDGET) test-deps ## pytest: components, grounding, action
 	$(PY) -m pytest
 
 test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, failing on any prediction error
-	$(RASA) test core --model $(MODEL) --stories tests/stories --endpoints endpoints.yml \
+	$(RASA) test core --model $(MODEL) --stories tests/stories \
 	  --fail-on-prediction-errors --out build/results/stories
 
 lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy on bot/ and actions/ (rules in pyproject.toml)
@@ -97,6 +102,16 @@ lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy on bot/ and actions
 	$(BIN)/mypy
 
 test: lint validate test-unit test-stories ## everything CI runs
+
+# Conversations are kept in TRACKER_DATABASE_URL (var/conversations.db by default); see README,
+# "Privacy and security". Both print counts only.
+purge: $(VENV_STAMP) ## remove conversations idle for more than DAYS days (make purge DAYS=30)
+	@[ -n "$(DAYS)" ] || { echo "Say how many days to keep: make purge DAYS=30" >&2; exit 2; }
+	$(PY) -m bot.rasa.retention purge "$(DAYS)"
+
+erase: $(VENV_STAMP) ## remove one patient's conversation (make erase SENDER=twilio:+15551234567)
+	@[ -n "$(SENDER)" ] || { echo "Say whose conversation: make erase SENDER=<conversation id>" >&2; exit 2; }
+	$(PY) -m bot.rasa.retention erase "$(SENDER)"
 
 EVALUATION := tests/data/evaluation.yml
 

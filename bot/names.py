@@ -16,6 +16,18 @@ def declared(namespace: type) -> FrozenSet[str]:
     return frozenset(str(value) for key, value in vars(namespace).items() if key.isupper())
 
 
+class Channel:
+    """Channel names: the prefix of each conversation id ("telegram:<chat id>")."""
+
+    REST = "rest"
+    SOCKETIO = "socketio"
+    TWILIO = "twilio"
+    TWILIO_WHATSAPP = "twilio_whatsapp"
+    TELEGRAM = "telegram"
+    FACEBOOK = "facebook"
+    SLACK = "slack"
+
+
 class Intent:
     FAQ = "faq"
     ASK_RECOVERY_TIME = "ask_recovery_time"
@@ -31,6 +43,7 @@ class Intent:
     THANK = "thank"
     BOT_CHALLENGE = "bot_challenge"
     HUMAN_HANDOFF = "human_handoff"
+    MESSAGE_TOO_LONG = "message_too_long"  # set by the channels (bot/rasa/channels/bounded.py), never classified
     NLU_FALLBACK = "nlu_fallback"  # Rasa's own, set by the fallback classifier
 
 
@@ -102,6 +115,7 @@ class Response:
     SURGERY_IN_FUTURE = "utter_surgery_in_future"
     TIME_TOO_LONG = "utter_time_too_long"
     TIME_UNREADABLE = "utter_time_unreadable"
+    MESSAGE_TOO_LONG = "utter_message_too_long"
 
 
 FAQ_PREFIX = f"{Response.FAQ}/"
@@ -125,6 +139,7 @@ class SocketEvent:
 
     SESSION_REQUEST = "session_request"
     SESSION_CONFIRM = "session_confirm"
+    SESSION_END = "session_end"
     USER_UTTERED = "user_uttered"
     BOT_UTTERED = "bot_uttered"
 

@@ -6,11 +6,12 @@ Paths are resolved against the project root so commands work from any directory.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List
+from typing import Dict, Iterable, List, Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -54,18 +55,43 @@ class ServerSettings:
     web_port: int
     auth_token: str
     auth_token_generated: bool
+    action_token: str
 
 
 def server_settings() -> ServerSettings:
-    """Reads RASA_PORT, ACTION_PORT, WEB_PORT and RASA_AUTH_TOKEN (a random token if unset)."""
-    token = os.environ.get("RASA_AUTH_TOKEN", "")
+    """Reads RASA_PORT, ACTION_PORT, WEB_PORT, RASA_AUTH_TOKEN and ACTION_TOKEN (random tokens if
+    unset or blank: the Rasa server's API and REST channel, and the action server, need them)."""
+    token = os.environ.get("RASA_AUTH_TOKEN", "").strip()
     return ServerSettings(
         rasa_port=_port("RASA_PORT"),
         action_port=_port("ACTION_PORT"),
         web_port=_port("WEB_PORT"),
-        auth_token=token or secrets.token_urlsafe(24),
+        auth_token=token or _generated("RASA_AUTH_TOKEN"),
         auth_token_generated=not token,
+        action_token=os.environ.get("ACTION_TOKEN", "").strip() or _generated("ACTION_TOKEN"),
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _generated(name: str) -> str:
+    """A random secret for an unset variable, the same for the whole process."""
+    return secrets.token_urlsafe(24)
+
+
+def session_secret() -> bytes:
+    """SESSION_SECRET: signs the widget's session keys (the same on every replica). Unset, a
+    random secret kept in var/session-secret (created on first use, readable by its owner only),
+    so that sessions survive a restart."""
+    given = os.environ.get("SESSION_SECRET", "").strip()
+    if given:
+        return given.encode()
+    path = VAR_DIR / "session-secret"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip().encode()
 
 
 def cors_origins() -> List[str]:
@@ -97,16 +123,82 @@ def disable_rasa_telemetry() -> None:
 
 
 def database_url() -> str:
-    """DATABASE_URL, or an SQLite file under var/ (git-ignored), created on first start."""
+    """DATABASE_URL (the timeline database), or an SQLite file under var/ (git-ignored)."""
     return os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'timelines.db'}"
+
+
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+
+def tracker_database_url() -> str:
+    """TRACKER_DATABASE_URL (the conversations), or an SQLite file under var/ (git-ignored).
+
+    Only SQLite and PostgreSQL: for any other database Rasa would keep conversations in memory."""
+    url = os.environ.get("TRACKER_DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'conversations.db'}"
+    if not url.startswith(SUPPORTED_DATABASES):
+        raise ConfigurationError(
+            f"TRACKER_DATABASE_URL must be an SQLite or PostgreSQL URL (sqlite:///path or "
+            f"postgresql://user:password@host/db), not {url.split(':', 1)[0]}:..."
+        )
+    return url
+
+
+def lock_store_url() -> str:
+    """LOCK_STORE_URL (redis://host:port/db): conversation locks shared by several Rasa replicas;
+    unset for one server (locks in memory)."""
+    return os.environ.get("LOCK_STORE_URL", "").strip()
+
+
+def _number(name: str, default: float, minimum: float) -> float:
+    raw = os.environ.get(name, "").strip() or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a number; set it to e.g. {default}.") from None
+    if not minimum <= value < float("inf"):
+        raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}; set it to e.g. {default}.")
+    return value
+
+
+def retention_days() -> float:
+    """RETENTION_DAYS: conversations idle for longer are removed (default 30)."""
+    return _number("RETENTION_DAYS", 30, 0)
+
+
+def max_message_length() -> int:
+    """MAX_MESSAGE_LENGTH: longer messages get a polite request for a shorter one (default 1000)."""
+    return int(_number("MAX_MESSAGE_LENGTH", 1000, 1))
+
+
+def max_request_bytes() -> int:
+    """MAX_REQUEST_BYTES: the largest request the Rasa server accepts (default 256 KiB); the
+    warning-sign net reads a message of that size in a few seconds, beside other conversations."""
+    return int(_number("MAX_REQUEST_BYTES", 262144, 1024))
+
+
+def bind_address() -> str:
+    """BIND_ADDRESS: where the Rasa server and the demo page listen (default loopback only; a
+    reverse proxy in front reaches them there). 0.0.0.0 exposes them on every interface."""
+    return os.environ.get("BIND_ADDRESS", "").strip() or "127.0.0.1"
+
+
+def action_bind_address() -> str:
+    """ACTION_BIND_ADDRESS: where the action server listens (default loopback only)."""
+    return os.environ.get("ACTION_BIND_ADDRESS", "").strip() or "127.0.0.1"
 
 
 PROVIDER_API_DEFAULTS = {
     "twilio": "https://api.twilio.com",
     "telegram": "https://api.telegram.org",
-    "facebook": "https://graph.facebook.com/v17.0",
+    "facebook": "https://graph.facebook.com",
     "slack": "https://slack.com/api",
 }
+
+
+def facebook_graph_version() -> str:
+    """FACEBOOK_GRAPH_VERSION: the Graph API version of the Messenger Send API (versions expire
+    about two years after release; default v24.0, October 2025)."""
+    return os.environ.get("FACEBOOK_GRAPH_VERSION", "").strip() or "v24.0"
 
 
 def provider_api_url(provider: str) -> str:
@@ -115,3 +207,40 @@ def provider_api_url(provider: str) -> str:
     Set only to route replies through a proxy or, in tests, to a local server that records them.
     """
     return os.environ.get(f"{provider.upper()}_API_URL", "").strip().rstrip("/") or PROVIDER_API_DEFAULTS[provider]
+
+
+# What each process of the assistant reads from the environment: a child process is given only
+# these (and the channels' secrets to the Rasa server), never the whole environment.
+BASE_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TF_CPP_MIN_LOG_LEVEL", "SHARED_DIR")
+PROCESS_VARIABLES = {
+    "rasa": (
+        "RASA_PORT",
+        "ACTION_PORT",
+        "WEB_PORT",
+        "RASA_AUTH_TOKEN",
+        "ACTION_TOKEN",
+        "SESSION_SECRET",
+        "TRACKER_DATABASE_URL",
+        "LOCK_STORE_URL",
+        "RETENTION_DAYS",
+        "MAX_MESSAGE_LENGTH",
+        "MAX_REQUEST_BYTES",
+        "BIND_ADDRESS",
+        "CORS_ORIGINS",
+        "FACEBOOK_GRAPH_VERSION",
+        *(f"{provider.upper()}_API_URL" for provider in PROVIDER_API_DEFAULTS),
+    ),
+    "actions": ("ACTION_PORT", "ACTION_TOKEN", "ACTION_BIND_ADDRESS", "DATABASE_URL"),
+    "web": ("WEB_PORT", "RASA_PORT", "RASA_PUBLIC_URL", "BIND_ADDRESS"),
+}
+
+
+def process_environment(process: str, values: Mapping[str, str], extra_names: Iterable[str] = ()) -> Dict[str, str]:
+    """The part of `values` (the environment, with overrides) a process needs."""
+    names = (*BASE_VARIABLES, *PROCESS_VARIABLES[process], *extra_names)
+    return {name: values[name] for name in names if values.get(name)}
+
+
+def environment() -> Mapping[str, str]:
+    """This process's environment, for handing its relevant part to the processes it starts."""
+    return os.environ

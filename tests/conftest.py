@@ -12,7 +12,8 @@ from spacy.language import Language
 
 from bot import settings
 from bot.dev.client import RasaClient
-from bot.dev.services import Services, isolated_settings, running_services
+from bot.dev.services import Services, isolated_environment, isolated_settings, running_services
+from tests.postgres import Cluster, postgres_cluster
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.provider_api import start as start_provider_api
 
@@ -23,6 +24,13 @@ def nlp() -> Language:
     if not (settings.SPACY_MODEL_DIR / "meta.json").is_file():
         subprocess.run(["make", "-s", "spacy"], cwd=settings.PROJECT_ROOT, check=True)
     return spacy.load(settings.SPACY_MODEL_DIR)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """One PostgreSQL cluster for the session's database tests (a test that stops it starts it again)."""
+    with postgres_cluster() as cluster:
+        yield cluster
 
 
 # Test secrets of every messaging channel, so all of them are enabled in the tests.
@@ -58,7 +66,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAP
     server = isolated_settings()
     rasa_url = f"http://localhost:{server.rasa_port}"
     env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'timelines.db'}",
+        **isolated_environment(tmp_path_factory.mktemp("db")),
         **CHANNEL_SECRETS,
         "TWILIO_SMS_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio/webhook",
         "TWILIO_WHATSAPP_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio_whatsapp/webhook",

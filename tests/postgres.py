@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List
 
@@ -23,29 +24,59 @@ def _as_postgres_user(command: List[str]) -> List[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+def _run(*command: str) -> None:
+    subprocess.run(_as_postgres_user(list(command)), check=True, capture_output=True)
+
+
+@dataclass
+class Cluster:
+    """A running cluster: its SQLAlchemy URL, and stop/start to play a database outage."""
+
+    directory: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        # the server's output goes to a file: a captured pipe would stay open as long as it runs
+        options = f"-p {self.port} -k {self.directory} -h 127.0.0.1"
+        _run(
+            _binary("pg_ctl"),
+            "-D",
+            str(self.directory / "data"),
+            "-l",
+            str(self.directory / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
+
+    def stop(self) -> None:
+        _run(_binary("pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop")
+
+
 @contextlib.contextmanager
-def temporary_postgres() -> Iterator[str]:
-    """Starts a cluster on a free port in a temp folder; yields its SQLAlchemy URL."""
+def postgres_cluster() -> Iterator[Cluster]:
+    """Starts a cluster on a free port in a temp folder, and removes it afterwards."""
     directory = Path(tempfile.mkdtemp(prefix="spine-pg-"))
-    data, port = directory / "data", free_port()
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres")
-    run = lambda *cmd: subprocess.run(_as_postgres_user(list(cmd)), check=True, capture_output=True)  # noqa: E731
-    run(_binary("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust")
-    # the server's output goes to a file: a captured pipe would stay open as long as it runs
-    run(
-        _binary("pg_ctl"),
-        "-D",
-        str(data),
-        "-l",
-        str(directory / "server.log"),
-        "-o",
-        f"-p {port} -k {directory} -h 127.0.0.1",
-        "-w",
-        "start",
-    )
+    _run(_binary("initdb"), "-D", str(directory / "data"), "-U", "postgres", "--auth=trust")
+    cluster = Cluster(directory, free_port())
+    cluster.start()
     try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+        yield cluster
     finally:
-        run(_binary("pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        with contextlib.suppress(subprocess.CalledProcessError):
+            cluster.stop()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def temporary_postgres() -> Iterator[str]:
+    """A cluster's SQLAlchemy URL, for tests that only need a database."""
+    with postgres_cluster() as cluster:
+        yield cluster.url

@@ -25,6 +25,7 @@ NO_FACTS = {
     "utter_surgery_in_future",
     "utter_time_too_long",
     "utter_time_unreadable",
+    "utter_message_too_long",
 }
 
 

@@ -9,7 +9,19 @@ import pytest
 import yaml
 
 from bot import names, settings
-from bot.names import FAQ_PREFIX, Action, Entity, Intent, Metadata, Response, Severity, Slot, SocketEvent, declared
+from bot.names import (
+    FAQ_PREFIX,
+    Action,
+    Channel,
+    Entity,
+    Intent,
+    Metadata,
+    Response,
+    Severity,
+    Slot,
+    SocketEvent,
+    declared,
+)
 from bot.rasa.meaning import MeaningResolver
 
 ROOT = settings.PROJECT_ROOT
@@ -119,3 +131,10 @@ def test_the_widget_and_its_channel_use_the_declared_events_and_keys():
 
 def test_the_meaning_extractor_name_is_the_components():
     assert names.BY_MEANING_EXTRACTOR == MeaningResolver.__name__
+
+
+def test_channels():
+    from rasa.shared.utils.common import class_from_module_path
+
+    classes = [class_from_module_path(path) for path in load("credentials.yml")]
+    assert {cls.name() for cls in classes} == declared(Channel)

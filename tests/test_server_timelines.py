@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from bot.dev.services import isolated_settings, running_services
+from bot.dev.services import isolated_environment, isolated_settings, running_services
 
 
 def answer(client, sender, text):
@@ -110,8 +110,9 @@ def test_a_hypothetical_sign_gets_the_warning_signs_not_an_escalation(client, se
 @pytest.fixture(scope="module")
 def assistant_without_database(tmp_path_factory):
     """An assistant whose action server cannot reach its database."""
-    unreachable = {"DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:9/none"}
-    with running_services(isolated_settings(), tmp_path_factory.mktemp("logs"), unreachable) as services:
+    directory = tmp_path_factory.mktemp("logs")
+    unreachable = {**isolated_environment(directory), "DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:9/none"}
+    with running_services(isolated_settings(), directory, unreachable) as services:
         yield services
 
 
@@ -136,6 +137,7 @@ def test_action_server_down_still_answers_and_escalates(assistant_without_databa
         not in requests.post(
             f"{assistant_without_database.rasa_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": "when can i swim"},
+            headers={"Authorization": f"Bearer {assistant_without_database.token}"},
             timeout=30,
         ).text
     )

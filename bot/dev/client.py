@@ -8,6 +8,9 @@ from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
+from bot.names import Channel
+from bot.rasa.channels import namespaced
+
 TIMEOUT_SECONDS = 30
 
 
@@ -19,6 +22,11 @@ class BotReply:
     utter_action: Optional[str]
     buttons: List[Dict[str, Any]] = field(default_factory=list)
     metadata: Dict[str, Any] = field(default_factory=dict)
+
+
+def conversation_id(sender: str) -> str:
+    """The conversation of a REST sender (the REST channel keeps its own: "rest:<sender>")."""
+    return namespaced(Channel.REST, sender)
 
 
 class RasaClient:
@@ -33,10 +41,12 @@ class RasaClient:
         return response.json()
 
     def send(self, sender: str, text: str) -> List[Dict[str, Any]]:
-        """POST /webhooks/rest/webhook, as a patient's client would; returns the channel's messages."""
+        """POST /webhooks/rest/webhook, as a clinic's server would (with the API token); returns
+        the channel's messages. The conversation is `conversation_id(sender)`."""
         response = self.session.post(
             f"{self.base_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers={"Authorization": f"Bearer {self.token}"},
             timeout=TIMEOUT_SECONDS,
         )
         response.raise_for_status()
@@ -51,8 +61,8 @@ class RasaClient:
         return response.json()
 
     def tracker(self, sender: str) -> Dict[str, Any]:
-        """GET /conversations/<sender>/tracker."""
-        return self._get(f"/conversations/{sender}/tracker")
+        """GET /conversations/<conversation id>/tracker of a REST sender."""
+        return self._get(f"/conversations/{conversation_id(sender)}/tracker")
 
     def domain(self) -> Dict[str, Any]:
         """GET /domain, as JSON."""
@@ -89,11 +99,13 @@ class RasaClient:
         self.send(sender, text)
         return self.replies_to_latest_message(sender)
 
+    def ready(self) -> bool:
+        """Whether the server answers /status with a loaded model."""
+        return bool(self._get("/status").get("model_id"))
+
     def wait_until_ready(self, timeout_seconds: float) -> None:
         """Waits until the server answers /status with a loaded model."""
-        poll_until(
-            lambda: bool(self._get("/status").get("model_id")), timeout_seconds, f"Rasa server at {self.base_url}"
-        )
+        poll_until(self.ready, timeout_seconds, f"Rasa server at {self.base_url}")
 
 
 def poll_until(ready: Callable[[], bool], timeout_seconds: float, what: str, interval_seconds: float = 0.5) -> None:

@@ -8,7 +8,6 @@ assistant the same way.
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import socket
 import subprocess
@@ -22,7 +21,9 @@ import requests
 
 from bot import settings
 from bot.dev.client import RasaClient, poll_until
+from bot.rasa.channels import channel_configs, variables_in
 
+COMMANDS = {"actions": "actions", "rasa": "bot.rasa.serve", "web": "bot.dev.web"}  # python -m <module>
 STOP_TIMEOUT_SECONDS = 15
 START_TIMEOUT_SECONDS = 240
 
@@ -33,7 +34,7 @@ class Services:
     action_url: str
     web_url: str
     token: str
-    env: Dict[str, str]
+    env: Dict[str, Dict[str, str]]  # per process
     processes: Dict[str, subprocess.Popen]
     log_files: List[Path]
 
@@ -62,48 +63,76 @@ def isolated_settings() -> settings.ServerSettings:
         web_port=free_port(),
         auth_token=secrets.token_urlsafe(16),
         auth_token_generated=False,
+        action_token=secrets.token_urlsafe(16),
     )
 
 
-def service_environment(server: settings.ServerSettings, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    return {
-        **os.environ,
+def service_environments(
+    server: settings.ServerSettings, extra: Optional[Dict[str, str]] = None
+) -> Dict[str, Dict[str, str]]:
+    """Each process's environment: only what it reads (bot/settings.py), the channels' secrets
+    for the Rasa server; never the whole environment of the process starting them."""
+    values = {
+        **settings.environment(),
         **(extra or {}),
         "RASA_PORT": str(server.rasa_port),
         "ACTION_PORT": str(server.action_port),
         "WEB_PORT": str(server.web_port),
         "RASA_AUTH_TOKEN": server.auth_token,
+        "ACTION_TOKEN": server.action_token,
+    }
+    secrets_ = {
+        v
+        for config in channel_configs(settings.PROJECT_ROOT / "credentials.yml").values()
+        for v in variables_in(config)
+    }
+    return {
+        process: settings.process_environment(process, values, secrets_ if process == "rasa" else ())
+        for process in COMMANDS
+    }
+
+
+def isolated_environment(directory: Path) -> Dict[str, str]:
+    """Databases of their own, in `directory`: for tests and the evaluation."""
+    return {
+        "DATABASE_URL": f"sqlite:///{directory / 'timelines.db'}",
+        "TRACKER_DATABASE_URL": f"sqlite:///{directory / 'conversations.db'}",
     }
 
 
 def start_services(
     server: settings.ServerSettings, log_dir: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None
 ) -> Services:
-    """Starts both processes; their output goes to log_dir (or this process's terminal)."""
-    env = service_environment(server, extra_env)
-    commands = {
-        "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(server.action_port)],
-        "rasa": [sys.executable, "-m", "bot.rasa.serve"],
-        "web": [sys.executable, "-m", "bot.dev.web"],
-    }
-    processes, log_files = {}, []
-    for name, command in commands.items():
-        output = None
-        if log_dir is not None:
-            log_files.append(log_dir / f"{name}.log")
-            output = log_files[-1].open("w")
-        processes[name] = subprocess.Popen(
-            command, cwd=settings.PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None
-        )
-    return Services(
+    """Starts the processes; their output goes to log_dir (or this process's terminal)."""
+    environments = service_environments(server, extra_env)
+    services = Services(
         rasa_url=f"http://localhost:{server.rasa_port}",
         action_url=f"http://localhost:{server.action_port}",
         web_url=f"http://localhost:{server.web_port}",
         token=server.auth_token,
-        env=env,
-        processes=processes,
-        log_files=log_files,
+        env=environments,
+        processes={},
+        log_files=[],
     )
+    for name in COMMANDS:
+        start_process(services, name, log_dir / f"{name}.log" if log_dir is not None else None)
+    return services
+
+
+def start_process(services: Services, name: str, log_file: Optional[Path] = None) -> subprocess.Popen:
+    """(Re)starts one of the processes, as start_services started it."""
+    output = log_file.open("w") if log_file is not None else None
+    process = subprocess.Popen(
+        [sys.executable, "-m", COMMANDS[name]],
+        cwd=settings.PROJECT_ROOT,
+        env=services.env[name],
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+    )
+    services.processes[name] = process
+    if log_file is not None:
+        services.log_files.append(log_file)
+    return process
 
 
 def stop_services(services: Services) -> None:
@@ -129,7 +158,8 @@ def wait_until_ready(services: Services, timeout_seconds: float = START_TIMEOUT_
         return all(requests.get(url, timeout=2).ok for url in (f"{services.action_url}/health", services.web_url))
 
     poll_until(started, timeout_seconds, "action server and demo page")
-    services.client().wait_until_ready(max(1.0, deadline - time.monotonic()))
+    client = services.client()
+    poll_until(lambda: started() and client.ready(), max(1.0, deadline - time.monotonic()), "Rasa server")
 
 
 @contextlib.contextmanager

@@ -58,7 +58,7 @@ def main() -> int:
         print(f"{WIDGET_FILE} is missing: run `make widget`", file=sys.stderr)
         return 1
     port = settings.server_settings().web_port
-    server = ThreadingHTTPServer(("0.0.0.0", port), DemoHandler)
+    server = ThreadingHTTPServer((settings.bind_address(), port), DemoHandler)
     print(f"Demo page on http://localhost:{port}", flush=True)
     server.serve_forever()
     return 0

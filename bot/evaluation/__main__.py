@@ -21,7 +21,7 @@ import yaml
 
 from bot import settings
 from bot.dev import clinc
-from bot.dev.services import isolated_settings, running_services
+from bot.dev.services import isolated_environment, isolated_settings, running_services
 from bot.evaluation import report, runner
 from bot.evaluation.cases import clinc_cases, read_set
 from bot.evaluation.metrics import compute
@@ -75,7 +75,7 @@ def main(argv: List[str]) -> int:
     latency_messages = [c.turns[0] for c in cases.get("heldout") or next(iter(cases.values()))]
 
     with tempfile.TemporaryDirectory() as work, running_services(
-        isolated_settings(), Path(work), {"DATABASE_URL": f"sqlite:///{Path(work) / 'timelines.db'}"}
+        isolated_settings(), Path(work), isolated_environment(Path(work))
     ) as services:
         client = services.client()
         speed = measure_speed(client, services.action_url, latency_messages)

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 
 from bot.language.phrases import Lemmatize, compile_phrase
 from bot.language.vocabulary import WarningSign
+from bot.names import Severity
 
 SPANS_KEY = "warning_signs"
 MENTIONS_KEY = "symptom_mentions"
@@ -42,6 +43,16 @@ def temperature_reading(text: str) -> Optional[float]:
     if unit == "f" or (unit is None and 95 <= value <= 115):
         return (value - 32) * 5 / 9 if 95 <= value <= 115 else None
     return value if 34 <= value <= 45 else None
+
+
+SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1}
+
+
+def primary_sign(doc: Optional[Doc]) -> Optional[Span]:
+    """The most severe warning sign in the doc (the first one among equals), or None."""
+    if doc is None or SPANS_KEY not in doc.spans or not len(doc.spans[SPANS_KEY]):
+        return None
+    return min(doc.spans[SPANS_KEY], key=lambda s: (SEVERITY_RANK[s.kb_id_], s.start))
 
 
 if not Span.has_extension(OWN_NEGATION):

@@ -34,25 +34,17 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from bot.language.sign_context import DENIED_SPANS_KEY
-from bot.language.warning_signs import MENTIONS_KEY, SPANS_KEY
+from bot.language.warning_signs import MENTIONS_KEY, primary_sign
 from bot.names import RED_FLAG_INTENTS, UNSPECIFIED_SIGN, Entity, Severity
 
 WARNING_SIGN_ENTITY = Entity.WARNING_SIGN
 URGENT_INTENT, EMERGENCY_INTENT = RED_FLAG_INTENTS
-SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1}
 DENIED_SIGN_THRESHOLD = "denied_sign_threshold"
 UNSUPPORTED_THRESHOLD = "unsupported_threshold"
 FALLBACK_THRESHOLD = "fallback_threshold"
-
-
-def primary_sign(doc: Optional[Doc]) -> Optional[Span]:
-    """The most severe warning sign in the doc (the first one among equals), or None."""
-    if doc is None or SPANS_KEY not in doc.spans or not len(doc.spans[SPANS_KEY]):
-        return None
-    return min(doc.spans[SPANS_KEY], key=lambda s: (SEVERITY_RANK[s.kb_id_], s.start))
 
 
 def classifier_red_flag(message: Message) -> Tuple[Optional[Text], float]:

@@ -5,8 +5,6 @@ Screenshots go to build/screenshots/ (desktop and 360 px phone).
 
 import contextlib
 import shutil
-import subprocess
-import sys
 import tempfile
 from typing import Iterator, List
 
@@ -22,7 +20,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot import settings
-from bot.dev.services import isolated_settings, running_services
+from bot.dev.services import isolated_environment, isolated_settings, running_services, start_process
 
 SCREENSHOTS = settings.PROJECT_ROOT / "build" / "screenshots"
 WAIT_SECONDS = 30
@@ -151,6 +149,27 @@ def test_the_conversation_survives_a_reload(desktop):
     assert len(disclaimers) == 1, "a reload must continue the same conversation, not start a new one"
 
 
+def stored_session(driver: WebDriver):
+    return driver.execute_script(
+        "const key = Object.keys(sessionStorage).find(k => k.startsWith('spineChat:'));"
+        "return key ? JSON.parse(sessionStorage.getItem(key)).sessionId : null;"
+    )
+
+
+def test_end_chat_leaves_the_conversation_and_clears_it_from_the_browser(desktop):
+    open_chat(desktop)
+    ask(desktop, "what is spinal fusion?", "joins two or more vertebrae")
+    ended = stored_session(desktop)
+    desktop.find_element(By.CSS_SELECTOR, ".spc-end").click()
+    status = desktop.find_element(By.CSS_SELECTOR, ".spc-status")
+    wait(desktop, lambda d: "Chat ended" in status.text)
+    [greeting] = desktop.find_elements(By.CSS_SELECTOR, ".spc-log li")
+    assert "Ask me about recovering from spine surgery" in greeting.text
+    wait(desktop, lambda d: stored_session(d) not in (None, ended))
+    ask(desktop, "thanks", "You're welcome")
+    assert not any("vertebrae" in m.text for m in bot_messages(desktop))
+
+
 def test_message_text_is_never_executed(desktop):
     open_chat(desktop)
     attack = '<img src=x onerror="window.__spcInjected=1">hello'
@@ -224,6 +243,7 @@ def test_text_contrast_meets_wcag_aa(desktop):
         ".spc-urgent .spc-text",
         ".spc-urgent-label",
         ".spc-send",
+        ".spc-end",
     ):
         assert desktop.execute_script(CONTRAST, selector) >= 4.5, selector
 
@@ -241,9 +261,7 @@ def test_fits_a_360_px_phone(phone):
 @pytest.fixture
 def own_assistant(tmp_path):
     """An assistant of this test's own, whose Rasa server can be stopped and restarted."""
-    with running_services(
-        isolated_settings(), tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
-    ) as services:
+    with running_services(isolated_settings(), tmp_path, isolated_environment(tmp_path)) as services:
         yield services
 
 
@@ -256,13 +274,9 @@ def test_reconnects_by_itself_with_a_visible_notice(own_assistant, tmp_path):
         rasa.wait(timeout=30)
         status = driver.find_element(By.CSS_SELECTOR, ".spc-status")
         wait(driver, lambda d: status.is_displayed() and ("Reconnecting" in status.text or "Retrying" in status.text))
-        own_assistant.processes["rasa"] = subprocess.Popen(
-            [sys.executable, "-m", "bot.rasa.serve"],
-            cwd=settings.PROJECT_ROOT,
-            env=own_assistant.env,
-            stdout=(tmp_path / "rasa-restarted.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        start_process(own_assistant, "rasa", tmp_path / "rasa-restarted.log")
         own_assistant.client().wait_until_ready(240)
         wait(driver, lambda d: not status.is_displayed(), seconds=60)
         ask(driver, "where is the clinic?", "8631 W. 3rd Street")
+        disclaimers = [m for m in bot_messages(driver) if "not medical advice" in m.text]
+        assert len(disclaimers) == 1, "after the restart the stored conversation continues"

@@ -7,7 +7,7 @@ from bot import settings
 from bot.timelines.database import load, make_engine, migrate, prepare
 from bot.timelines.models import ActivityWindowRow, ProcedureRow
 from bot.timelines.repository import TimelineRepository
-from tests.timelines import postgres
+from tests import postgres
 
 
 def counts(engine):

@@ -6,7 +6,9 @@
  *
  * Talks to the Rasa server's socket.io channel (websocket transport). Message text is only ever
  * set with textContent: nothing a message contains is executed or parsed as HTML. The
- * conversation survives page reloads in the same tab (sessionStorage).
+ * conversation survives page reloads in the same tab (sessionStorage): the server issued its
+ * session id and a key proving it, and continues the conversation only for that key. "End chat"
+ * leaves the conversation and clears it from the browser.
  */
 (function () {
   "use strict";
@@ -35,7 +37,11 @@
     } catch (error) {
       /* unreadable storage: start a new conversation */
     }
-    return { sessionId: null, messages: [], open: false };
+    return freshState(false);
+  }
+
+  function freshState(open) {
+    return { sessionId: null, sessionKey: null, messages: [], open: open };
   }
 
   function save() {
@@ -93,10 +99,14 @@
     var header = element("header", "spc-header");
     var title = element("h2", "spc-title", config.title);
     title.id = "spc-title";
+    ui.end = element("button", "spc-end", "End chat");
+    ui.end.type = "button";
+    ui.end.title = "End this chat and clear it from this browser";
     ui.close = element("button", "spc-close", "\u00D7");
     ui.close.type = "button";
     ui.close.setAttribute("aria-label", "Close chat");
     header.appendChild(title);
+    header.appendChild(ui.end);
     header.appendChild(ui.close);
 
     ui.status = element("p", "spc-status");
@@ -147,6 +157,7 @@
     ui.close.addEventListener("click", function () {
       setOpen(false);
     });
+    ui.end.addEventListener("click", endChat);
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") setOpen(false);
     });
@@ -224,6 +235,29 @@
     ui.status.hidden = !text;
   }
 
+  function requestSession() {
+    socket.emit("session_request", { session_id: state.sessionId, session_key: state.sessionKey });
+  }
+
+  /* Leaves the conversation on the server and forgets it here; the next message starts a new one. */
+  function endChat() {
+    if (socket && confirmed) socket.emit("session_end");
+    confirmed = false;
+    pending = [];
+    state = freshState(true);
+    try {
+      window.sessionStorage.removeItem(storageKey);
+    } catch (error) {
+      /* storage disabled: nothing was kept */
+    }
+    ui.log.textContent = "";
+    ui.typing.hidden = true;
+    addMessage({ from: "bot", text: config.greeting });
+    setStatus("Chat ended and cleared from this browser.");
+    if (socket && socket.connected) requestSession();
+    ui.input.focus();
+  }
+
   function connect() {
     if (socket) return;
     socket = window.io(config.serverUrl, {
@@ -234,11 +268,14 @@
     });
     socket.on("connect", function () {
       setStatus("");
-      socket.emit("session_request", { session_id: state.sessionId });
+      requestSession();
     });
     socket.on("session_confirm", function (session) {
-      state.sessionId = typeof session === "string" ? session : (session || {}).session_id;
-      if (session && session.disclaimer) {
+      session = session || {};
+      state.sessionId = session.session_id || null;
+      state.sessionKey = session.session_key || null;
+      if (session.max_length) ui.input.maxLength = Number(session.max_length);
+      if (session.disclaimer) {
         state.disclaimer = String(session.disclaimer);
         ui.disclaimer.textContent = state.disclaimer;
       }
@@ -269,7 +306,7 @@
   }
 
   function emit(payload) {
-    socket.emit("user_uttered", { message: payload, session_id: state.sessionId });
+    socket.emit("user_uttered", { message: payload });
   }
 
   function send(payload, shown) {

@@ -7,6 +7,7 @@ live in the repository and an unconfigured provider is simply off.
 
 from __future__ import annotations
 
+import hmac
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -29,14 +30,20 @@ def variables_in(value: Any) -> List[str]:
     return []
 
 
+def channel_configs(path: Path) -> Dict[str, Any]:
+    """Every channel of credentials.yml with its configuration (${VARIABLE} placeholders kept)."""
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
 def enabled_credentials(path: Path) -> Dict[str, Any]:
     """The channels of credentials.yml whose environment variables are all set.
 
     Values keep their ${VARIABLE} placeholders; Rasa fills them in when it reads the file.
     """
-    with path.open(encoding="utf-8") as handle:
-        channels = yaml.safe_load(handle) or {}
-    return {name: config for name, config in channels.items() if settings.variables_set(variables_in(config))}
+    return {
+        name: config for name, config in channel_configs(path).items() if settings.variables_set(variables_in(config))
+    }
 
 
 def write_enabled_credentials(source: Path, target: Path) -> List[str]:
@@ -44,6 +51,14 @@ def write_enabled_credentials(source: Path, target: Path) -> List[str]:
     enabled = enabled_credentials(source)
     target.write_text(yaml.safe_dump(enabled, sort_keys=False), encoding="utf-8")
     return list(enabled)
+
+
+def has_token(request: Any, token: str) -> bool:
+    """Whether a request carries the token (`Authorization: Bearer <token>` or `?token=<token>`),
+    compared in constant time; a blank token never matches."""
+    bearer = request.headers.get("Authorization", "")
+    given = bearer[len("Bearer ") :] if bearer.startswith("Bearer ") else request.args.get("token", "")
+    return bool(given) and bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
 def button_titles(buttons: Optional[List[Dict[str, Any]]]) -> List[str]:
@@ -78,3 +93,8 @@ async def last_buttons(request: Any, sender_id: str) -> List[Dict[str, Any]]:
             if buttons:
                 return buttons
     return []
+
+
+def namespaced(channel: str, sender: str) -> str:
+    """A conversation id of its channel's own ("telegram:123"): two channels never share one."""
+    return f"{channel}:{sender}"

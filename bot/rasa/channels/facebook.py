@@ -17,6 +17,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
+from bot.names import Channel
 from bot.rasa.channels.provider import call
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
@@ -29,10 +30,10 @@ class MessengerOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "facebook"
+        return Channel.FACEBOOK
 
     async def _send(self, recipient_id: Text, message: Dict[str, Any]) -> None:
-        url = f"{settings.provider_api_url('facebook')}/me/messages"
+        url = f"{settings.provider_api_url('facebook')}/{settings.facebook_graph_version()}/me/messages"
         body = {"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message}
         await call("facebook", url, json=body, headers={"Authorization": f"Bearer {self.page_access_token}"})
 
@@ -50,17 +51,18 @@ class MessengerOutput(OutputChannel):
 
 
 def messages_in(body: Dict[str, Any]) -> Iterator[Incoming]:
-    """Each message, quick reply or postback in a webhook body (the payload is the text to send)."""
+    """Each message, quick reply or postback in a webhook body (the payload is the text to send),
+    with its message id (mid)."""
     for entry in body.get("entry", []):
         for event in entry.get("messaging", []):
             sender = (event.get("sender") or {}).get("id")
-            message = event.get("message") or {}
+            message, postback = event.get("message") or {}, event.get("postback") or {}
             if message.get("is_echo"):
                 continue
-            text = (message.get("quick_reply") or {}).get("payload") or message.get("text")
-            text = text or (event.get("postback") or {}).get("payload")
+            text = (message.get("quick_reply") or {}).get("payload") or message.get("text") or postback.get("payload")
+            mid = message.get("mid") or postback.get("mid") or f"{sender}/{event.get('timestamp')}"
             if sender and text:
-                yield Incoming(sender, text)
+                yield Incoming(mid, sender, text)
 
 
 class MessengerInput(SignedWebhookInput):
@@ -70,7 +72,7 @@ class MessengerInput(SignedWebhookInput):
 
     @classmethod
     def name(cls) -> Text:
-        return "facebook"
+        return Channel.FACEBOOK
 
     def __init__(self, verify_token: str, app_secret: str, page_access_token: str) -> None:
         self.verify_token, self.app_secret, self.page_access_token = verify_token, app_secret, page_access_token
@@ -83,7 +85,7 @@ class MessengerInput(SignedWebhookInput):
         expected = "sha256=" + hmac.new(self.app_secret.encode(), request.body, hashlib.sha256).hexdigest()
         return bool(given) and hmac.compare_digest(given, expected)
 
-    async def incoming(self, request: Request) -> List[Incoming]:
+    def incoming(self, request: Request) -> List[Incoming]:
         return list(messages_in(request.json or {}))
 
     def acknowledgement(self, request: Request) -> HTTPResponse:

@@ -1,38 +1,52 @@
 """What every signed messaging webhook shares; each provider module holds only what differs.
 
 A provider channel says which credentials it needs, how to check a request's signature, how to
-read the patient's messages from a delivery, how to acknowledge it, and how to reply (its
-OutputChannel). This base serves `GET /` (health) and `POST /webhook`: a request whose
-signature fails is refused with 403 (logged without content), every message of a valid delivery
-is handed to Rasa, and a provider API that refuses a reply never turns into an error here.
+read the patient's messages from a delivery (each with the provider's own id for it), how to
+acknowledge it, and how to reply (its OutputChannel). This base serves `GET /` (health, with
+the delivery and reply counters) and `POST /webhook`:
+
+1. a request whose signature fails is refused with 403 (logged without content);
+2. each message is processed once (bot/rasa/channels/deliveries.py), the others are dropped;
+3. the delivery is acknowledged at once, before the assistant reads it, well within the
+   providers' time limits (Slack's is 3 s);
+4. in the background, the message goes to Rasa in a conversation of the channel's own
+   ("telegram:<chat id>"), bounded (bot/rasa/channels/bounded.py), and its replies are sent
+   afterwards, retried while the provider is unreachable (bot/rasa/channels/provider.py).
+   Nothing a provider does turns into an error answer to the webhook.
 """
 
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.rasa.channels import choice_payload, last_buttons
-from bot.rasa.channels.provider import ProviderError
+from bot.rasa.channels import choice_payload, deliveries, last_buttons, namespaced, provider
+from bot.rasa.channels.bounded import bounded
 
 logger = logging.getLogger(__name__)
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
 class Incoming:
-    """A patient's message in a delivery: who sent it, its text, and whether it is a button press
-    to resolve against the buttons last offered."""
+    """A patient's message in a delivery: the provider's id for it, who sent it, its text, whether
+    it is a choice to resolve against the buttons last offered, and the provider's id of a button
+    press to acknowledge (Telegram's callback query)."""
 
+    delivery_id: str
     sender: str
     text: str
-    button: bool = False
+    choice: bool = False
+    button_press_id: str = ""
 
 
 class SignedWebhookInput(InputChannel, abc.ABC):
@@ -51,14 +65,14 @@ class SignedWebhookInput(InputChannel, abc.ABC):
 
     @abc.abstractmethod
     def get_output_channel(self) -> OutputChannel:
-        """How replies reach the patient."""
+        """How replies reach the patient (addressed by the provider's own id)."""
 
     @abc.abstractmethod
     def signed(self, request: Request) -> bool:
         """Whether the provider signed this request."""
 
     @abc.abstractmethod
-    async def incoming(self, request: Request) -> List[Incoming]:
+    def incoming(self, request: Request) -> List[Incoming]:
         """The patient messages of a signed delivery (none for other events)."""
 
     def acknowledgement(self, request: Request) -> HTTPResponse:
@@ -66,22 +80,55 @@ class SignedWebhookInput(InputChannel, abc.ABC):
         return response.text("")
 
     def early_answer(self, request: Request) -> Optional[HTTPResponse]:
-        """An answer to a signed request that carries no message (a handshake, a retry), if any."""
+        """An answer to a signed request that carries no message (a handshake), if any."""
         return None
 
     def add_routes(self, webhook: Blueprint) -> None:
         """Provider-specific routes and listeners beside the webhook."""
 
-    async def resolve_button(self, request: Request, message: Incoming) -> str:
-        """The text to hand to Rasa for a button press (the provider sends an index)."""
-        return choice_payload(message.text, await last_buttons(request, message.sender)) or message.text
+    async def acknowledge_button(self, message: Incoming) -> None:
+        """Tells the provider a button press was received (Telegram stops its spinner)."""
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    async def text_for_rasa(self, request: Request, message: Incoming) -> str:
+        """The message's text, or the payload of the numbered choice it picks."""
+        if not message.choice:
+            return message.text
+        buttons = await last_buttons(request, namespaced(self.name(), message.sender))
+        return choice_payload(message.text, buttons) or message.text
+
+    async def process(self, request: Request, message: Incoming, on_new_message: Handler) -> None:
+        """Hands the message to Rasa, then sends each reply; logs failures without content."""
+        try:
+            if message.button_press_id:
+                await self.acknowledge_button(message)
+        except provider.ProviderError:
+            pass  # logged and counted by the provider call; the press itself is still answered
+        collected = CollectingOutputChannel()
+        try:
+            text = await self.text_for_rasa(request, message)
+            conversation = namespaced(self.name(), message.sender)
+            await on_new_message(UserMessage(text, collected, conversation, input_channel=self.name()))
+        except Exception as error:  # never let one message take the channel down
+            logger.error("%s: processing a message failed (%s)", self.name(), type(error).__name__, exc_info=error)
+        output = self.get_output_channel()
+        for reply in collected.messages:
+            try:
+                await output.send_response(
+                    message.sender, {k: v for k, v in reply.items() if k != "recipient_id" and v}
+                )
+            except provider.ProviderError:
+                pass  # logged and counted by the provider call; the next reply may still get through
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", __name__)
+        handler = bounded(on_new_message)
+        running: Set[asyncio.Task] = set()  # strong references until each task is done
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return response.json(
+                {"status": "ok", "deliveries": deliveries.counts(self.name()), "replies": provider.counts(self.name())}
+            )
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -91,14 +138,13 @@ class SignedWebhookInput(InputChannel, abc.ABC):
             early = self.early_answer(request)
             if early is not None:
                 return early
-            for message in await self.incoming(request):
-                text = await self.resolve_button(request, message) if message.button else message.text
-                try:
-                    await on_new_message(
-                        UserMessage(text, self.get_output_channel(), message.sender, input_channel=self.name())
-                    )
-                except ProviderError:
-                    pass  # logged by the provider call, without the text
+            loop = asyncio.get_running_loop()
+            for message in self.incoming(request):
+                if not await loop.run_in_executor(None, deliveries.first_time, self.name(), message.delivery_id):
+                    continue
+                task = asyncio.create_task(self.process(request, message, handler))
+                running.add(task)
+                task.add_done_callback(running.discard)
             return self.acknowledgement(request)
 
         self.add_routes(webhook)

@@ -2,7 +2,8 @@
 
 Inbound: Events API message events and interactive button presses, signed with
 X-Slack-Signature (v0 HMAC over the timestamp and body with the signing secret) no older than
-five minutes; the URL verification challenge is answered. Outbound: chat.postMessage, with
+five minutes; the URL verification challenge is answered. Slack re-sends an event it thinks was
+not received (X-Slack-Retry-Num): processed if its event_id is new, dropped otherwise. Outbound: chat.postMessage, with
 choices as buttons.
 """
 
@@ -21,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
+from bot.names import Channel
 from bot.rasa.channels.provider import call
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
@@ -41,7 +43,7 @@ class SlackOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "slack"
+        return Channel.SLACK
 
     async def _post(self, channel: Text, text: Text, blocks: Optional[List[Dict[str, Any]]] = None) -> None:
         body: Dict[str, Any] = {"channel": channel, "text": text.strip()}
@@ -82,18 +84,21 @@ def is_form(request: Request) -> bool:
 
 
 def message_of(request: Request) -> Optional[Incoming]:
-    """A user's message event or button press (its value is the payload); None for anything else."""
+    """A user's message event (keyed by its event_id) or button press (by its trigger_id; the
+    button's value is the payload); None for anything else."""
     if is_form(request):
         action = json.loads(request.form.get("payload") or "{}")
         if action.get("type") == "block_actions" and action.get("actions"):
             channel, text = (action.get("channel") or {}).get("id"), action["actions"][0].get("value")
-            return Incoming(channel, text) if channel and text else None
+            key = action.get("trigger_id") or action["actions"][0].get("action_ts")
+            return Incoming(key, channel, text) if key and channel and text else None
         return None
-    event = (request.json or {}).get("event") or {}
+    body = request.json or {}
+    event = body.get("event") or {}
     if event.get("type") != "message" or event.get("bot_id") or event.get("subtype"):
         return None
-    channel, text = event.get("channel"), event.get("text")
-    return Incoming(channel, text) if channel and text else None
+    key, channel, text = body.get("event_id"), event.get("channel"), event.get("text")
+    return Incoming(key, channel, text) if key and channel and text else None
 
 
 class SlackInput(SignedWebhookInput):
@@ -103,7 +108,7 @@ class SlackInput(SignedWebhookInput):
 
     @classmethod
     def name(cls) -> Text:
-        return "slack"
+        return Channel.SLACK
 
     def __init__(self, bot_token: str, signing_secret: str) -> None:
         self.bot_token, self.signing_secret = bot_token, signing_secret
@@ -119,12 +124,10 @@ class SlackInput(SignedWebhookInput):
         return bool(given) and hmac.compare_digest(given, signature(self.signing_secret, timestamp, request.body))
 
     def early_answer(self, request: Request) -> Optional[HTTPResponse]:
-        if request.headers.get("X-Slack-Retry-Num"):
-            return response.text("")
         if not is_form(request) and (request.json or {}).get("type") == "url_verification":
             return response.json({"challenge": request.json.get("challenge")})
         return None
 
-    async def incoming(self, request: Request) -> List[Incoming]:
+    def incoming(self, request: Request) -> List[Incoming]:
         message = message_of(request)
         return [message] if message else []

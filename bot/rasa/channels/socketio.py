@@ -1,5 +1,10 @@
 """The website widget's channel: Rasa's socket.io channel, plus what the widget shows with a reply.
 
+Sessions are the server's: a new conversation gets an unguessable id and a key (an HMAC of the id
+with SESSION_SECRET); a reconnecting widget continues its conversation only by showing that key,
+and messages always go to the conversation of the socket that sent them, so nobody can join or
+read a conversation they were not given. "End chat" (session_end) leaves it.
+
 Each bot message carries `metadata.source` (the cited passages as a "Source: ..." line) and
 `metadata.urgency` ("urgent" or "emergency" for escalations), so the widget can show the source
 and style warnings as urgent. Browsers may connect only from the origins in CORS_ORIGINS.
@@ -7,8 +12,10 @@ and style warnings as urgent. Browsers may connect only from the origins in CORS
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
-import uuid
+import secrets
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -19,7 +26,9 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import settings
-from bot.names import Metadata, Response, SocketEvent
+from bot.names import Channel, Metadata, Response, SocketEvent
+from bot.rasa.channels import namespaced
+from bot.rasa.channels.bounded import bounded
 from bot.sources import source_line
 
 logger = logging.getLogger(__name__)
@@ -37,7 +46,7 @@ def reply_metadata(kwargs: Dict[str, Any]) -> Dict[str, Any]:
 class WidgetOutput(SocketIOOutput):
     @classmethod
     def name(cls) -> Text:
-        return "socketio"
+        return Channel.SOCKETIO
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         parts = text.strip().split("\n\n")
@@ -61,7 +70,7 @@ class WidgetInput(SocketIOInput):
 
     @classmethod
     def name(cls) -> Text:
-        return "socketio"
+        return Channel.SOCKETIO
 
     def disclaimer(self) -> str:
         """The assistant's disclaimer as domain.yml words it (the widget shows it under its title)."""
@@ -74,9 +83,19 @@ class WidgetInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         self.app: Optional[Any] = None
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=settings.cors_origins())
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=settings.cors_origins(),
+            max_http_buffer_size=settings.max_request_bytes(),
+        )
+        handler = bounded(on_new_message)
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
+        sessions: Dict[Text, Text] = {}  # socket id -> the conversation it was given
+        secret = settings.session_secret()
+
+        def key(conversation: Text) -> Text:
+            return hmac.new(secret, conversation.encode(), hashlib.sha256).hexdigest()
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -88,23 +107,41 @@ class WidgetInput(SocketIOInput):
 
         @sio.on(SocketEvent.SESSION_REQUEST, namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            session_id = (data or {}).get("session_id") or uuid.uuid4().hex
-            sio.enter_room(sid, session_id)
-            confirmation = {"session_id": session_id, "disclaimer": self.disclaimer()}
+            """Continues the session the client proves it was given (its key), else starts a new one."""
+            asked = str((data or {}).get("session_id") or "")
+            proof = str((data or {}).get("session_key") or "")
+            conversation = namespaced(self.name(), asked) if asked else ""
+            if not (conversation and proof and hmac.compare_digest(proof, key(conversation))):
+                conversation = namespaced(self.name(), secrets.token_urlsafe(24))
+            sessions[sid] = conversation
+            sio.enter_room(sid, conversation)
+            confirmation = {
+                "session_id": conversation.split(":", 1)[1],
+                "session_key": key(conversation),
+                "disclaimer": self.disclaimer(),
+                "max_length": settings.max_message_length(),
+            }
             await sio.emit(SocketEvent.SESSION_CONFIRM, confirmation, room=sid)
+
+        @sio.on(SocketEvent.SESSION_END, namespace=self.namespace)
+        async def session_end(sid: Text, _: Any = None) -> None:
+            """The patient ended the chat: this socket no longer receives that conversation."""
+            conversation = sessions.pop(sid, None)
+            if conversation:
+                sio.leave_room(sid, conversation)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            sessions.pop(sid, None)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Dict) -> None:
-            session_id = (data or {}).get("session_id")
-            if not session_id:
-                logger.warning("socket.io message without a session_id ignored: send session_request first")
+            conversation = sessions.get(sid)  # never a session id the client names
+            if not conversation:
+                logger.warning("socket.io message before session_request ignored")
                 return
-            message = UserMessage(
-                str(data.get("message", "")),
-                WidgetOutput(sio, self.bot_message_evt),
-                session_id,
-                input_channel=self.name(),
-            )
-            await on_new_message(message)
+            text = str((data or {}).get("message", ""))
+            output = WidgetOutput(sio, self.bot_message_evt)
+            await handler(UserMessage(text, output, conversation, input_channel=self.name()))
 
         return webhook

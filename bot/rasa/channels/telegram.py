@@ -18,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
+from bot.names import Channel
 from bot.rasa.channels import button_titles
 from bot.rasa.channels.provider import ProviderError, call
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
@@ -35,7 +36,7 @@ class TelegramOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "telegram"
+        return Channel.TELEGRAM
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await call("telegram", api_url(self.token, "sendMessage"), json={"chat_id": recipient_id, "text": text.strip()})
@@ -52,13 +53,17 @@ class TelegramOutput(OutputChannel):
 
 def message_of(update: Dict[str, Any]) -> Optional[Incoming]:
     """The patient's text message or button press in an update, if it is one."""
+    update_id = update.get("update_id")
+    if update_id is None:
+        return None
     if "callback_query" in update:
         query = update["callback_query"]
-        chat, text, button = (query.get("message") or {}).get("chat", {}).get("id"), query.get("data"), True
-    else:
-        message = update.get("message") or update.get("edited_message") or {}
-        chat, text, button = message.get("chat", {}).get("id"), message.get("text"), False
-    return Incoming(str(chat), text, button) if chat is not None and text is not None else None
+        chat = (query.get("message") or {}).get("chat", {}).get("id")
+        text, press = query.get("data"), str(query.get("id") or "")
+        return Incoming(str(update_id), str(chat), text, choice=True, button_press_id=press) if chat and text else None
+    message = update.get("message") or update.get("edited_message") or {}
+    chat, text = message.get("chat", {}).get("id"), message.get("text")
+    return Incoming(str(update_id), str(chat), text) if chat is not None and text is not None else None
 
 
 class TelegramInput(SignedWebhookInput):
@@ -68,7 +73,7 @@ class TelegramInput(SignedWebhookInput):
 
     @classmethod
     def name(cls) -> Text:
-        return "telegram"
+        return Channel.TELEGRAM
 
     def __init__(self, access_token: str, webhook_url: str, secret_token: str) -> None:
         self.access_token, self.webhook_url, self.secret_token = access_token, webhook_url, secret_token
@@ -79,9 +84,16 @@ class TelegramInput(SignedWebhookInput):
     def signed(self, request: Request) -> bool:
         return hmac.compare_digest(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), self.secret_token)
 
-    async def incoming(self, request: Request) -> List[Incoming]:
+    def incoming(self, request: Request) -> List[Incoming]:
         message = message_of(request.json or {})
         return [message] if message else []
+
+    async def acknowledge_button(self, message: Incoming) -> None:
+        await call(
+            "telegram",
+            api_url(self.access_token, "answerCallbackQuery"),
+            json={"callback_query_id": message.button_press_id},
+        )
 
     def acknowledgement(self, request: Request) -> HTTPResponse:
         return response.json({"ok": True})

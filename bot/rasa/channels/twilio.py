@@ -18,6 +18,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot import settings
+from bot.names import Channel
 from bot.rasa.channels import numbered_choices
 from bot.rasa.channels.provider import call
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
@@ -36,7 +37,7 @@ class TwilioOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "twilio"
+        return Channel.TWILIO
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         url = f"{settings.provider_api_url('twilio')}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
@@ -60,7 +61,7 @@ class TwilioSMSInput(SignedWebhookInput):
 
     @classmethod
     def name(cls) -> Text:
-        return "twilio"
+        return Channel.TWILIO
 
     def __init__(self, account_sid: str, auth_token: str, number: str, webhook_url: str) -> None:
         self.account_sid, self.auth_token, self.number, self.webhook_url = account_sid, auth_token, number, webhook_url
@@ -74,11 +75,15 @@ class TwilioSMSInput(SignedWebhookInput):
             self.webhook_url, form_params(request), signature
         )
 
-    async def incoming(self, request: Request) -> List[Incoming]:
+    def incoming(self, request: Request) -> List[Incoming]:
         params = form_params(request)
-        sender, text = params.get("From"), params.get("Body")
+        sid, sender, text = (
+            params.get("MessageSid") or params.get("SmsMessageSid"),
+            params.get("From"),
+            params.get("Body"),
+        )
         # no buttons on SMS: any message may be the number of a choice offered
-        return [Incoming(sender, text, button=True)] if sender and text is not None else []
+        return [Incoming(sid, sender, text, choice=True)] if sid and sender and text is not None else []
 
     def acknowledgement(self, request: Request) -> HTTPResponse:
         return response.text(EMPTY_TWIML, content_type="text/xml")
@@ -89,4 +94,4 @@ class TwilioWhatsAppInput(TwilioSMSInput):
 
     @classmethod
     def name(cls) -> Text:
-        return "twilio_whatsapp"
+        return Channel.TWILIO_WHATSAPP

@@ -33,6 +33,8 @@ def answer_for(path: str) -> Any:
         return {"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"}
     if path.endswith("/setWebhook"):
         return {"ok": True, "result": True, "description": "Webhook was set"}
+    if path.endswith("/answerCallbackQuery"):
+        return {"ok": True, "result": True}
     if path.endswith("/sendMessage"):
         return {"ok": True, "result": {"message_id": 1, "chat": {"id": 1}, "date": int(time.time())}}
     if path.endswith("/me/messages"):
@@ -43,9 +45,35 @@ def answer_for(path: str) -> Any:
 
 
 @dataclass
+class Trouble:
+    """How the stand-in misbehaves for calls ending in `path_end`, `times` times: answer `status`,
+    answer after `delay` seconds, or drop the connection without an answer."""
+
+    path_end: str
+    times: int
+    status: int = 0
+    delay: float = 0.0
+    drop: bool = False
+
+
+@dataclass
 class ProviderAPI:
     server: ThreadingHTTPServer
     calls: List[Call] = field(default_factory=list)
+    troubles: List[Trouble] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def misbehave(self, path_end: str, times: int = 1, **how: Any) -> None:
+        with self.lock:
+            self.troubles.append(Trouble(path_end, times, **how))
+
+    def trouble_for(self, path: str) -> Optional[Trouble]:
+        with self.lock:
+            for trouble in self.troubles:
+                if trouble.times > 0 and path.endswith(trouble.path_end):
+                    trouble.times -= 1
+                    return trouble
+        return None
 
     @property
     def url(self) -> str:
@@ -71,9 +99,19 @@ def start() -> ProviderAPI:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            path = self.path.split("?")[0]
             api.calls.append(Call(self.path, dict(self.headers), body))
-            payload = json.dumps(answer_for(self.path.split("?")[0])).encode()
-            self.send_response(201 if self.path.endswith("/Messages.json") else 200)
+            trouble = api.trouble_for(path)
+            if trouble and trouble.delay:
+                time.sleep(trouble.delay)
+            if trouble and trouble.drop:
+                self.close_connection = True
+                return
+            if trouble and trouble.status:
+                self.send_error(trouble.status)
+                return
+            payload = json.dumps(answer_for(path)).encode()
+            self.send_response(201 if path.endswith("/Messages.json") else 200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

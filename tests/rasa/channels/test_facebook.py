@@ -3,13 +3,16 @@
 import hashlib
 import hmac
 import json
+import uuid
 
 import requests
 
 from tests.conftest import CHANNEL_SECRETS
 
+REPLY_PATH = "/me/messages"
 
-def event(psid: str, text: str) -> dict:
+
+def event(psid: str, text: str, mid: str = "") -> dict:
     """A Messenger webhook event (https://developers.facebook.com/docs/messenger-platform/webhooks)."""
     return {
         "object": "page",
@@ -22,7 +25,7 @@ def event(psid: str, text: str) -> dict:
                         "sender": {"id": psid},
                         "recipient": {"id": "107050468389291"},
                         "timestamp": 1458692752478,
-                        "message": {"mid": "mid.1457764197618:41d102a3e1ae206a38", "text": text},
+                        "message": {"mid": mid or f"mid.{uuid.uuid4().hex}", "text": text},
                     }
                 ],
             }
@@ -36,6 +39,11 @@ def post(assistant, body: dict, secret: str = CHANNEL_SECRETS["FACEBOOK_APP_SECR
     if secret:
         headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
     return requests.post(f"{assistant.rasa_url}/webhooks/facebook/webhook", data=raw, headers=headers, timeout=60)
+
+
+def deliver(assistant, sender: str, text: str, delivery_id: str = "") -> requests.Response:
+    """Delivers a message as Messenger does; the same delivery_id (mid) makes it a re-delivery."""
+    return post(assistant, event(sender, text, delivery_id))
 
 
 def test_subscription_handshake_checks_the_verify_token(assistant):

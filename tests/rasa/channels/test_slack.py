@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from urllib.parse import urlencode
 
 import requests
@@ -13,14 +14,17 @@ from tests.conftest import CHANNEL_SECRETS
 SECRET = CHANNEL_SECRETS["SLACK_SIGNING_SECRET"]
 
 
-def message_event(channel: str, text: str) -> dict:
+REPLY_PATH = "/chat.postMessage"
+
+
+def message_event(channel: str, text: str, event_id: str = "") -> dict:
     """An Events API message event (https://api.slack.com/events/message)."""
     return {
         "token": "XXYYZZ",
         "team_id": "T061EG9R6",
         "api_app_id": "A0PNCHHK2",
         "type": "event_callback",
-        "event_id": "Ev0PV52K25",
+        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
         "event_time": 1355517523,
         "event": {
             "type": "message",
@@ -33,15 +37,26 @@ def message_event(channel: str, text: str) -> dict:
     }
 
 
-def post(assistant, raw: bytes, content_type: str, secret: str = SECRET, timestamp: int = None) -> requests.Response:
+def post(
+    assistant, raw: bytes, content_type: str, secret: str = SECRET, timestamp: int = None, retry: int = 0
+) -> requests.Response:
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
     headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+    if retry:
+        headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
     return requests.post(f"{assistant.rasa_url}/webhooks/slack/webhook", data=raw, headers=headers, timeout=60)
 
 
 def post_event(assistant, body: dict, **kwargs) -> requests.Response:
     return post(assistant, json.dumps(body).encode(), "application/json", **kwargs)
+
+
+def deliver(assistant, sender: str, text: str, delivery_id: str = "", retry: int = 0) -> requests.Response:
+    """Delivers a message event as Slack does; the same delivery_id (event_id) makes it a re-delivery,
+    `retry` marks it as Slack's n-th retry."""
+    body = json.dumps(message_event(sender, text, delivery_id)).encode()
+    return post(assistant, body, "application/json", retry=retry)
 
 
 def test_url_verification(assistant):
@@ -73,6 +88,7 @@ def test_choices_are_buttons_and_a_press_picks_one(assistant, provider_api):
         "type": "block_actions",
         "user": {"id": "U2147483697"},
         "channel": {"id": "D024BE91M"},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         "actions": [{"action_id": "a", "block_id": "b", "type": "button", "value": button["value"]}],
     }
     mark = provider_api.mark()

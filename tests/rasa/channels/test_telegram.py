@@ -1,16 +1,20 @@
 """Telegram: the webhook is registered with a secret; Updates in, sendMessage out."""
 
+import itertools
+
 import requests
 
 from tests.conftest import CHANNEL_SECRETS
 
 TOKEN = CHANNEL_SECRETS["TELEGRAM_TOKEN"]
+REPLY_PATH = f"/bot{TOKEN}/sendMessage"
+_update_ids = itertools.count(10000)
 
 
-def update(chat_id: int, text: str) -> dict:
+def update(chat_id: int, text: str, update_id: int = 0) -> dict:
     """A Telegram Update with a text message (https://core.telegram.org/bots/api#update)."""
     return {
-        "update_id": 10000,
+        "update_id": update_id or next(_update_ids),
         "message": {
             "message_id": 1365,
             "date": 1441645532,
@@ -23,7 +27,7 @@ def update(chat_id: int, text: str) -> dict:
 
 def button_press(chat_id: int, data: str) -> dict:
     return {
-        "update_id": 10001,
+        "update_id": next(_update_ids),
         "callback_query": {
             "id": "4382bfdwdsb323b2d9",
             "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
@@ -37,6 +41,11 @@ def button_press(chat_id: int, data: str) -> dict:
 def post(assistant, body: dict, secret: str = CHANNEL_SECRETS["TELEGRAM_SECRET_TOKEN"]) -> requests.Response:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
     return requests.post(f"{assistant.rasa_url}/webhooks/telegram/webhook", json=body, headers=headers, timeout=60)
+
+
+def deliver(assistant, sender: str, text: str, delivery_id: str = "") -> requests.Response:
+    """Delivers a message as Telegram does; the same delivery_id makes it a re-delivery."""
+    return post(assistant, update(int(sender), text, int(delivery_id or 0)))
 
 
 def test_the_webhook_is_registered_with_its_secret(assistant, provider_api):
@@ -67,6 +76,8 @@ def test_choices_are_an_inline_keyboard_and_a_press_picks_one(assistant, provide
         "4–8 weeks to achieve near-full mobility"
         in provider_api.wait_for(f"/bot{TOKEN}/sendMessage", mark)[-1].json["text"]
     )
+    [answered] = provider_api.calls_to(f"/bot{TOKEN}/answerCallbackQuery", mark)
+    assert answered.json == {"callback_query_id": "4382bfdwdsb323b2d9"}
 
 
 def test_requests_without_the_secret_are_rejected(assistant, provider_api):

@@ -1,5 +1,7 @@
 """Twilio SMS and WhatsApp: a signed inbound webhook in, a Messages API call out."""
 
+import uuid
+
 import pytest
 import requests
 from twilio.request_validator import RequestValidator
@@ -12,16 +14,20 @@ CHANNELS = {
 }
 
 
-def inbound(sender: str, to: str, body: str) -> dict:
+REPLY_PATH = "/Messages.json"
+
+
+def inbound(sender: str, to: str, body: str, sid: str = "") -> dict:
     """Twilio's incoming-message webhook parameters (https://www.twilio.com/docs/messaging/guides/webhook-request)."""
+    sid = sid or f"SM{uuid.uuid4().hex}"
     return {
         "ToCountry": "US",
         "ToState": "CA",
-        "SmsMessageSid": "SM1f0e8ae6ade43cb3c0ce4525424e404f",
+        "SmsMessageSid": sid,
         "NumMedia": "0",
         "ToCity": "",
         "FromZip": "94105",
-        "SmsSid": "SM1f0e8ae6ade43cb3c0ce4525424e404f",
+        "SmsSid": sid,
         "FromState": "CA",
         "SmsStatus": "received",
         "FromCity": "SAN FRANCISCO",
@@ -30,7 +36,7 @@ def inbound(sender: str, to: str, body: str) -> dict:
         "To": to,
         "ToZip": "",
         "NumSegments": "1",
-        "MessageSid": "SM1f0e8ae6ade43cb3c0ce4525424e404f",
+        "MessageSid": sid,
         "AccountSid": CHANNEL_SECRETS["TWILIO_ACCOUNT_SID"],
         "From": sender,
         "ApiVersion": "2010-04-01",
@@ -43,6 +49,11 @@ def post(assistant, channel: str, params: dict, signature: str = None) -> reques
         signature = RequestValidator(CHANNEL_SECRETS["TWILIO_AUTH_TOKEN"]).compute_signature(url, params)
     headers = {"X-Twilio-Signature": signature} if signature else {}
     return requests.post(url, data=params, headers=headers, timeout=60)
+
+
+def deliver(assistant, sender: str, text: str, delivery_id: str = "") -> requests.Response:
+    """Delivers an SMS as Twilio does; the same delivery_id (MessageSid) makes it a replay."""
+    return post(assistant, "twilio", inbound(sender, CHANNELS["twilio"][1], text, delivery_id))
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

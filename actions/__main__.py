@@ -1,0 +1,49 @@
+"""The action server (`python -m actions`): rasa_sdk's, closed to everyone but the Rasa server.
+
+It listens on loopback only (ACTION_BIND_ADDRESS to change), answers only requests that carry
+the ACTION_TOKEN the Rasa server sends, and an action's error is answered without echoing the
+request (rasa_sdk's own handler returns the whole tracker, which Rasa would then log).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import sys
+from typing import Optional
+
+from bot import logs, settings
+
+logger = logging.getLogger(__name__)
+
+
+def main() -> int:
+    logs.configure()
+    from rasa_sdk.endpoint import create_app
+    from sanic import response
+    from sanic.request import Request
+    from sanic.response import HTTPResponse
+
+    server = settings.server_settings()
+    app = create_app("actions", cors_origins=None)
+    logs.configure()  # again: creating the Sanic app installed Sanic's own log handlers
+
+    @app.middleware("request")
+    async def require_token(request: Request) -> Optional[HTTPResponse]:
+        if request.path == "/health":
+            return None
+        if not hmac.compare_digest(request.args.get("token", ""), server.action_token):
+            return response.json({"error": "unauthorised"}, status=401)
+        return None
+
+    async def without_the_request(request: Request, exception: Exception) -> HTTPResponse:
+        logger.error("action failed (%s)", type(exception).__name__, exc_info=exception)
+        return response.json({"error": "the action failed"}, status=500)
+
+    app.error_handler.add(Exception, without_the_request)
+    app.run(host=settings.action_bind_address(), port=server.action_port, workers=1, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

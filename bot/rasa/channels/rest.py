@@ -1,0 +1,46 @@
+"""The REST channel (POST /webhooks/rest/webhook), for servers only: it requires the API token.
+
+Rasa's own REST channel answers anyone who knows (or guesses) a sender id, with replies built
+from that patient's conversation. Here a request must carry RASA_AUTH_TOKEN, as
+`Authorization: Bearer <token>` or `?token=<token>` (compared in constant time), and the
+conversation is the channel's own: "rest:<sender>". Messages are bounded (bot/rasa/channels/bounded.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import settings
+from bot.names import Channel
+from bot.rasa.channels import has_token, namespaced
+from bot.rasa.channels.bounded import bounded
+
+
+class TokenRestInput(RestInput):
+    """REST channel requiring RASA_AUTH_TOKEN."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return Channel.REST
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        sender = await super()._extract_sender(req)
+        return namespaced(self.name(), str(sender)) if sender else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(bounded(on_new_message))
+        token = settings.server_settings().auth_token
+
+        @webhook.middleware("request")
+        async def require_token(request: Request) -> Optional[HTTPResponse]:
+            if request.method == "POST" and not has_token(request, token):
+                return response.json({"error": "the REST channel needs the API token"}, status=401)
+            return None
+
+        return webhook

@@ -1,0 +1,96 @@
+"""Conversations that survive a restart: Rasa's SQL tracker store, with outages made visible.
+
+The Rasa server stores every conversation in the database of TRACKER_DATABASE_URL (an SQLite
+file under var/ by default, PostgreSQL in production). Rasa would fall back to memory without a
+word when the database fails, and its error messages can quote the SQL it ran, message text
+included. Here a failure is logged with the error's type and a running count only
+(`failures`), never with data; a conversation that could not be saved is kept in memory and
+written as soon as the database answers again, so nothing said during an outage is lost unless
+the server stops before the database comes back (README, "Privacy and security").
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.engine import make_url
+
+logger = logging.getLogger(__name__)
+
+
+def endpoint_config(url: str) -> EndpointConfig:
+    """The tracker store endpoint for a database URL (sqlite:///path, postgresql://user:pw@host/db)."""
+    parsed = make_url(url)
+    return EndpointConfig(
+        url=parsed.host,  # Rasa passes the url as the store's host
+        type=f"{ConversationStore.__module__}.{ConversationStore.__name__}",
+        dialect=parsed.drivername,
+        port=parsed.port,
+        db=parsed.database,
+        username=parsed.username,
+        password=parsed.password,
+        query=dict(parsed.query) or None,
+    )
+
+
+class ConversationStore(SQLTrackerStore):
+    """SQLTrackerStore that keeps what it could not save and says so without the content."""
+
+    failures = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unsaved: Dict[Text, DialogueStateTracker] = {}
+
+    def record_failure(self, operation: str, error: Exception) -> None:
+        """Counts and logs the failure, and drops pooled connections a restarted database closed."""
+        ConversationStore.failures += 1
+        self.engine.dispose()
+        logger.error(
+            "conversation store: %s failed (%s); %d failure(s) since start; %d conversation(s) kept in memory "
+            "until the database answers",
+            operation,
+            type(error).__name__,
+            ConversationStore.failures,
+            len(self.unsaved),
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Saves the tracker, and any kept from an outage; keeps it in memory if the database fails."""
+        try:
+            await super().save(tracker)
+        except Exception as error:  # any database error: its message may quote the data
+            self.unsaved[tracker.sender_id] = copy.deepcopy(tracker)
+            self.record_failure("save", error)
+            return
+        self.unsaved.pop(tracker.sender_id, None)
+        for sender_id, unsaved in list(self.unsaved.items()):
+            try:
+                await super().save(unsaved)
+            except Exception as error:
+                self.record_failure("save", error)
+                return
+            del self.unsaved[sender_id]
+
+    async def _read(
+        self, sender_id: Text, read: Callable[[Text], Awaitable[Optional[DialogueStateTracker]]]
+    ) -> Optional[DialogueStateTracker]:
+        """A conversation kept during an outage, else what `read` finds (None if the database fails)."""
+        if sender_id in self.unsaved:
+            return copy.deepcopy(self.unsaved[sender_id])
+        try:
+            return await read(sender_id)
+        except Exception as error:
+            self.record_failure("retrieve", error)
+            return None
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._read(sender_id, super().retrieve)
+
+    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._read(sender_id, super().retrieve_full_tracker)

@@ -1,0 +1,86 @@
+"""Retention and erasure of conversations in the conversation store (TRACKER_DATABASE_URL).
+
+`purge` removes every conversation whose last event is older than the retention period; the Rasa
+server runs it every hour (RETENTION_DAYS, bot/rasa/serve.py). `erase` removes one patient's
+conversation on request. Both report counts, never content:
+
+    python -m bot.rasa.retention purge DAYS     (make purge DAYS=30)
+    python -m bot.rasa.retention erase SENDER   (make erase SENDER=<sender id>)
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+from typing import List, Optional
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+
+from bot.names import Channel, declared
+from bot.rasa.channels import namespaced
+from bot.rasa.database import EVENTS, database
+
+SECONDS_PER_DAY = 86400
+USAGE = "usage: make purge DAYS=30 | make erase SENDER=<conversation id>"
+
+
+@dataclass(frozen=True)
+class Removed:
+    conversations: int
+    events: int
+
+    def __str__(self) -> str:
+        return f"removed {self.conversations} conversation(s), {self.events} event(s)"
+
+
+def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
+    """Removes the conversations whose last event is more than `days` old."""
+    if not math.isfinite(days) or days < 0:
+        raise ValueError(f"a retention period must be 0 or more days, not {days}")
+    cutoff = (now if now is not None else time.time()) - days * SECONDS_PER_DAY
+    with engine.begin() as connection:
+        last_events = (
+            select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(func.max(EVENTS.c.timestamp) < cutoff)
+        )
+        senders = [row.sender_id for row in connection.execute(last_events)]
+        events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders))).rowcount if senders else 0
+    return Removed(len(senders), events)
+
+
+def erase(engine: Engine, sender_id: str) -> Removed:
+    """Removes one patient's conversation: every event of that conversation id ("twilio:+1555...")
+    or, for a provider's id without the channel ("+1555..."), of that id on every channel."""
+    ids = {sender_id, *(namespaced(channel, sender_id) for channel in declared(Channel))}
+    with engine.begin() as connection:
+        found = connection.execute(select(EVENTS.c.sender_id).where(EVENTS.c.sender_id.in_(ids)).distinct())
+        conversations = len(found.all())
+        events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
+    return Removed(conversations, events)
+
+
+def days_from(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"DAYS must be a number of days, not {text!r}") from None
+
+
+def main(argv: List[str]) -> int:
+    if len(argv) != 2 or argv[0] not in ("purge", "erase") or not argv[1].strip():
+        print(USAGE, file=sys.stderr)
+        return 2
+    command, value = argv
+    try:
+        removed = purge(database(), days_from(value)) if command == "purge" else erase(database(), value)
+    except ValueError as error:
+        print(f"{command}: {error}. {USAGE}", file=sys.stderr)
+        return 2
+    print(f"{command}: {removed}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,102 @@
+"""Retention and erasure on both databases the assistant supports (SQLite and PostgreSQL),
+through `make purge` / `make erase` and the functions the server's hourly purge runs."""
+
+import subprocess
+import time
+
+import pytest
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import func, select
+
+from bot import settings
+from bot.rasa.database import EVENTS, database
+from bot.rasa.retention import erase, purge
+from tests.rasa.stores import conversation, retrieve, save, store_for
+
+DAY = 86400
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'conversations.db'}"
+    cluster = request.getfixturevalue("postgres")
+    with database(cluster.url).begin() as connection:  # a clean table for each test
+        connection.execute(EVENTS.delete())
+    return cluster.url
+
+
+def senders(url: str):
+    with database(url).connect() as connection:
+        return set(connection.execute(select(EVENTS.c.sender_id).distinct()).scalars())
+
+
+def test_purge_removes_only_conversations_idle_for_longer(url):
+    now = time.time()
+    save(store_for(url), [conversation("rest:old", now - 40 * DAY), conversation("rest:recent", now - 2 * DAY)])
+    removed = purge(database(url), 30, now=now)
+    assert (removed.conversations, removed.events) == (1, 3)
+    assert senders(url) == {"rest:recent"}
+    assert retrieve(store_for(url), "rest:old") is None
+
+
+def test_a_conversation_is_kept_while_it_goes_on(url):
+    now = time.time()
+    events = [*conversation("rest:ongoing", now - 40 * DAY).events, *conversation("rest:ongoing", now - DAY).events]
+    save(store_for(url), [DialogueStateTracker.from_events("rest:ongoing", events)])
+    assert purge(database(url), 30, now=now).conversations == 0
+
+
+def test_erase_removes_one_patient_everywhere(url):
+    now = time.time()
+    save(
+        store_for(url),
+        [conversation("twilio:+15551230000", now), conversation("telegram:42", now), conversation("rest:other", now)],
+    )
+    assert str(erase(database(url), "twilio:+15551230000")) == "removed 1 conversation(s), 3 event(s)"
+    assert senders(url) == {"telegram:42", "rest:other"}
+    assert erase(database(url), "42").conversations == 1  # the provider's id, on every channel
+    assert senders(url) == {"rest:other"}
+    assert erase(database(url), "nobody").conversations == 0
+
+
+def test_purge_rejects_a_negative_period():
+    with pytest.raises(ValueError, match="0 or more days"):
+        purge(database("sqlite://"), -1)
+
+
+def make(target: str, url: str, **variables: str) -> subprocess.CompletedProcess:
+    arguments = [f"{name}={value}" for name, value in variables.items()]
+    return subprocess.run(
+        ["make", "-s", target, *arguments],
+        cwd=settings.PROJECT_ROOT,
+        env={"PATH": "/usr/bin:/bin", "TRACKER_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_make_purge_and_erase_report_counts_never_text(url):
+    now = time.time()
+    save(store_for(url), [conversation("rest:a", now - 90 * DAY, "my secret question"), conversation("rest:b", now)])
+    purged = make("purge", url, DAYS="30")
+    assert purged.returncode == 0 and purged.stdout.strip() == "purge: removed 1 conversation(s), 3 event(s)"
+    erased = make("erase", url, SENDER="rest:b")
+    assert erased.returncode == 0 and erased.stdout.strip() == "erase: removed 1 conversation(s), 3 event(s)"
+    assert "secret" not in purged.stdout + purged.stderr + erased.stdout + erased.stderr
+    with database(url).connect() as connection:
+        assert connection.execute(select(func.count()).select_from(EVENTS)).scalar() == 0
+
+
+@pytest.mark.parametrize(
+    "target, variables, explanation",
+    [
+        ("purge", {}, "make purge DAYS=30"),
+        ("purge", {"DAYS": "soon"}, "a number of days"),
+        ("purge", {"DAYS": "-3"}, "0 or more days"),
+        ("erase", {}, "make erase SENDER="),
+    ],
+)
+def test_make_purge_and_erase_explain_a_missing_or_bad_argument(target, variables, explanation):
+    result = make(target, "sqlite://", **variables)
+    assert result.returncode == 2 and explanation in result.stderr
