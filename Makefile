@@ -37,7 +37,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run test test-unit test-stories test-deps validate train evaluate bench spacy widget lock lint clean purge erase
+.PHONY: help run test test-unit test-stories test-deps validate train evaluate bench spacy widget lock lint clean purge erase staff-user
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -63,10 +63,11 @@ $(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -ty
 	echo $$(( $$(date +%s) - start )) > build/training-seconds.txt
 	touch $@
 
-$(WIDGET): web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*)
+# One build makes both pages' bundles: the widget and the staff console (web/console, Chart.js).
+$(WIDGET): web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*) $(wildcard web/console/*)
 	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
-widget: $(WIDGET) ## build the chat widget (npm registry, no CDN)
+widget: $(WIDGET) ## build the chat widget and the staff console's page (npm registry, no CDN)
 
 # Browser and database tests use Debian's chromium, chromedriver and PostgreSQL; as root, install
 # them if they are missing (their own downloads, e.g. Playwright's browsers, cannot work here).
@@ -112,6 +113,12 @@ purge: $(VENV_STAMP) ## remove conversations idle for more than DAYS days (make 
 erase: $(VENV_STAMP) ## remove one patient's conversation (make erase SENDER=twilio:+15551234567)
 	@[ -n "$(SENDER)" ] || { echo "Say whose conversation: make erase SENDER=<conversation id>" >&2; exit 2; }
 	$(PY) -m bot.rasa.retention erase "$(SENDER)"
+
+# The staff console's accounts (bot/console/accounts.py): the password from a prompt, or from
+# STAFF_PASSWORD when not run from a terminal. USER must be given here: the shell's $USER is not it.
+staff-user: $(VENV_STAMP) ## create or reset a console account (make staff-user USER=<name> [ROLE=reviewer|admin])
+	@[ "$(origin USER)" = "command line" ] || { echo "Say whose account: make staff-user USER=<name> [ROLE=reviewer|admin]" >&2; exit 2; }
+	$(PY) -m bot.console.accounts "$(USER)" "$(ROLE)"
 
 EVALUATION := tests/data/evaluation.yml
 

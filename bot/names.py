@@ -142,6 +142,7 @@ class SocketEvent:
     SESSION_END = "session_end"
     USER_UTTERED = "user_uttered"
     BOT_UTTERED = "bot_uttered"
+    FEEDBACK = "feedback"
 
 
 class Metadata:
@@ -152,3 +153,4 @@ class Metadata:
     QUESTION = "question"
     URGENCY = "urgency"
     SOURCE = "source"
+    RATEABLE = "rateable"

@@ -24,6 +24,10 @@ SPACY_MODEL_DIR = PROJECT_ROOT / "build" / "spacy" / "en_spine"
 MODELS_DIR = PROJECT_ROOT / "models"
 VAR_DIR = PROJECT_ROOT / "var"
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+DEFAULT_MODEL = MODELS_DIR / "spine-faq.tar.gz"  # what `make train` builds
+NLU_DIR = DATA_DIR / "nlu"
+DIALOGUE_DIR = DATA_DIR / "dialogue"
+CONSOLE_PAGE_DIR = PROJECT_ROOT / "web" / "dist"
 CLINC_FILE = SHARED_DIR / "datasets" / "clinc150" / "out_of_scope.json"
 
 
@@ -31,7 +35,7 @@ class ConfigurationError(ValueError):
     """An environment variable has a value the assistant cannot use."""
 
 
-DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8000}
+DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8000, "CONSOLE_PORT": 8001}
 
 
 def _port(name: str) -> int:
@@ -53,19 +57,21 @@ class ServerSettings:
     rasa_port: int
     action_port: int
     web_port: int
+    console_port: int
     auth_token: str
     auth_token_generated: bool
     action_token: str
 
 
 def server_settings() -> ServerSettings:
-    """Reads RASA_PORT, ACTION_PORT, WEB_PORT, RASA_AUTH_TOKEN and ACTION_TOKEN (random tokens if
+    """Reads RASA_PORT, ACTION_PORT, WEB_PORT, CONSOLE_PORT, RASA_AUTH_TOKEN and ACTION_TOKEN (random tokens if
     unset or blank: the Rasa server's API and REST channel, and the action server, need them)."""
     token = os.environ.get("RASA_AUTH_TOKEN", "").strip()
     return ServerSettings(
         rasa_port=_port("RASA_PORT"),
         action_port=_port("ACTION_PORT"),
         web_port=_port("WEB_PORT"),
+        console_port=_port("CONSOLE_PORT"),
         auth_token=token or _generated("RASA_AUTH_TOKEN"),
         auth_token_generated=not token,
         action_token=os.environ.get("ACTION_TOKEN", "").strip() or _generated("ACTION_TOKEN"),
@@ -141,6 +147,30 @@ def tracker_database_url() -> str:
             f"postgresql://user:password@host/db), not {url.split(':', 1)[0]}:..."
         )
     return url
+
+
+def model_path() -> str:
+    """MODEL_PATH: a model file the Rasa server must serve (the console's gate evaluates candidates
+    this way). Unset: the model promoted in the staff console, else the one `make train` built."""
+    return os.environ.get("MODEL_PATH", "").strip()
+
+
+def model_store_dir() -> Path:
+    """MODEL_STORE_DIR: where the staff console keeps every model it trained or promoted, each with
+    its evaluation report in the conversation database (default var/models)."""
+    return Path(os.environ.get("MODEL_STORE_DIR", "").strip() or VAR_DIR / "models")
+
+
+def reviewed_data_file() -> Path:
+    """REVIEWED_DATA_FILE: the training examples staff labelled in the console, exported for the
+    next training (default data/nlu/reviewed.yml, so `make train` uses them too)."""
+    return Path(os.environ.get("REVIEWED_DATA_FILE", "").strip() or NLU_DIR / "reviewed.yml")
+
+
+def release_gate_file() -> Path:
+    """RELEASE_GATE_FILE: the regression gate of the console's retrain, its cases and thresholds
+    (default data/release_gate.yml)."""
+    return Path(os.environ.get("RELEASE_GATE_FILE", "").strip() or DATA_DIR / "release_gate.yml")
 
 
 def lock_store_url() -> str:
@@ -228,10 +258,24 @@ PROCESS_VARIABLES = {
         "BIND_ADDRESS",
         "CORS_ORIGINS",
         "FACEBOOK_GRAPH_VERSION",
+        "MODEL_PATH",
+        "MODEL_STORE_DIR",
         *(f"{provider.upper()}_API_URL" for provider in PROVIDER_API_DEFAULTS),
     ),
     "actions": ("ACTION_PORT", "ACTION_TOKEN", "ACTION_BIND_ADDRESS", "DATABASE_URL"),
     "web": ("WEB_PORT", "RASA_PORT", "RASA_PUBLIC_URL", "BIND_ADDRESS"),
+    "console": (
+        "CONSOLE_PORT",
+        "RASA_PORT",
+        "RASA_AUTH_TOKEN",
+        "TRACKER_DATABASE_URL",
+        "MODEL_STORE_DIR",
+        "REVIEWED_DATA_FILE",
+        "RELEASE_GATE_FILE",
+        "BIND_ADDRESS",
+        "MAX_REQUEST_BYTES",
+        "RETENTION_DAYS",
+    ),
 }
 
 

@@ -1,4 +1,5 @@
-"""`make run`: starts the action server, the Rasa server and the demo page, and stops them on Ctrl-C.
+"""`make run`: starts the action server, the Rasa server, the demo page and the staff console, and
+stops them on Ctrl-C.
 
 If RASA_AUTH_TOKEN is not set, a random token is generated for this run and printed once,
 so the HTTP API is never open and never protected by a guessable default.
@@ -27,7 +28,8 @@ def main() -> int:
     print(
         f"Starting: Rasa on http://localhost:{server.rasa_port} (REST: POST /webhooks/rest/webhook), "
         f"actions on port {server.action_port}, demo page with the chat widget on "
-        f"http://localhost:{server.web_port}. Ctrl-C stops.",
+        f"http://localhost:{server.web_port}, staff console on http://localhost:{server.console_port} "
+        f"(accounts: make staff-user USER=<name> ROLE=admin). Ctrl-C stops.",
         flush=True,
     )
     signal.signal(signal.SIGTERM, _interrupt)

@@ -1,5 +1,5 @@
-"""Starts and stops the assistant's processes: the rasa_sdk action server, the Rasa server and
-the demo page's web server.
+"""Starts and stops the assistant's processes: the rasa_sdk action server, the Rasa server, the
+demo page's web server and the staff console.
 
 Used by `make run` (bot/dev/launcher.py), the tests and the evaluation, so all three run the
 assistant the same way.
@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import requests
 
@@ -23,7 +23,8 @@ from bot import settings
 from bot.dev.client import RasaClient, poll_until
 from bot.rasa.channels import channel_configs, variables_in
 
-COMMANDS = {"actions": "actions", "rasa": "bot.rasa.serve", "web": "bot.dev.web"}  # python -m <module>
+COMMANDS = {"actions": "actions", "rasa": "bot.rasa.serve", "web": "bot.dev.web", "console": "bot.console"}
+ASSISTANT = ("actions", "rasa")  # what answers patients: enough for an evaluation
 STOP_TIMEOUT_SECONDS = 15
 START_TIMEOUT_SECONDS = 240
 
@@ -33,6 +34,7 @@ class Services:
     rasa_url: str
     action_url: str
     web_url: str
+    console_url: str
     token: str
     env: Dict[str, Dict[str, str]]  # per process
     processes: Dict[str, subprocess.Popen]
@@ -61,6 +63,7 @@ def isolated_settings() -> settings.ServerSettings:
         rasa_port=free_port(),
         action_port=free_port(),
         web_port=free_port(),
+        console_port=free_port(),
         auth_token=secrets.token_urlsafe(16),
         auth_token_generated=False,
         action_token=secrets.token_urlsafe(16),
@@ -78,6 +81,7 @@ def service_environments(
         "RASA_PORT": str(server.rasa_port),
         "ACTION_PORT": str(server.action_port),
         "WEB_PORT": str(server.web_port),
+        "CONSOLE_PORT": str(server.console_port),
         "RASA_AUTH_TOKEN": server.auth_token,
         "ACTION_TOKEN": server.action_token,
     }
@@ -93,15 +97,20 @@ def service_environments(
 
 
 def isolated_environment(directory: Path) -> Dict[str, str]:
-    """Databases of their own, in `directory`: for tests and the evaluation."""
+    """Databases and model store of their own, in `directory`: for tests and the evaluation."""
     return {
         "DATABASE_URL": f"sqlite:///{directory / 'timelines.db'}",
         "TRACKER_DATABASE_URL": f"sqlite:///{directory / 'conversations.db'}",
+        "MODEL_STORE_DIR": str(directory / "models"),
+        "REVIEWED_DATA_FILE": str(directory / "reviewed.yml"),
     }
 
 
 def start_services(
-    server: settings.ServerSettings, log_dir: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None
+    server: settings.ServerSettings,
+    log_dir: Optional[Path] = None,
+    extra_env: Optional[Dict[str, str]] = None,
+    processes: Sequence[str] = tuple(COMMANDS),
 ) -> Services:
     """Starts the processes; their output goes to log_dir (or this process's terminal)."""
     environments = service_environments(server, extra_env)
@@ -109,12 +118,13 @@ def start_services(
         rasa_url=f"http://localhost:{server.rasa_port}",
         action_url=f"http://localhost:{server.action_port}",
         web_url=f"http://localhost:{server.web_port}",
+        console_url=f"http://localhost:{server.console_port}",
         token=server.auth_token,
         env=environments,
         processes={},
         log_files=[],
     )
-    for name in COMMANDS:
+    for name in processes:
         start_process(services, name, log_dir / f"{name}.log" if log_dir is not None else None)
     return services
 
@@ -148,26 +158,37 @@ def stop_services(services: Services) -> None:
 
 
 def wait_until_ready(services: Services, timeout_seconds: float = START_TIMEOUT_SECONDS) -> None:
-    """Waits for the action server's /health, the demo page and the Rasa server's loaded model."""
+    """Waits for the action server's /health, the demo page, the console and the Rasa server's
+    loaded model (those of them that were started)."""
     deadline = time.monotonic() + timeout_seconds
+    health = {
+        "actions": f"{services.action_url}/health",
+        "web": services.web_url,
+        "console": f"{services.console_url}/health",
+    }
+    urls = [url for name, url in health.items() if name in services.processes]
 
     def started() -> bool:
         crashed = services.exited()
         if crashed:
             raise RuntimeError(f"the {crashed} process exited while starting:\n{services.logs()[-3000:]}")
-        return all(requests.get(url, timeout=2).ok for url in (f"{services.action_url}/health", services.web_url))
+        return all(requests.get(url, timeout=2).ok for url in urls)
 
-    poll_until(started, timeout_seconds, "action server and demo page")
-    client = services.client()
-    poll_until(lambda: started() and client.ready(), max(1.0, deadline - time.monotonic()), "Rasa server")
+    poll_until(started, timeout_seconds, "action server, demo page and console")
+    if "rasa" in services.processes:
+        client = services.client()
+        poll_until(lambda: started() and client.ready(), max(1.0, deadline - time.monotonic()), "Rasa server")
 
 
 @contextlib.contextmanager
 def running_services(
-    server: settings.ServerSettings, log_dir: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None
+    server: settings.ServerSettings,
+    log_dir: Optional[Path] = None,
+    extra_env: Optional[Dict[str, str]] = None,
+    processes: Sequence[str] = tuple(COMMANDS),
 ) -> Iterator[Services]:
     """Starts the assistant, waits until it answers, and stops it afterwards."""
-    services = start_services(server, log_dir, extra_env)
+    services = start_services(server, log_dir, extra_env, processes)
     try:
         wait_until_ready(services)
         yield services

@@ -10,6 +10,7 @@ conversation on request. Both report counts, never content:
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import time
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from bot.names import Channel, declared
 from bot.rasa.channels import namespaced
-from bot.rasa.database import EVENTS, database
+from bot.rasa.database import EVENTS, FEEDBACK, LABELS, database
 
 SECONDS_PER_DAY = 86400
 USAGE = "usage: make purge DAYS=30 | make erase SENDER=<conversation id>"
@@ -31,9 +32,11 @@ USAGE = "usage: make purge DAYS=30 | make erase SENDER=<conversation id>"
 class Removed:
     conversations: int
     events: int
+    labels: int = 0
 
     def __str__(self) -> str:
-        return f"removed {self.conversations} conversation(s), {self.events} event(s)"
+        labels = f", {self.labels} label(s)" if self.labels else ""
+        return f"removed {self.conversations} conversation(s), {self.events} event(s){labels}"
 
 
 def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
@@ -46,19 +49,34 @@ def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
             select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(func.max(EVENTS.c.timestamp) < cutoff)
         )
         senders = [row.sender_id for row in connection.execute(last_events)]
-        events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders))).rowcount if senders else 0
+        events = 0
+        if senders:
+            events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders))).rowcount
+            connection.execute(delete(FEEDBACK).where(FEEDBACK.c.sender_id.in_(senders)))
+        connection.execute(delete(FEEDBACK).where(FEEDBACK.c.at < cutoff))
     return Removed(len(senders), events)
 
 
 def erase(engine: Engine, sender_id: str) -> Removed:
     """Removes one patient's conversation: every event of that conversation id ("twilio:+1555...")
-    or, for a provider's id without the channel ("+1555..."), of that id on every channel."""
+    or, for a provider's id without the channel ("+1555..."), of that id on every channel; the
+    patient's feedback, and the staff's labels of the patient's messages (the console exports the
+    labels again, so they leave the reviewed training data too)."""
     ids = {sender_id, *(namespaced(channel, sender_id) for channel in declared(Channel))}
     with engine.begin() as connection:
         found = connection.execute(select(EVENTS.c.sender_id).where(EVENTS.c.sender_id.in_(ids)).distinct())
         conversations = len(found.all())
+        texts = {
+            str(row.text)
+            for row in connection.execute(
+                select(EVENTS.c.data.label("text")).where(EVENTS.c.sender_id.in_(ids), EVENTS.c.type_name == "user")
+            )
+        }
+        messages = {json.loads(text).get("text") or "" for text in texts}
+        labels = connection.execute(delete(LABELS).where(LABELS.c.text.in_(messages))).rowcount if messages else 0
+        connection.execute(delete(FEEDBACK).where(FEEDBACK.c.sender_id.in_(ids)))
         events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
-    return Removed(conversations, events)
+    return Removed(conversations, events, labels)
 
 
 def days_from(text: str) -> float:

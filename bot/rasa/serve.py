@@ -6,7 +6,9 @@ bot/settings.py: the action server (with its token), the conversation store (per
 TRACKER_DATABASE_URL) and, for several replicas, the lock store (LOCK_STORE_URL). Conversations
 idle for longer than RETENTION_DAYS are purged every hour. The server listens on BIND_ADDRESS
 (loopback by default), accepts requests up to MAX_REQUEST_BYTES, and its HTTP API checks the
-token in constant time.
+token in constant time. It serves the model promoted in the staff console (else the one `make
+train` built), and swaps in another on POST /assistant/model without stopping (the console's
+promote and rollback).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any, Awaitable, Callable, List, Optional
@@ -95,6 +98,50 @@ def require_api_token(token: str) -> Callable[[Request], Awaitable[Optional[HTTP
     return check
 
 
+def load_warm_agent(current: Any, path: Path) -> Any:
+    """A new agent for the model at `path`, sharing the running agent's conversation and lock
+    stores and action server, with its first prediction already made (TensorFlow traces its
+    graphs on the first call, which would otherwise delay the first patient after a swap)."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    agent = Agent(
+        tracker_store=current.tracker_store,
+        lock_store=current.lock_store,
+        action_endpoint=current.action_endpoint,
+    )
+    agent.load_model(path)
+    asyncio.run(agent.processor.parse_message(UserMessage("hello")))
+    agent.processor.predict_next_with_tracker(DialogueStateTracker.from_events("warm-up", [], agent.domain.slots))
+    return agent
+
+
+def allowed_model(path: Path) -> bool:
+    """A model file the staff console may load: one in its store, or the one `make train` built."""
+    resolved = path.resolve()
+    return resolved.is_file() and (
+        resolved == settings.DEFAULT_MODEL.resolve() or resolved.parent == settings.model_store_dir().resolve()
+    )
+
+
+def add_model_swap(app: Any) -> None:
+    """POST /assistant/model {"path": ...} (HTTP API token): loads that model beside the running
+    one, then answers new messages with it; messages in progress finish on the old model."""
+
+    @app.post("/assistant/model")
+    async def swap_model(request: Request) -> HTTPResponse:
+        path = Path(str((request.json or {}).get("path") or "")) if isinstance(request.json, dict) else Path()
+        if not allowed_model(path):
+            return response.json({"error": "path must name a model file in MODEL_STORE_DIR"}, status=400)
+        started = time.perf_counter()
+        agent = await asyncio.get_running_loop().run_in_executor(None, load_warm_agent, app.ctx.agent, path)
+        app.ctx.agent = agent
+        seconds = round(time.perf_counter() - started, 2)
+        logger.info("now serving model %s (loaded in %.1f s)", agent.model_id, seconds)
+        return response.json({"model_id": agent.model_id, "load_seconds": seconds})
+
+
 def main() -> int:
     settings.disable_rasa_telemetry()
     logs.configure()
@@ -111,11 +158,14 @@ def serve() -> None:
     from rasa.core.run import close_resources, configure_app, create_http_input_channels, load_agent_on_start
 
     from bot.rasa.database import database
+    from bot.rasa.model_registry import served_model_path
 
     server = settings.server_settings()
     settings.tracker_database_url()  # a bad value stops the start here, with its explanation
+    model = settings.DEFAULT_MODEL if not settings.model_path() else Path(settings.model_path())
     try:
         database()  # its tables (and directory, for SQLite) before Rasa opens it
+        model = served_model_path(database())
     except Exception as error:  # the server starts anyway; the store says when it fails
         logger.error("conversation database unavailable at start (%s)", type(error).__name__)
     endpoints_ = endpoints(server)
@@ -135,10 +185,12 @@ def serve() -> None:
     logs.configure()  # again: creating the Sanic app installed Sanic's own log handlers
     app.config.REQUEST_MAX_SIZE = settings.max_request_bytes()
     app.register_middleware(require_api_token(server.auth_token), "request")
+    add_model_swap(app)
 
     async def load_model(app: Any, loop: Any) -> None:
         try:
-            await load_agent_on_start(str(settings.MODELS_DIR), endpoints_, None, app, loop)
+            logger.info("serving model file %s", model.name)
+            await load_agent_on_start(str(model), endpoints_, None, app, loop)
         except Exception as error:  # a server without its model must not look alive
             logger.critical("the Rasa server cannot start (%s)", type(error).__name__, exc_info=error)
             logging.shutdown()

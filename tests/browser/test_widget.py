@@ -3,83 +3,17 @@
 Screenshots go to build/screenshots/ (desktop and 360 px phone).
 """
 
-import contextlib
-import shutil
-import tempfile
-from typing import Iterator, List
+from typing import List
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
 
-from bot import settings
 from bot.dev.services import isolated_environment, isolated_settings, running_services, start_process
-
-SCREENSHOTS = settings.PROJECT_ROOT / "build" / "screenshots"
-WAIT_SECONDS = 30
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium(width: int, height: int, phone: bool) -> WebDriver:
-    """Debian's chromium through Debian's chromedriver (no browser download).
-
-    Phones are emulated (touch, device pixel ratio 2): a headless window cannot be made 360 px wide.
-    """
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in CHROME_FLAGS + [
-        f"--window-size={width},{height}",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='spc-chrome-')}",
-    ]:
-        options.add_argument(flag)
-    if phone:
-        options.add_experimental_option(
-            "mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": True}}
-        )
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-
-
-@contextlib.contextmanager
-def demo_page(url: str, width: int, height: int, phone: bool = False) -> Iterator[WebDriver]:
-    driver = chromium(width, height, phone)
-    try:
-        driver.get(url)
-        yield driver
-    finally:
-        driver.quit()
-
-
-@pytest.fixture
-def desktop(assistant) -> Iterator[WebDriver]:
-    with demo_page(assistant.web_url, 1280, 900) as driver:
-        yield driver
-
-
-@pytest.fixture
-def phone(assistant) -> Iterator[WebDriver]:
-    with demo_page(assistant.web_url, 360, 740, phone=True) as driver:
-        yield driver
-
-
-def wait(driver: WebDriver, condition, seconds: float = WAIT_SECONDS):
-    return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+from tests.browser.chromium import SCREENSHOTS, demo_page, wait
 
 
 def open_chat(driver: WebDriver) -> None:
@@ -244,6 +178,7 @@ def test_text_contrast_meets_wcag_aa(desktop):
         ".spc-urgent-label",
         ".spc-send",
         ".spc-end",
+        ".spc-feedback",
     ):
         assert desktop.execute_script(CONTRAST, selector) >= 4.5, selector
 

@@ -8,7 +8,8 @@
  * set with textContent: nothing a message contains is executed or parsed as HTML. The
  * conversation survives page reloads in the same tab (sessionStorage): the server issued its
  * session id and a key proving it, and continues the conversation only for that key. "End chat"
- * leaves the conversation and clears it from the browser.
+ * leaves the conversation and clears it from the browser. Under each answer the patient can say
+ * whether it helped (thumbs up or down), which the clinic's staff review.
  */
 (function () {
   "use strict";
@@ -208,6 +209,37 @@
     item.appendChild(choices);
   }
 
+  function renderFeedback(item, message) {
+    var line = element("div", "spc-feedback");
+    if (message.rating) {
+      line.appendChild(element("span", null, "Thanks for your feedback."));
+      item.appendChild(line);
+      return;
+    }
+    line.setAttribute("role", "group");
+    line.setAttribute("aria-label", "Was this helpful?");
+    line.appendChild(element("span", null, "Was this helpful?"));
+    [
+      ["up", "\uD83D\uDC4D", "Helpful"],
+      ["down", "\uD83D\uDC4E", "Not helpful"],
+    ].forEach(function (choice) {
+      var button = element("button", null, choice[1]);
+      button.type = "button";
+      button.setAttribute("data-rating", choice[0]);
+      button.setAttribute("aria-label", choice[2]);
+      button.addEventListener("click", function () {
+        message.rating = choice[0];
+        save();
+        sendFeedback({ rating: choice[0], text: message.text });
+        line.textContent = "Thanks for your feedback.";
+        line.tabIndex = -1; // the clicked button is gone: keep the keyboard's place here
+        line.focus();
+      });
+      line.appendChild(button);
+    });
+    item.appendChild(line);
+  }
+
   function render(message) {
     var urgent = message.urgency === "urgent" || message.urgency === "emergency";
     var item = element("li", "spc-msg spc-" + message.from + (urgent ? " spc-urgent" : ""));
@@ -220,6 +252,7 @@
     item.appendChild(element("p", "spc-text", message.text));
     if (message.source) item.appendChild(element("p", "spc-source", message.source));
     if (message.choices && message.choices.length) renderChoices(item, message);
+    if (message.rateable) renderFeedback(item, message);
     ui.log.appendChild(item);
     scrollToEnd();
   }
@@ -291,6 +324,7 @@
         text: String((data && data.text) || ""),
         source: metadata.source || "",
         urgency: metadata.urgency || "",
+        rateable: Boolean(metadata.rateable),
         choices: ((data && data.quick_replies) || []).map(function (reply) {
           return { title: String(reply.title), payload: String(reply.payload) };
         }),
@@ -306,7 +340,14 @@
   }
 
   function emit(payload) {
-    socket.emit("user_uttered", { message: payload });
+    if (payload && payload.feedback) socket.emit("feedback", payload.feedback);
+    else socket.emit("user_uttered", { message: payload });
+  }
+
+  function sendFeedback(feedback) {
+    connect();
+    if (confirmed) emit({ feedback: feedback });
+    else pending.push({ feedback: feedback });
   }
 
   function send(payload, shown) {

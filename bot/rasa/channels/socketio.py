@@ -3,19 +3,23 @@
 Sessions are the server's: a new conversation gets an unguessable id and a key (an HMAC of the id
 with SESSION_SECRET); a reconnecting widget continues its conversation only by showing that key,
 and messages always go to the conversation of the socket that sent them, so nobody can join or
-read a conversation they were not given. "End chat" (session_end) leaves it.
+read a conversation they were not given. "End chat" (session_end) leaves it. The widget's
+thumbs up or down under an answer (feedback) is stored with the conversation for the staff.
 
-Each bot message carries `metadata.source` (the cited passages as a "Source: ..." line) and
-`metadata.urgency` ("urgent" or "emergency" for escalations), so the widget can show the source
-and style warnings as urgent. Browsers may connect only from the origins in CORS_ORIGINS.
+Each bot message carries `metadata.source` (the cited passages as a "Source: ..." line),
+`metadata.urgency` ("urgent" or "emergency" for escalations) and `metadata.rateable` (an answer
+the patient may rate: everything but the disclaimer), so the widget can show the source, style
+warnings as urgent and ask "Was this helpful?". Browsers may connect only from the origins in CORS_ORIGINS.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import secrets
+import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -24,6 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
+from sqlalchemy import insert
 
 from bot import settings
 from bot.names import Channel, Metadata, Response, SocketEvent
@@ -37,7 +42,10 @@ logger = logging.getLogger(__name__)
 def reply_metadata(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """What the widget shows with a reply, from the response's metadata in domain.yml."""
     metadata = kwargs.get("metadata") or {}
-    shown = {Metadata.SOURCE: source_line(metadata.get(Metadata.CITES) or [])}
+    shown: Dict[str, Any] = {
+        Metadata.SOURCE: source_line(metadata.get(Metadata.CITES) or []),
+        Metadata.RATEABLE: kwargs.get("utter_action") != Response.DISCLAIMER,
+    }
     if metadata.get(Metadata.URGENCY):
         shown[Metadata.URGENCY] = metadata[Metadata.URGENCY]
     return shown
@@ -144,4 +152,29 @@ class WidgetInput(SocketIOInput):
             output = WidgetOutput(sio, self.bot_message_evt)
             await handler(UserMessage(text, output, conversation, input_channel=self.name()))
 
+        @sio.on(SocketEvent.FEEDBACK, namespace=self.namespace)
+        async def feedback(sid: Text, data: Optional[Dict]) -> None:
+            """The patient's thumbs up or down on an answer, kept with their conversation."""
+            conversation = sessions.get(sid)
+            rating = str((data or {}).get("rating") or "")
+            reply = str((data or {}).get("text") or "")[: settings.max_message_length() * 10]
+            if not conversation or rating not in RATINGS or not reply:
+                return
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, record_feedback, conversation, rating, reply)
+            except Exception as error:  # feedback is a courtesy: never a reason to fail the chat
+                logger.error("feedback not stored (%s)", type(error).__name__)
+
         return webhook
+
+
+RATINGS = ("up", "down")
+
+
+def record_feedback(conversation: Text, rating: Text, reply: Text) -> None:
+    from bot.rasa.database import FEEDBACK, database
+
+    with database().begin() as connection:
+        connection.execute(
+            insert(FEEDBACK).values(sender_id=conversation, rating=rating, reply_text=reply, at=time.time())
+        )

@@ -1,0 +1,301 @@
+"""The staff console's web server: its page (web/dist/console.*) and the JSON API under /api/
+(docs/console.md).
+
+Every /api/ route but the login needs a session cookie; every state-changing request also needs
+the session's CSRF token in the X-CSRF-Token header; routes marked admin need the admin role.
+Database work runs in threads so that a slow query never stalls another staff member's page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Tuple
+
+import requests
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.engine import Engine
+
+from bot import settings
+from bot.console import accounts, audit, conversations, dashboard, labels, models
+from bot.console.tables import console_database
+from bot.rasa import retention
+
+COOKIE = "console_session"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PAGES = {
+    "/": ("console.html", "text/html; charset=utf-8"),
+    "/console.js": ("console.js", "text/javascript; charset=utf-8"),
+    "/console.css": ("console.css", "text/css; charset=utf-8"),
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
+
+
+async def blocking(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Runs database or file work in a thread."""
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args, **kwargs))
+
+
+def error(message: str, status: int, **extra: Any) -> HTTPResponse:
+    return response.json({"error": message, **extra}, status=status)
+
+
+def admin_only(handler: Handler) -> Handler:
+    @functools.wraps(handler)
+    async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        if request.ctx.staff.role != "admin":
+            return error("this needs an admin account", 403)
+        return await handler(request, *args, **kwargs)
+
+    return checked
+
+
+def day_range(request: Request) -> Tuple[Optional[float], Optional[float]]:
+    """since / until (YYYY-MM-DD, both days included) as UTC timestamps."""
+    bounds: List[Optional[float]] = []
+    for name, extra_days in (("since", 0), ("until", 1)):
+        raw = request.args.get(name, "")
+        if not raw:
+            bounds.append(None)
+            continue
+        try:
+            day = datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=timezone.utc) + timedelta(days=extra_days)
+        except ValueError:
+            raise ValueError(f"{name} must be a date as YYYY-MM-DD, not {raw!r}") from None
+        bounds.append(day.timestamp())
+    return bounds[0], bounds[1]
+
+
+def body(request: Request) -> Dict[str, Any]:
+    data = request.json if request.body else {}
+    if not isinstance(data, dict):
+        raise ValueError("send a JSON object")
+    return data
+
+
+def client_address(request: Request) -> str:
+    return str(request.remote_addr or request.ip or "unknown")
+
+
+def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> Sanic:
+    """The console's app, on the conversation database (or `engine`)."""
+    app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = settings.max_request_bytes()
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    engine = engine or console_database()
+    retrainer = models.Retrainer(engine)
+
+    @app.middleware("request")
+    async def authenticate(request: Request) -> Optional[HTTPResponse]:
+        request.ctx.staff = None
+        if not request.path.startswith("/api/"):
+            return None
+        if request.path == "/api/session" and request.method == "POST":
+            return None
+        staff = await blocking(accounts.session, engine, request.cookies.get(COOKIE, ""))
+        if staff is None:
+            return error("log in first (POST /api/session)", 401)
+        if request.method not in SAFE_METHODS and not accounts.csrf_matches(
+            staff, request.headers.get("x-csrf-token", "")
+        ):
+            return error("missing or wrong X-CSRF-Token header (it comes with the session)", 403)
+        request.ctx.staff = staff
+        return None
+
+    @app.middleware("response")
+    async def secure_headers(request: Request, reply: HTTPResponse) -> None:
+        reply.headers.update(SECURITY_HEADERS)
+        if request.path.startswith("/api/"):
+            reply.headers["Cache-Control"] = "no-store"
+
+    @app.exception(ValueError)
+    async def bad_input(request: Request, exception: ValueError) -> HTTPResponse:
+        return error(str(exception), 400)
+
+    @app.get("/health")
+    async def health(request: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    for path, (file_name, content_type) in PAGES.items():
+        app.add_route(page_handler(file_name, content_type), path, name=f"page_{file_name.replace('.', '_')}")
+
+    @app.get("/api/session")
+    async def who(request: Request) -> HTTPResponse:
+        staff = request.ctx.staff
+        return response.json({"username": staff.username, "role": staff.role, "csrf_token": staff.csrf_token})
+
+    @app.post("/api/session")
+    async def log_in(request: Request) -> HTTPResponse:
+        data = body(request)
+        username, password = str(data.get("username") or ""), str(data.get("password") or "")
+        keys = [f"user:{username.strip().lower()}", f"ip:{client_address(request)}"]
+        wait = await blocking(accounts.throttled_for, engine, keys)
+        if wait > 0:
+            return error("too many failed logins; try again later", 429, retry_after=int(wait) + 1)
+        token = await blocking(accounts.login, engine, username, password, keys)
+        if token is None:
+            return error("wrong user name or password", 401)
+        staff = await blocking(accounts.session, engine, token)
+        await blocking(audit.record, engine, staff.username, "login", client_address(request))
+        reply = response.json({"username": staff.username, "role": staff.role, "csrf_token": staff.csrf_token})
+        reply.cookies[COOKIE] = token
+        cookie = reply.cookies[COOKIE]
+        cookie["httponly"] = True
+        cookie["samesite"] = "Strict"
+        cookie["path"] = "/"
+        cookie["max-age"] = accounts.SESSION_SECONDS
+        if request.scheme == "https" or request.headers.get("x-forwarded-proto") == "https":
+            cookie["secure"] = True
+        return reply
+
+    @app.delete("/api/session")
+    async def log_out(request: Request) -> HTTPResponse:
+        await blocking(accounts.logout, engine, request.cookies.get(COOKIE, ""))
+        reply = response.json({"logged_out": True})
+        del reply.cookies[COOKIE]
+        return reply
+
+    @app.get("/api/dashboard")
+    async def get_dashboard(request: Request) -> HTTPResponse:
+        since, until = day_range(request)
+        return response.json(await blocking(dashboard.summary, engine, since, until))
+
+    @app.get("/api/inbox")
+    async def get_inbox(request: Request) -> HTTPResponse:
+        return response.json({"items": await blocking(labels.inbox, engine)})
+
+    @app.get("/api/label-options")
+    async def label_options(request: Request) -> HTTPResponse:
+        return response.json(await blocking(labels.options))
+
+    @app.post("/api/labels")
+    async def save_label(request: Request) -> HTTPResponse:
+        data = body(request)
+        label = await blocking(
+            labels.save_label,
+            engine,
+            str(data.get("text") or ""),
+            str(data.get("kind") or ""),
+            request.ctx.staff.username,
+            faq=data.get("faq"),
+            intent=data.get("intent"),
+            entities=data.get("entities") if isinstance(data.get("entities"), dict) else None,
+        )
+        return response.json({"label": label})
+
+    @app.post("/api/labels/export")
+    async def export_labels(request: Request) -> HTTPResponse:
+        result = await blocking(labels.export, engine)
+        return response.json({"file": result.path.name, "exported": result.exported, "skipped": result.skipped})
+
+    @app.get("/api/conversations")
+    async def list_conversations(request: Request) -> HTTPResponse:
+        since, until = day_range(request)
+        lines = await blocking(
+            conversations.summaries,
+            engine,
+            since,
+            until,
+            request.args.get("channel", ""),
+            request.args.get("outcome", ""),
+        )
+        return response.json(
+            {
+                "conversations": lines,
+                "channels": sorted({line["channel"] for line in lines}),
+                "outcomes": [*conversations.OUTCOMES, conversations.FEEDBACK_OUTCOME],
+            }
+        )
+
+    @app.get("/api/conversations/<conversation_id:str>", unquote=True)  # ids hold ":" (the page encodes it)
+    async def show_conversation(request: Request, conversation_id: str) -> HTTPResponse:
+        found = await blocking(conversations.transcript, engine, conversation_id)
+        if found is None:
+            return error("no such conversation (it may have been erased or purged)", 404)
+        await blocking(audit.record, engine, request.ctx.staff.username, "view_conversation", conversation_id)
+        return response.json(found)
+
+    @app.delete("/api/conversations/<conversation_id:str>", unquote=True)
+    @admin_only
+    async def erase_conversation(request: Request, conversation_id: str) -> HTTPResponse:
+        removed = await blocking(retention.erase, engine, conversation_id)
+        await blocking(labels.export, engine)
+        await blocking(audit.record, engine, request.ctx.staff.username, "erase_conversation", conversation_id)
+        return response.json({"erased": removed.events, "conversations": removed.conversations})
+
+    @app.get("/api/models")
+    async def list_models(request: Request) -> HTTPResponse:
+        listing = await blocking(models.listing, engine)
+        return response.json({**listing, "job": retrainer.job.as_dict()})
+
+    @app.get("/api/job")
+    async def job(request: Request) -> HTTPResponse:
+        return response.json(retrainer.job.as_dict())
+
+    @app.post("/api/models/train")
+    @admin_only
+    async def train(request: Request) -> HTTPResponse:
+        try:
+            started = retrainer.start(request.ctx.staff.username)
+        except RuntimeError as busy:
+            return error(str(busy), 409)
+        await blocking(audit.record, engine, request.ctx.staff.username, "retrain", "")
+        return response.json({"job": started.as_dict()}, status=202)
+
+    @app.get("/api/models/<model_id:str>/report")
+    async def model_report(request: Request, model_id: str) -> HTTPResponse:
+        found = await blocking(models.report, engine, model_id)
+        return response.json(found) if found else error("no report for this model (yet)", 404)
+
+    @app.post("/api/models/<model_id:str>/promote")
+    @admin_only
+    async def promote(request: Request, model_id: str) -> HTTPResponse:
+        return await change_production(request, "promote", model_id, models.promote, engine, model_id)
+
+    @app.post("/api/models/rollback")
+    @admin_only
+    async def rollback(request: Request) -> HTTPResponse:
+        return await change_production(request, "rollback", "", models.rollback, engine)
+
+    async def change_production(request: Request, action: str, target: str, *call: Any) -> HTTPResponse:
+        username = request.ctx.staff.username
+        try:
+            result = await blocking(*call, username)
+        except models.PromotionRefused as refused:
+            await blocking(audit.record, engine, username, f"{action}_refused", target)
+            return error(str(refused), 409, reasons=refused.reasons)
+        except LookupError as missing:
+            return error(str(missing), 404)
+        except (models.SwapFailed, requests.RequestException) as failed:
+            return error(f"production is unchanged: {failed}", 502)
+        await blocking(audit.record, engine, username, action, result["production"])
+        return response.json(result)
+
+    @app.get("/api/audit")
+    @admin_only
+    async def audit_log(request: Request) -> HTTPResponse:
+        return response.json({"entries": await blocking(audit.entries, engine)})
+
+    return app
+
+
+def page_handler(file_name: str, content_type: str) -> Handler:
+    async def page(request: Request) -> HTTPResponse:
+        path = settings.CONSOLE_PAGE_DIR / file_name
+        if not path.is_file():
+            return error(f"{path.name} is missing: run `make widget`", 404)
+        return response.raw(
+            await blocking(path.read_bytes), content_type=content_type, headers={"Cache-Control": "no-cache"}
+        )
+
+    return page

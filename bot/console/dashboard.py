@@ -1,0 +1,67 @@
+"""The dashboard's figures over a period: messages per day and their outcomes, the most asked FAQ
+topics, the most frequent unanswered questions and the patients' feedback."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Dict, Optional
+
+from sqlalchemy.engine import Engine
+
+from bot.console.conversations import (
+    ANSWERED,
+    CLARIFICATION,
+    DECLINED,
+    ESCALATED,
+    FALLBACK,
+    day_of,
+    exchanges,
+    faq_key,
+    feedback,
+)
+from bot.console.labels import normalised, options
+
+UNANSWERED = (DECLINED, CLARIFICATION, FALLBACK)
+TOP = 10
+DAY_COLUMNS = {
+    ANSWERED: "answered",
+    DECLINED: "declined",
+    CLARIFICATION: "clarified",
+    FALLBACK: "fallback",
+    ESCALATED: "escalated",
+}
+
+
+def summary(engine: Engine, since: Optional[float], until: Optional[float]) -> Dict[str, Any]:
+    items = [e for e in exchanges(engine, since, until) if e.from_patient]
+    days: Dict[str, Dict[str, Any]] = {}
+    topics: Counter = Counter()
+    unanswered: Counter = Counter()
+    shown: Dict[str, str] = {}
+    for item in items:
+        day = days.setdefault(day_of(item.at), {"messages": 0, **{c: 0 for c in DAY_COLUMNS.values()}})
+        day["messages"] += 1
+        if item.outcome in DAY_COLUMNS:
+            day[DAY_COLUMNS[item.outcome]] += 1
+        for response in item.responses:
+            key = faq_key(response)
+            if key:
+                topics[key] += 1
+        if item.outcome in UNANSWERED:
+            unanswered[normalised(item.text)] += 1
+            shown.setdefault(normalised(item.text), item.text)
+    ratings = feedback(engine, since, until)
+    by_day: Dict[str, Counter] = {}
+    for rating in ratings:
+        by_day.setdefault(day_of(rating["at"]), Counter())[rating["rating"]] += 1
+    titles = {f["key"]: f["title"] for f in options()["faq"]}
+    return {
+        "days": [{"date": date, **counts} for date, counts in sorted(days.items())],
+        "top_faq": [{"key": k, "title": titles.get(k, k), "count": n} for k, n in topics.most_common(TOP)],
+        "top_unanswered": [{"text": shown[k], "count": n} for k, n in unanswered.most_common(TOP)],
+        "feedback": {
+            "up": sum(1 for r in ratings if r["rating"] == "up"),
+            "down": sum(1 for r in ratings if r["rating"] == "down"),
+            "days": [{"date": d, "up": c["up"], "down": c["down"]} for d, c in sorted(by_day.items())],
+        },
+    }
