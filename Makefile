@@ -37,7 +37,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run test test-unit test-stories test-deps validate train evaluate bench spacy widget lock lint clean purge erase staff-user
+.PHONY: help run cluster load test test-unit test-stories test-deps cluster-deps validate train evaluate bench spacy widget lock lint clean purge erase staff-user
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -69,15 +69,31 @@ $(WIDGET): web/package.json web/package-lock.json web/build.mjs $(wildcard web/s
 
 widget: $(WIDGET) ## build the chat widget and the staff console's page (npm registry, no CDN)
 
-# Browser and database tests use Debian's chromium, chromedriver and PostgreSQL; as root, install
-# them if they are missing (their own downloads, e.g. Playwright's browsers, cannot work here).
+# Debian packages, installed as root if missing (their own downloads, e.g. Playwright's browsers,
+# cannot work here): `make cluster` needs PostgreSQL, Redis and nginx; the tests also chromium and
+# its chromedriver. Each entry is <command or file that shows it is installed>=<package>.
+CLUSTER_PACKAGES := /usr/lib/postgresql/*/bin/initdb=postgresql /usr/bin/redis-server=redis-server /usr/sbin/nginx=nginx
+TEST_PACKAGES := chromium=chromium chromedriver=chromium-driver $(CLUSTER_PACKAGES)
+define debian_packages
+missing=""; for entry in $(1); do \
+  ls $${entry%%=*} >/dev/null 2>&1 || command -v "$${entry%%=*}" >/dev/null || missing="$$missing $${entry#*=}"; done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" != 0 ]; then echo "Needs Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+endef
+
 test-deps:
-	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" != 0 ]; then echo "Tests need Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	@$(call debian_packages,$(TEST_PACKAGES))
+
+cluster-deps:
+	@$(call debian_packages,$(CLUSTER_PACKAGES))
+
+# Locust, for `make load`, `make bench` and the fault tests, in its own environment (requirements/load.in).
+LOCUST_STAMP := build/locust/.installed
+$(LOCUST_STAMP): requirements/load.txt $(VENV_STAMP)
+	@python="$$($(find_python))"; [ -x build/locust/bin/python ] || "$$python" -m venv build/locust
+	build/locust/bin/pip install --quiet --require-hashes --no-deps -r requirements/load.txt $(PIP_QUIET)
+	touch $@
 
 spacy: $(SPACY_STAMP) ## build the offline spaCy pipeline
 
@@ -90,7 +106,16 @@ validate: $(SPACY_STAMP) ## check the training data and domain (rasa data valida
 run: $(MODEL) $(WIDGET) ## set up everything and start the assistant (Ctrl-C stops it)
 	$(PY) -m bot.dev.launcher
 
-test-unit: $(MODEL) $(WIDGET) test-deps ## pytest: components, grounding, actions, channels, live server, browser
+cluster: $(MODEL) $(WIDGET) cluster-deps ## REPLICAS Rasa servers (default 2) behind nginx on CLUSTER_PORT, PostgreSQL, Redis (Ctrl-C stops)
+	$(PY) -m bot.dev.cluster
+
+USERS ?= 50
+DURATION ?= 60
+load: $(VENV_STAMP) $(LOCUST_STAMP) ## locust patients against a running assistant (make load URL=http://localhost:5080 [USERS=50] [DURATION=60])
+	@[ -n "$(URL)" ] || { echo "Say which assistant: make load URL=http://localhost:5080 (make cluster) or :5005 (make run)" >&2; exit 2; }
+	$(PY) -m bot.dev.load.run --url "$(URL)" --users "$(USERS)" --seconds "$(DURATION)"
+
+test-unit: $(MODEL) $(WIDGET) $(LOCUST_STAMP) test-deps ## pytest: components, grounding, actions, channels, live server, browser
 	$(PY) -m pytest
 
 test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, failing on any prediction error
@@ -125,8 +150,8 @@ EVALUATION := tests/data/evaluation.yml
 evaluate: $(MODEL) $(WIDGET) ## measure every set of tests/data/evaluation.yml against its targets (reports/, README)
 	$(PY) -m bot.evaluation $(EVALUATION)
 
-bench: $(MODEL) $(WIDGET) ## measure only the speeds: REST reply latency, action server round trip
-	$(PY) -m bot.evaluation $(EVALUATION) --speed-only
+bench: $(MODEL) $(WIDGET) $(LOCUST_STAMP) cluster-deps ## the speeds, one server and the cluster side by side (reports/bench.json, README)
+	$(PY) -m bot.evaluation.bench $(EVALUATION)
 
 lock: $(VENV_STAMP) ## re-resolve requirements/lock.txt from requirements/main.in (needs PyPI)
 	$(PY) -m venv build/uv && build/uv/bin/pip install --quiet uv==0.13.8 $(PIP_QUIET)
@@ -134,6 +159,8 @@ lock: $(VENV_STAMP) ## re-resolve requirements/lock.txt from requirements/main.i
 	  --python-platform x86_64-manylinux_2_28 \
 	  $$(grep -v '^#' requirements/exclude-newer.txt | sed 's/^/--exclude-newer /;s/^--exclude-newer \(.*=.*\)/--exclude-newer-package \1/') \
 	  -o requirements/lock.txt
+	build/uv/bin/uv pip compile requirements/load.in --python $(PY) --generate-hashes \
+	  --python-platform x86_64-manylinux_2_28 --exclude-newer 2025-06-15 -o requirements/load.txt
 
 clean: ## remove everything built (keeps the virtual environment)
 	rm -rf build models/*.tar.gz .rasa web/dist web/node_modules

@@ -145,6 +145,14 @@ class SocketEvent:
     FEEDBACK = "feedback"
 
 
+class ClientMessage:
+    """Keys a client (the widget, the REST channel's callers, the load test) may send with a
+    message so that sending it again after a lost connection is answered once (bot/rasa/agent.py)."""
+
+    MESSAGE_ID = "message_id"
+    RETRY = "retry"
+
+
 class Metadata:
     """Keys of a reply's metadata: the response's (domain.yml) and what the widget is sent. A
     timeline reply also says what it is about, keyed by entity names (procedure, activity...)."""

@@ -35,7 +35,15 @@ class ConfigurationError(ValueError):
     """An environment variable has a value the assistant cannot use."""
 
 
-DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8000, "CONSOLE_PORT": 8001}
+DEFAULT_PORTS = {
+    "RASA_PORT": 5005,
+    "ACTION_PORT": 5055,
+    "WEB_PORT": 8000,
+    "CONSOLE_PORT": 8001,
+    "CLUSTER_PORT": 5080,
+    "CLUSTER_POSTGRES_PORT": 5433,
+    "CLUSTER_REDIS_PORT": 6380,
+}
 
 
 def _port(name: str) -> int:
@@ -179,6 +187,43 @@ def lock_store_url() -> str:
     return os.environ.get("LOCK_STORE_URL", "").strip()
 
 
+def lock_lifetime_seconds() -> float:
+    """LOCK_LIFETIME_SECONDS: how long a conversation's lock outlives a replica that died holding it,
+    blocking that conversation's next message (default 10; far above a message's processing time)."""
+    return _number("LOCK_LIFETIME_SECONDS", 10, 1)
+
+
+def rasa_replica_urls() -> List[str]:
+    """RASA_REPLICA_URLS (comma-separated): every Rasa server the console's promotion must swap,
+    `make cluster`'s replicas; unset, the one server on RASA_PORT."""
+    raw = os.environ.get("RASA_REPLICA_URLS", "").strip()
+    urls = [url.strip().rstrip("/") for url in raw.split(",") if url.strip()]
+    return urls or [f"http://127.0.0.1:{_port('RASA_PORT')}"]
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """`make cluster`: REPLICAS Rasa servers (on RASA_PORT and the ports after it) behind nginx on
+    CLUSTER_PORT, PostgreSQL and Redis on their own loopback ports, files under var/cluster."""
+
+    replicas: int
+    port: int
+    postgres_port: int
+    redis_port: int
+    directory: Path
+
+
+def cluster_settings() -> ClusterSettings:
+    """Reads REPLICAS (default 2), CLUSTER_PORT, CLUSTER_POSTGRES_PORT and CLUSTER_REDIS_PORT."""
+    return ClusterSettings(
+        replicas=int(_number("REPLICAS", 2, 1)),
+        port=_port("CLUSTER_PORT"),
+        postgres_port=_port("CLUSTER_POSTGRES_PORT"),
+        redis_port=_port("CLUSTER_REDIS_PORT"),
+        directory=VAR_DIR / "cluster",
+    )
+
+
 def _number(name: str, default: float, minimum: float) -> float:
     raw = os.environ.get(name, "").strip() or str(default)
     try:
@@ -252,6 +297,7 @@ PROCESS_VARIABLES = {
         "SESSION_SECRET",
         "TRACKER_DATABASE_URL",
         "LOCK_STORE_URL",
+        "LOCK_LIFETIME_SECONDS",
         "RETENTION_DAYS",
         "MAX_MESSAGE_LENGTH",
         "MAX_REQUEST_BYTES",
@@ -267,6 +313,7 @@ PROCESS_VARIABLES = {
     "console": (
         "CONSOLE_PORT",
         "RASA_PORT",
+        "RASA_REPLICA_URLS",
         "RASA_AUTH_TOKEN",
         "TRACKER_DATABASE_URL",
         "MODEL_STORE_DIR",

@@ -12,8 +12,8 @@ from spacy.language import Language
 
 from bot import settings
 from bot.dev.client import RasaClient
+from bot.dev.postgres import Cluster, postgres_cluster
 from bot.dev.services import Services, isolated_environment, isolated_settings, running_services
-from tests.postgres import Cluster, postgres_cluster
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.provider_api import start as start_provider_api
 

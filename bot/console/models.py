@@ -11,6 +11,7 @@ escalated. Every promotion is recorded with who and when.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -184,21 +185,33 @@ def ensure_report(engine: Engine, model: Model, gate: Gate) -> Dict[str, Any]:
     return report
 
 
-def rasa_url() -> str:
-    return f"http://127.0.0.1:{settings.server_settings().rasa_port}"
-
-
-def swap(model: Model) -> float:
-    """Has the Rasa server serve `model`; the seconds the swap took."""
-    started = time.perf_counter()
+def _swap_one(url: str, model: Model) -> None:
     reply = requests.post(
-        f"{rasa_url()}/assistant/model",
+        f"{url}/assistant/model",
         json={"path": str(model.path)},
         headers={"Authorization": f"Bearer {settings.server_settings().auth_token}"},
         timeout=SWAP_TIMEOUT_SECONDS,
     )
     if reply.status_code != 200:
-        raise SwapFailed(f"the Rasa server did not load the model (HTTP {reply.status_code}: {reply.text[:200]})")
+        raise SwapFailed(f"{url} did not load the model (HTTP {reply.status_code}: {reply.text[:200]})")
+
+
+def swap(model: Model, serving: Model) -> float:
+    """Has every Rasa server (RASA_REPLICA_URLS) serve `model`, one after the other; if one fails,
+    those already swapped go back to `serving`. The seconds the swap took."""
+    started = time.perf_counter()
+    swapped: List[str] = []
+    for url in settings.rasa_replica_urls():
+        try:
+            _swap_one(url, model)
+        except (SwapFailed, requests.RequestException) as error:
+            for done in swapped:
+                with contextlib.suppress(SwapFailed, requests.RequestException):
+                    _swap_one(done, serving)
+            raise SwapFailed(
+                str(error) if isinstance(error, SwapFailed) else f"{url}: {type(error).__name__}"
+            ) from None
+        swapped.append(url)
     return round(time.perf_counter() - started, 2)
 
 
@@ -219,7 +232,7 @@ def promote(engine: Engine, model_id: str, username: str) -> Dict[str, Any]:
     if not model.gate_passed:
         raise PromotionRefused("the gate refused this model", model.report["verdict"]["reasons"])
     _make_rollback_possible(engine)
-    seconds = swap(model)
+    seconds = swap(model, current_production(engine))
     model_registry.record_promotion(engine, model.model_id, username, "promote", seconds)
     return {"production": model.model_id, "swap_seconds": seconds}
 
@@ -239,7 +252,7 @@ def rollback(engine: Engine, username: str, gate: Optional[Gate] = None) -> Dict
     reasons = red_flag_reasons(target, gate or load_gate())
     if reasons:
         raise PromotionRefused("the earlier model misses red flags", reasons)
-    seconds = swap(target)
+    seconds = swap(target, current_production(engine))
     model_registry.record_promotion(engine, target.model_id, username, "rollback", seconds)
     return {"production": target.model_id, "swap_seconds": seconds}
 

@@ -40,12 +40,13 @@ class RasaClient:
         response.raise_for_status()
         return response.json()
 
-    def send(self, sender: str, text: str) -> List[Dict[str, Any]]:
+    def send(self, sender: str, text: str, **client_fields: Any) -> List[Dict[str, Any]]:
         """POST /webhooks/rest/webhook, as a clinic's server would (with the API token); returns
-        the channel's messages. The conversation is `conversation_id(sender)`."""
+        the channel's messages. The conversation is `conversation_id(sender)`; `client_fields`
+        are a message id and retry flag (bot/names.py ClientMessage)."""
         response = self.session.post(
             f"{self.base_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
+            json={"sender": sender, "message": text, **client_fields},
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=TIMEOUT_SECONDS,
         )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from typing import Callable
 
 from bot import settings
-from bot.dev.services import start_services, stop_services
+from bot.dev.services import Services, start_services, stop_services
 
 POLL_SECONDS = 0.5
 
@@ -21,19 +22,16 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
-    server = settings.server_settings()
+def announce_token(server: settings.ServerSettings) -> None:
     if server.auth_token_generated:
         print(f"RASA_AUTH_TOKEN is not set; this run's API token is: {server.auth_token}", flush=True)
-    print(
-        f"Starting: Rasa on http://localhost:{server.rasa_port} (REST: POST /webhooks/rest/webhook), "
-        f"actions on port {server.action_port}, demo page with the chat widget on "
-        f"http://localhost:{server.web_port}, staff console on http://localhost:{server.console_port} "
-        f"(accounts: make staff-user USER=<name> ROLE=admin). Ctrl-C stops.",
-        flush=True,
-    )
+
+
+def run_until_stopped(start: Callable[[], Services], stop: Callable[[Services], None]) -> int:
+    """Starts the processes and watches them until Ctrl-C (or SIGTERM) or until one exits, then
+    stops them all; the exit code of the one that exited, or 0."""
     signal.signal(signal.SIGTERM, _interrupt)
-    services = start_services(server)
+    services = start()
     try:
         while True:
             crashed = services.exited()
@@ -45,7 +43,20 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        stop_services(services)
+        stop(services)
+
+
+def main() -> int:
+    server = settings.server_settings()
+    announce_token(server)
+    print(
+        f"Starting: Rasa on http://localhost:{server.rasa_port} (REST: POST /webhooks/rest/webhook), "
+        f"actions on port {server.action_port}, demo page with the chat widget on "
+        f"http://localhost:{server.web_port}, staff console on http://localhost:{server.console_port} "
+        f"(accounts: make staff-user USER=<name> ROLE=admin). Ctrl-C stops.",
+        flush=True,
+    )
+    return run_until_stopped(lambda: start_services(server), stop_services)
 
 
 if __name__ == "__main__":

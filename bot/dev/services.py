@@ -129,18 +129,23 @@ def start_services(
     return services
 
 
+def kind(name: str) -> str:
+    """What a process is: "rasa" for every Rasa replica ("rasa", "rasa@2"...), else its name."""
+    return name.partition("@")[0]
+
+
 def start_process(services: Services, name: str, log_file: Optional[Path] = None) -> subprocess.Popen:
     """(Re)starts one of the processes, as start_services started it."""
-    output = log_file.open("w") if log_file is not None else None
+    output = log_file.open("a") if log_file is not None else None
     process = subprocess.Popen(
-        [sys.executable, "-m", COMMANDS[name]],
+        [sys.executable, "-m", COMMANDS[kind(name)]],
         cwd=settings.PROJECT_ROOT,
         env=services.env[name],
         stdout=output,
         stderr=subprocess.STDOUT if output else None,
     )
     services.processes[name] = process
-    if log_file is not None:
+    if log_file is not None and log_file not in services.log_files:
         services.log_files.append(log_file)
     return process
 
@@ -175,9 +180,16 @@ def wait_until_ready(services: Services, timeout_seconds: float = START_TIMEOUT_
         return all(requests.get(url, timeout=2).ok for url in urls)
 
     poll_until(started, timeout_seconds, "action server, demo page and console")
-    if "rasa" in services.processes:
-        client = services.client()
-        poll_until(lambda: started() and client.ready(), max(1.0, deadline - time.monotonic()), "Rasa server")
+    clients = [
+        RasaClient(f"http://127.0.0.1:{services.env[name]['RASA_PORT']}", services.token)
+        for name in services.processes
+        if kind(name) == "rasa"
+    ]
+    poll_until(
+        lambda: started() and all(client.ready() for client in clients),
+        max(1.0, deadline - time.monotonic()),
+        "Rasa server",
+    )
 
 
 @contextlib.contextmanager

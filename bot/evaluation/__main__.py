@@ -1,6 +1,6 @@
 """`make evaluate` / `make bench`: measures the running assistant on the evaluation sets.
 
-    python -m bot.evaluation tests/data/evaluation.yml [--sets dev,test] [--no-clinc] [--speed-only]
+    python -m bot.evaluation tests/data/evaluation.yml [--sets dev,test] [--no-clinc]
         [--no-readme] [--report reports/evaluation.json]
 
 Starts the real Rasa and action servers on free ports, plays every case of the sets listed in the
@@ -53,7 +53,6 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("manifest", type=Path, help="the evaluation manifest, e.g. tests/data/evaluation.yml")
     parser.add_argument("--sets", help="comma-separated set names (default: all in the manifest)")
     parser.add_argument("--no-clinc", action="store_true", help="skip the CLINC150 questions")
-    parser.add_argument("--speed-only", action="store_true", help="measure only the speeds (make bench)")
     parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
     parser.add_argument("--report", type=Path, default=settings.PROJECT_ROOT / "reports" / "evaluation.json")
     return parser.parse_args(argv)
@@ -79,9 +78,6 @@ def main(argv: List[str]) -> int:
     ) as services:
         client = services.client()
         speed = measure_speed(client, services.action_url, latency_messages)
-        if args.speed_only:
-            print(report.speed_table(speed, manifest))
-            return 0
         results = {
             name: {k: r.as_dict() for k, r in compute(runner.run_cases(client, c)).items()} for name, c in cases.items()
         }

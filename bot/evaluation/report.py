@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.evaluation.metrics import METRICS
 
@@ -25,7 +25,7 @@ def met(value: Optional[float], target: Optional[Dict[str, float]]) -> Optional[
     return value <= target["at_most"]
 
 
-def _target_text(target: Optional[Dict[str, float]], unit: str = "%") -> str:
+def target_text(target: Optional[Dict[str, float]], unit: str = "%") -> str:
     if not target:
         return "-"
     sign, bound = (">=", target["at_least"]) if "at_least" in target else ("<=", target["at_most"])
@@ -57,7 +57,7 @@ def metrics_table(
         rate = results.get(target_set, {}).get(metric.key)
         target = targets.get(metric.key)
         ok = met(rate["value"] if rate else None, target)
-        lines.append(f"| {metric.title} | " + " | ".join(cells) + f" | {_target_text(target)} | {_verdict(ok)} |")
+        lines.append(f"| {metric.title} | " + " | ".join(cells) + f" | {target_text(target)} | {_verdict(ok)} |")
     return "\n".join(lines)
 
 
@@ -70,17 +70,19 @@ def speed_table(speed: Dict[str, Optional[float]], manifest: Dict[str, Any]) -> 
         value = speed[key]
         shown = "not recorded" if value is None else f"{value:g} {unit}"
         target = targets.get(key)
-        lines.append(f"| {title} | {shown} | {_target_text(target, unit)} | {_verdict(met(value, target))} |")
+        lines.append(f"| {title} | {shown} | {target_text(target, unit)} | {_verdict(met(value, target))} |")
     return "\n".join(lines)
 
 
-def update_readme(readme: Path, markdown: str) -> None:
+def update_readme(readme: Path, markdown: str, markers: Tuple[str, str] = (README_START, README_END)) -> None:
+    """Puts `markdown` between the two markers in the README."""
+    start, end = markers
     text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
-        raise ValueError(f"{readme} lacks the {README_START} / {README_END} markers")
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{markdown}\n{README_END}{tail}", encoding="utf-8")
+    if start not in text or end not in text:
+        raise ValueError(f"{readme} lacks the {start} / {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{markdown}\n{end}{tail}", encoding="utf-8")
 
 
 def failures_by_set(results: Dict[str, Dict[str, Dict[str, Any]]]) -> Dict[str, List[str]]:

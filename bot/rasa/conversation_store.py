@@ -7,12 +7,19 @@ included. Here a failure is logged with the error's type and a running count onl
 (`failures`), never with data; a conversation that could not be saved is kept in memory and
 written as soon as the database answers again, so nothing said during an outage is lost unless
 the server stops before the database comes back (README, "Privacy and security").
+
+Several replicas sharing the database (`make cluster`) must not keep a conversation in one
+replica's memory: its next message may reach another replica, which would not see it. A shared
+store therefore waits for the database (up to OUTAGE_WAIT_SECONDS, holding the conversation's
+lock) and then fails the message, which the client sends again; nothing is kept in memory.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
+import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -23,8 +30,17 @@ from sqlalchemy.engine import make_url
 logger = logging.getLogger(__name__)
 
 
-def endpoint_config(url: str) -> EndpointConfig:
-    """The tracker store endpoint for a database URL (sqlite:///path, postgresql://user:pw@host/db)."""
+OUTAGE_WAIT_SECONDS = 30
+RETRY_PAUSE_SECONDS = 0.5
+
+
+class StoreUnavailable(RuntimeError):
+    """The shared conversation database did not answer in time (the message is not processed)."""
+
+
+def endpoint_config(url: str, shared: bool = False) -> EndpointConfig:
+    """The tracker store endpoint for a database URL (sqlite:///path, postgresql://user:pw@host/db),
+    `shared` by several replicas or not."""
     parsed = make_url(url)
     return EndpointConfig(
         url=parsed.host,  # Rasa passes the url as the store's host
@@ -35,6 +51,7 @@ def endpoint_config(url: str) -> EndpointConfig:
         username=parsed.username,
         password=parsed.password,
         query=dict(parsed.query) or None,
+        shared=shared,
     )
 
 
@@ -43,9 +60,22 @@ class ConversationStore(SQLTrackerStore):
 
     failures = 0
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, shared: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.shared = shared
         self.unsaved: Dict[Text, DialogueStateTracker] = {}
+
+    async def _patiently(self, operation: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        """A shared store's database call, tried again until OUTAGE_WAIT_SECONDS have passed."""
+        deadline = time.monotonic() + OUTAGE_WAIT_SECONDS
+        while True:
+            try:
+                return await call()
+            except Exception as error:
+                self.record_failure(operation, error)
+                if time.monotonic() > deadline:
+                    raise StoreUnavailable(f"conversation database unavailable ({operation})") from None
+            await asyncio.sleep(RETRY_PAUSE_SECONDS)
 
     def record_failure(self, operation: str, error: Exception) -> None:
         """Counts and logs the failure, and drops pooled connections a restarted database closed."""
@@ -62,6 +92,9 @@ class ConversationStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Saves the tracker, and any kept from an outage; keeps it in memory if the database fails."""
+        if self.shared:
+            await self._patiently("save", lambda: super(ConversationStore, self).save(tracker))
+            return
         try:
             await super().save(tracker)
         except Exception as error:  # any database error: its message may quote the data
@@ -81,6 +114,8 @@ class ConversationStore(SQLTrackerStore):
         self, sender_id: Text, read: Callable[[Text], Awaitable[Optional[DialogueStateTracker]]]
     ) -> Optional[DialogueStateTracker]:
         """A conversation kept during an outage, else what `read` finds (None if the database fails)."""
+        if self.shared:
+            return await self._patiently("retrieve", lambda: read(sender_id))
         if sender_id in self.unsaved:
             return copy.deepcopy(self.unsaved[sender_id])
         try:

@@ -22,7 +22,6 @@ import time
 from functools import partial
 from pathlib import Path
 from typing import Any, Awaitable, Callable, List, Optional
-from urllib.parse import urlsplit
 
 from sanic import response
 from sanic.request import Request
@@ -63,19 +62,14 @@ def endpoints(server: settings.ServerSettings) -> Any:
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.rasa.conversation_store import endpoint_config
+    from bot.rasa import conversation_store, lock_store
 
-    redis = urlsplit(settings.lock_store_url())
-    lock_store = None
-    if redis.hostname:  # several replicas share conversation locks in Redis
-        db = int(redis.path.strip("/") or 0)
-        lock_store = EndpointConfig(
-            url=redis.hostname, type="redis", port=redis.port or 6379, db=db, password=redis.password
-        )
     return AvailableEndpoints(
         action=EndpointConfig(f"http://127.0.0.1:{server.action_port}/webhook", token=server.action_token),
-        tracker_store=endpoint_config(settings.tracker_database_url()),
-        lock_store=lock_store,
+        tracker_store=conversation_store.endpoint_config(
+            settings.tracker_database_url(), shared=bool(settings.lock_store_url())
+        ),
+        lock_store=lock_store.endpoint_config(settings.lock_store_url()),
     )
 
 
@@ -102,11 +96,12 @@ def load_warm_agent(current: Any, path: Path) -> Any:
     """A new agent for the model at `path`, sharing the running agent's conversation and lock
     stores and action server, with its first prediction already made (TensorFlow traces its
     graphs on the first call, which would otherwise delay the first patient after a swap)."""
-    from rasa.core.agent import Agent
     from rasa.core.channels.channel import UserMessage
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    agent = Agent(
+    from bot.rasa.agent import OnceAgent
+
+    agent = OnceAgent(
         tracker_store=current.tracker_store,
         lock_store=current.lock_store,
         action_endpoint=current.action_endpoint,
@@ -155,8 +150,9 @@ def main() -> int:
 
 def serve() -> None:
     from rasa.core.channels.channel import InputChannel
-    from rasa.core.run import close_resources, configure_app, create_http_input_channels, load_agent_on_start
+    from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
+    from bot.rasa.agent import load_agent
     from bot.rasa.database import database
     from bot.rasa.model_registry import served_model_path
 
@@ -190,7 +186,8 @@ def serve() -> None:
     async def load_model(app: Any, loop: Any) -> None:
         try:
             logger.info("serving model file %s", model.name)
-            await load_agent_on_start(str(model), endpoints_, None, app, loop)
+            app.ctx.agent = await loop.run_in_executor(None, load_agent, str(model), endpoints_)
+            logger.info("Rasa server is up and running.")
         except Exception as error:  # a server without its model must not look alive
             logger.critical("the Rasa server cannot start (%s)", type(error).__name__, exc_info=error)
             logging.shutdown()

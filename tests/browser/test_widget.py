@@ -3,6 +3,7 @@
 Screenshots go to build/screenshots/ (desktop and 360 px phone).
 """
 
+import time
 from typing import List
 
 import pytest
@@ -13,6 +14,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from bot.dev.services import isolated_environment, isolated_settings, running_services, start_process
+from bot.names import Channel
 from tests.browser.chromium import SCREENSHOTS, demo_page, wait
 
 
@@ -200,6 +202,9 @@ def own_assistant(tmp_path):
         yield services
 
 
+UNANSWERED = "will there be screws and rods in my back after fusion?"
+
+
 def test_reconnects_by_itself_with_a_visible_notice(own_assistant, tmp_path):
     with demo_page(own_assistant.web_url, 1280, 900) as driver:
         open_chat(driver)
@@ -215,3 +220,22 @@ def test_reconnects_by_itself_with_a_visible_notice(own_assistant, tmp_path):
         ask(driver, "where is the clinic?", "8631 W. 3rd Street")
         disclaimers = [m for m in bot_messages(driver) if "not medical advice" in m.text]
         assert len(disclaimers) == 1, "after the restart the stored conversation continues"
+
+
+def test_a_message_the_dying_server_did_not_answer_is_sent_again_and_stored_once(own_assistant, tmp_path):
+    with demo_page(own_assistant.web_url, 1280, 900) as driver:
+        open_chat(driver)
+        ask(driver, "hello", "What would you like to know?")
+        driver.find_element(By.ID, "spc-input").send_keys(UNANSWERED, Keys.ENTER)
+        time.sleep(0.05)  # the message is on its way, or being processed
+        own_assistant.processes["rasa"].kill()
+        own_assistant.processes["rasa"].wait(timeout=30)
+        start_process(own_assistant, "rasa", tmp_path / "rasa-restarted.log")
+        own_assistant.client().wait_until_ready(240)
+        reply_containing(driver, "rods")
+        session = driver.execute_script(
+            "var key = Object.keys(sessionStorage).find(function (k) { return k.indexOf('spineChat:') === 0; });"
+            "return JSON.parse(sessionStorage.getItem(key)).sessionId;"
+        )
+    tracker = own_assistant.client()._get(f"/conversations/{Channel.SOCKETIO}:{session}/tracker")
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"].count(UNANSWERED) == 1

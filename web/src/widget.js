@@ -27,6 +27,7 @@
   var socket = null;
   var confirmed = false;
   var pending = [];
+  var unanswered = null; /* the message last sent, until a reply comes: sent again after a reconnect */
   var typingTimer = null;
   var ui = {};
   var TYPING_TIMEOUT_MS = 20000;
@@ -277,6 +278,7 @@
     if (socket && confirmed) socket.emit("session_end");
     confirmed = false;
     pending = [];
+    unanswered = null;
     state = freshState(true);
     try {
       window.sessionStorage.removeItem(storageKey);
@@ -317,6 +319,7 @@
       pending.splice(0).forEach(emit);
     });
     socket.on("bot_uttered", function (data) {
+      unanswered = null;
       ui.typing.hidden = true;
       var metadata = (data && data.metadata) || {};
       addMessage({
@@ -332,6 +335,12 @@
     });
     socket.on("disconnect", function () {
       confirmed = false;
+      /* The server may have died before answering: send the message again, marked as a retry,
+         so that a server which did process it answers with the replies it stored, not twice. */
+      if (unanswered && pending.indexOf(unanswered) < 0) {
+        unanswered.retry = true;
+        pending.push(unanswered);
+      }
       setStatus("Connection lost. Reconnecting\u2026");
     });
     socket.on("connect_error", function () {
@@ -341,7 +350,15 @@
 
   function emit(payload) {
     if (payload && payload.feedback) socket.emit("feedback", payload.feedback);
-    else socket.emit("user_uttered", { message: payload });
+    else socket.emit("user_uttered", { message: payload.text, message_id: payload.id, retry: payload.retry });
+  }
+
+  function messageId() {
+    var random = new Uint32Array(4);
+    window.crypto.getRandomValues(random);
+    return Array.prototype.map.call(random, function (n) {
+      return n.toString(16).padStart(8, "0");
+    }).join("");
   }
 
   function sendFeedback(feedback) {
@@ -357,9 +374,11 @@
     typingTimer = window.setTimeout(function () {
       ui.typing.hidden = true;
     }, TYPING_TIMEOUT_MS);
+    var message = { text: payload, id: messageId(), retry: false };
+    unanswered = message;
     connect();
-    if (confirmed) emit(payload);
-    else pending.push(payload);
+    if (confirmed) emit(message);
+    else pending.push(message);
   }
 
   function start() {

@@ -4,11 +4,13 @@ Rasa's own REST channel answers anyone who knows (or guesses) a sender id, with 
 from that patient's conversation. Here a request must carry RASA_AUTH_TOKEN, as
 `Authorization: Bearer <token>` or `?token=<token>` (compared in constant time), and the
 conversation is the channel's own: "rest:<sender>". Messages are bounded (bot/rasa/channels/bounded.py).
+A caller may send `message_id` (and `retry: true` when sending it again): a retried message is
+answered once (bot/rasa/agent.py).
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -18,6 +20,7 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.names import Channel
+from bot.rasa.agent import client_fields
 from bot.rasa.channels import has_token, namespaced
 from bot.rasa.channels.bounded import bounded
 
@@ -32,6 +35,9 @@ class TokenRestInput(RestInput):
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = await super()._extract_sender(req)
         return namespaced(self.name(), str(sender)) if sender else None
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return client_fields(request.json)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(bounded(on_new_message))

@@ -32,6 +32,7 @@ from sqlalchemy import insert
 
 from bot import settings
 from bot.names import Channel, Metadata, Response, SocketEvent
+from bot.rasa.agent import client_fields
 from bot.rasa.channels import namespaced
 from bot.rasa.channels.bounded import bounded
 from bot.sources import source_line
@@ -150,7 +151,8 @@ class WidgetInput(SocketIOInput):
                 return
             text = str((data or {}).get("message", ""))
             output = WidgetOutput(sio, self.bot_message_evt)
-            await handler(UserMessage(text, output, conversation, input_channel=self.name()))
+            metadata = client_fields(data)
+            await handler(UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata))
 
         @sio.on(SocketEvent.FEEDBACK, namespace=self.namespace)
         async def feedback(sid: Text, data: Optional[Dict]) -> None:

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster for tests (Debian's postgresql package; `make test` installs it)."""
+"""PostgreSQL clusters of Debian's postgresql package (the Makefile installs it): `make cluster`'s
+conversation store, kept under var/cluster, and throwaway ones for tests."""
 
 import contextlib
 import os
@@ -13,7 +14,8 @@ from bot.dev.services import free_port
 
 
 def _binary(name: str) -> str:
-    found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None)
+    installed = sorted(str(path) for path in Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    found = shutil.which(name) or next(iter(installed), None)
     if not found:
         raise FileNotFoundError(f"{name} not found: install Debian's postgresql package (apt-get install postgresql)")
     return str(found)
@@ -58,14 +60,22 @@ class Cluster:
         _run(_binary("pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop")
 
 
+def prepared(directory: Path, port: int) -> Cluster:
+    """The cluster in `directory`, created there first if it is new (local connections only:
+    the server listens on loopback and its socket directory is the cluster's own)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres")
+    if not (directory / "data" / "PG_VERSION").exists():
+        _run(_binary("initdb"), "-D", str(directory / "data"), "-U", "postgres", "--auth=trust")
+    return Cluster(directory, port)
+
+
 @contextlib.contextmanager
 def postgres_cluster() -> Iterator[Cluster]:
     """Starts a cluster on a free port in a temp folder, and removes it afterwards."""
     directory = Path(tempfile.mkdtemp(prefix="spine-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(directory, "postgres")
-    _run(_binary("initdb"), "-D", str(directory / "data"), "-U", "postgres", "--auth=trust")
-    cluster = Cluster(directory, free_port())
+    cluster = prepared(directory, free_port())
     cluster.start()
     try:
         yield cluster

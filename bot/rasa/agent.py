@@ -1,0 +1,80 @@
+"""The Rasa agent, answering a message its client sends again only once.
+
+A client whose request was cut off (a replica died, a connection dropped) cannot know whether
+its message was processed. It sends it again with the same `message_id` and `retry: true`
+(bot/names.py ClientMessage). Under the conversation's lock, shared by every replica, the
+agent looks for that message in the conversation: if it is there, the replies stored after it
+are sent again instead of processing the message a second time. First sends cost nothing extra.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.names import ClientMessage
+
+VALID_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def client_fields(payload: Any) -> Optional[Dict[str, Any]]:
+    """The message id and retry flag a client sent (metadata for the message), if well-formed."""
+    if not isinstance(payload, dict):
+        return None
+    message_id = payload.get(ClientMessage.MESSAGE_ID)
+    if not isinstance(message_id, str) or not VALID_ID.fullmatch(message_id):
+        return None
+    return {ClientMessage.MESSAGE_ID: message_id, ClientMessage.RETRY: payload.get(ClientMessage.RETRY) is True}
+
+
+def replies_after(tracker: DialogueStateTracker, message_id: Text) -> Optional[List[Dict[str, Any]]]:
+    """The bot's replies to the user message `message_id`, or None if the conversation lacks it."""
+    replies: Optional[List[Dict[str, Any]]] = None
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            if replies is not None:
+                break
+            if event.message_id == message_id:
+                replies = []
+        elif isinstance(event, BotUttered) and replies is not None:
+            data = {key: value for key, value in (event.data or {}).items() if value}
+            replies.append({"text": event.text, **data, "metadata": event.metadata or {}})
+    return replies
+
+
+class OnceAgent(Agent):
+    """Agent that gives a resent message (same client message id) the replies it already got."""
+
+    async def handle_message(self, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
+        fields = client_fields(message.metadata)
+        if fields is None or not self.is_ready():
+            return await super().handle_message(message)
+        message.message_id = fields[ClientMessage.MESSAGE_ID]
+        async with self.lock_store.lock(message.sender_id):
+            tracker = await self.tracker_store.retrieve(message.sender_id) if fields[ClientMessage.RETRY] else None
+            replies = replies_after(tracker, message.message_id) if tracker else None
+            if replies is None:
+                return await self.processor.handle_message(message)
+        for reply in replies:
+            await message.output_channel.send_response(message.sender_id, reply)
+        return None
+
+
+def load_agent(model_path: str, endpoints: Any) -> OnceAgent:
+    """The agent for a model file, with the conversation store, lock store and action server of
+    `endpoints` (Rasa's own load_agent, without a model server, remote storage or event broker)."""
+    from rasa.core.lock_store import LockStore
+    from rasa.core.tracker_store import TrackerStore
+
+    agent = OnceAgent(
+        tracker_store=TrackerStore.create(endpoints.tracker_store),
+        lock_store=LockStore.create(endpoints.lock_store),
+        action_endpoint=endpoints.action,
+    )
+    agent.load_model(model_path)
+    return agent

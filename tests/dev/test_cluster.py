@@ -1,0 +1,179 @@
+"""`make cluster` under load and under faults: two Rasa replicas behind nginx, PostgreSQL, Redis.
+
+Each fault runs during a locust load (bot/dev/load): a replica killed, PostgreSQL and Redis
+restarted, the action server killed, a model promoted. No message may be lost (every one in the
+conversation store once, with a reply after it); requests cut off are sent again by the load
+client and answered once; after recovery no request fails. Recovery times go to
+build/faults.json (README, "Speed and scale").
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Dict, Iterator
+
+import pytest
+import requests
+
+from bot import settings
+from bot.dev.client import RasaClient, poll_until
+from bot.dev.cluster import Cluster, running_cluster
+from bot.dev.load.report import read_ledger
+from bot.dev.load.run import start_load
+from bot.dev.services import free_port, isolated_environment, isolated_settings
+from tests.conftest import CHANNEL_SECRETS
+from tests.rasa.channels.provider_api import ProviderAPI
+from tests.rasa.channels.test_telegram import REPLY_PATH, post, update
+
+LOAD = {"users": 8, "seconds": 25, "think": "0.2,0.6"}
+FAULT_AT_SECONDS = 6
+AFTER_RECOVERY_SECONDS = 3  # requests in flight when a part came back may still fail
+RESULTS = settings.PROJECT_ROOT / "build" / "faults.json"
+READY_SECONDS = 240
+
+
+@pytest.fixture(scope="module")
+def cluster(provider_api: ProviderAPI) -> Iterator[Cluster]:
+    server = isolated_settings()
+    directory = Path(tempfile.mkdtemp(prefix="spine-cluster-"))
+    directory.chmod(0o755)  # PostgreSQL runs as its own user (as root) and must reach its folder
+    options = settings.ClusterSettings(2, free_port(), free_port(), free_port(), directory)
+    env = {
+        **isolated_environment(directory),
+        **CHANNEL_SECRETS,
+        **{f"{p}_API_URL": provider_api.url for p in ("TWILIO", "TELEGRAM", "FACEBOOK", "SLACK")},
+    }
+    (directory / "logs").mkdir()
+    with running_cluster(server, options, directory / "logs", env, [free_port(), free_port()]) as running:
+        yield running
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def replica_client(cluster: Cluster, name: str) -> RasaClient:
+    return RasaClient(cluster.replica_url(name), cluster.services.token)
+
+
+def test_rest_api_and_webhooks_answer_on_the_cluster_port(cluster, provider_api):
+    client = cluster.services.client()
+    assert requests.get(f"{cluster.services.rasa_url}/version", timeout=10).json()["version"].startswith("3.6")
+    replies = client.ask("through-nginx", "is spinal fusion the same as a disc replacement?")
+    assert any(r.utter_action == "utter_faq/fusion_vs_disc_replacement" for r in replies)
+    assert requests.get(f"{cluster.services.rasa_url}/status", timeout=10).status_code == 401
+    mark = provider_api.mark()
+    assert post(cluster.services, update(2222222, "will there be metal in my back?")).status_code == 200
+    assert provider_api.wait_for(REPLY_PATH, mark, count=2)
+
+
+def test_both_replicas_serve_the_same_conversations(cluster):
+    first, second = (replica_client(cluster, name) for name in cluster.replicas)
+    first.send("shared", "I had a lumbar fusion 3 weeks ago")
+    second.send("shared", "can I climb stairs?")
+    texts = [e.get("text") for e in first.tracker("shared")["events"] if e["event"] == "user"]
+    assert texts == ["I had a lumbar fusion 3 weeks ago", "can I climb stairs?"]
+
+
+def test_locks_hold_across_replicas(cluster):
+    """Two messages of one conversation sent to the two replicas at the same moment are processed
+    one after the other: each user message is followed by its own replies, none interleaved."""
+    clients = [replica_client(cluster, name) for name in cluster.replicas]
+    senders = [f"lock-{n}" for n in range(8)]
+    questions = ["will there be metal in my back?", "how long will I stay in hospital?"]
+
+    def send(client: RasaClient, sender: str, text: str, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        client.send(sender, text)
+
+    for sender in senders:
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=send, args=(c, sender, q, barrier)) for c, q in zip(clients, questions)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    for sender in senders:
+        events = [e for e in clients[0].tracker(sender)["events"] if e["event"] in ("user", "bot")]
+        kinds = "".join("u" if e["event"] == "user" else "b" for e in events)
+        assert kinds.count("u") == 2 and "uu" not in kinds and kinds.endswith("b"), (sender, kinds)
+
+
+def wait_ready(cluster: Cluster, name: str) -> None:
+    if name.startswith("rasa"):
+        replica_client(cluster, name).wait_until_ready(READY_SECONDS)
+    else:
+        poll_until(lambda: requests.get(f"{cluster.services.action_url}/health", timeout=2).ok, READY_SECONDS, name)
+
+
+def restart(cluster: Cluster, name: str, pause: float = 2) -> None:
+    process = cluster.services.processes[name]
+    process.kill()
+    process.wait(30)
+    time.sleep(pause)
+    cluster.start(name)
+    wait_ready(cluster, name)
+
+
+def restart_postgres(cluster: Cluster) -> None:
+    assert cluster.database is not None
+    cluster.database.stop()
+    time.sleep(3)
+    cluster.database.start()
+
+
+def restart_redis(cluster: Cluster) -> None:
+    assert cluster.redis is not None
+    cluster.redis.stop()
+    time.sleep(3)
+    cluster.redis.start()
+
+
+def promote(cluster: Cluster) -> None:
+    for name in cluster.replicas:
+        reply = requests.post(
+            f"{cluster.replica_url(name)}/assistant/model",
+            json={"path": str(settings.DEFAULT_MODEL)},
+            headers={"Authorization": f"Bearer {cluster.services.token}"},
+            timeout=300,
+        )
+        assert reply.status_code == 200, reply.text
+
+
+FAULTS: Dict[str, Callable[[Cluster], None]] = {
+    "a Rasa replica killed": lambda cluster: restart(cluster, cluster.replicas[-1]),
+    "PostgreSQL restarted": restart_postgres,
+    "Redis restarted": restart_redis,
+    "the action server killed": lambda cluster: restart(cluster, "actions"),
+    "a model promoted": promote,
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_no_message_is_lost_when(cluster, fault):
+    run = start_load(cluster.services.rasa_url, cluster.services.token, **LOAD)
+    time.sleep(FAULT_AT_SECONDS)
+    began = time.time()
+    FAULTS[fault](cluster)
+    recovered = time.time()
+    figures = run.finish(LOAD["seconds"] + READY_SECONDS)
+    attempts, _ = read_ledger(run.ledger)
+    failed = [a for a in attempts if not a["ok"]]
+    last_failure = max((a["at"] + a["ms"] / 1000 for a in failed), default=began)
+    result = {
+        **figures.as_dict(),
+        "fault_seconds": round(recovered - began, 1),
+        "recovery_seconds": round(max(0.0, last_failure - began), 1),
+    }
+    record(fault, result)
+    assert figures.messages > 0 and figures.lost_messages == 0, result
+    assert not [a for a in failed if a["at"] > recovered + AFTER_RECOVERY_SECONDS], result
+
+
+def record(fault: str, result: Dict) -> None:
+    RESULTS.parent.mkdir(exist_ok=True)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[fault] = result
+    RESULTS.write_text(json.dumps(results, indent=2))

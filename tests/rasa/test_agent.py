@@ -1,0 +1,30 @@
+"""A message its client sends again (same message id, retry) is answered once (bot/rasa/agent.py)."""
+
+from bot.names import ClientMessage
+
+QUESTION = "will there be metal in my back after fusion?"
+
+
+def user_messages(client, sender):
+    return [e for e in client.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def test_a_resent_message_gets_the_stored_replies_and_is_stored_once(client, sender):
+    first = client.send(sender, QUESTION, **{ClientMessage.MESSAGE_ID: "resent-0001"})
+    again = client.send(sender, QUESTION, **{ClientMessage.MESSAGE_ID: "resent-0001", ClientMessage.RETRY: True})
+    assert [m["text"] for m in again] == [m["text"] for m in first][1:]  # all but the session's disclaimer
+    assert [e["message_id"] for e in user_messages(client, sender)] == ["resent-0001"]
+
+
+def test_a_retry_of_a_message_that_never_arrived_is_processed(client, sender):
+    replies = client.send(sender, QUESTION, **{ClientMessage.MESSAGE_ID: "never-seen-01", ClientMessage.RETRY: True})
+    assert any("metal" in m["text"].lower() or "hardware" in m["text"].lower() for m in replies)
+    assert len(user_messages(client, sender)) == 1
+
+
+def test_a_new_message_id_is_a_new_message_and_bad_ids_are_ignored(client, sender):
+    client.send(sender, QUESTION, **{ClientMessage.MESSAGE_ID: "first-message"})
+    client.send(sender, QUESTION, **{ClientMessage.MESSAGE_ID: "second-message", ClientMessage.RETRY: True})
+    client.send(sender, QUESTION, **{ClientMessage.MESSAGE_ID: "<bad id>", ClientMessage.RETRY: True})
+    ids = [e["message_id"] for e in user_messages(client, sender)]
+    assert ids[:2] == ["first-message", "second-message"] and len(ids) == 3 and ids[2] != "<bad id>"
