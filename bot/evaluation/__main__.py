@@ -15,13 +15,13 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import yaml
 
 from bot import settings
 from bot.dev import clinc
-from bot.dev.services import isolated_environment, isolated_settings, running_services
+from bot.dev.services import Services, isolated_environment, isolated_settings, running_services
 from bot.evaluation import report, runner
 from bot.evaluation.cases import clinc_cases, read_set
 from bot.evaluation.metrics import compute
@@ -37,8 +37,10 @@ def training_seconds() -> Optional[float]:
         return None
 
 
-def measure_speed(client: Any, action_url: str, messages: List[str]) -> Dict[str, Optional[float]]:
-    reply, action = runner.reply_latency(client, messages), runner.action_round_trip(client, action_url)
+def measure_speed(services: Services, messages: List[str]) -> Dict[str, Optional[float]]:
+    client = services.client()
+    reply = runner.reply_latency(client, messages)
+    action = runner.action_round_trip(client, services.action_url, services.env["actions"]["ACTION_TOKEN"])
     return {
         "training_seconds": training_seconds(),
         "reply_p50_ms": reply["p50_ms"],
@@ -77,7 +79,7 @@ def main(argv: List[str]) -> int:
         isolated_settings(), Path(work), isolated_environment(Path(work))
     ) as services:
         client = services.client()
-        speed = measure_speed(client, services.action_url, latency_messages)
+        speed = measure_speed(services, latency_messages)
         results = {
             name: {k: r.as_dict() for k, r in compute(runner.run_cases(client, c)).items()} for name, c in cases.items()
         }

@@ -41,6 +41,8 @@ BURST_PATIENTS = 50
 BURST_MESSAGES = 10
 BURST_TIMEOUT_SECONDS = 600
 README_MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
+FAULT_MARKERS = ("<!-- faults:start -->", "<!-- faults:end -->")
+FAULTS_FILE = settings.PROJECT_ROOT / "build" / "faults.json"  # written by tests/dev/test_cluster.py
 ROWS = (  # key, title, unit, target key in the manifest
     ("reply_p50_ms", "sequential REST reply, p50", "ms", "reply_p50_ms"),
     ("reply_p95_ms", "sequential REST reply, p95", "ms", "reply_p95_ms"),
@@ -78,7 +80,9 @@ def measure(services: Services, messages: List[str]) -> Dict[str, Optional[float
         "burst_p95_ms": figures.p95_ms,
         "burst_lost": float(figures.lost_messages + figures.messages - BURST_PATIENTS * BURST_MESSAGES),
         "rss_mb": max(resident_mb(pid) for pid in rasa),
-        "action_p50_ms": runner.action_round_trip(client, services.action_url)["p50_ms"],
+        "action_p50_ms": runner.action_round_trip(client, services.action_url, services.env["actions"]["ACTION_TOKEN"])[
+            "p50_ms"
+        ],
         "training_seconds": training_seconds(),
     }
 
@@ -107,6 +111,21 @@ def table(results: Dict[str, Dict[str, Optional[float]]], targets: Dict[str, Any
         shown = ["-" if v is None else f"{v:g} {unit}".strip() for v in values]
         lines.append(
             f"| {title} | {shown[0]} | {shown[1]} | {report.target_text(target, unit)} | {gap(values, target)} |"
+        )
+    return "\n".join(lines)
+
+
+def faults_table(faults: Dict[str, Dict[str, Any]]) -> str:
+    lines = [
+        "| fault | messages | lost | requests failed (all resent) | recovered after | msg/s | p95 |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for fault, r in faults.items():
+        statuses = ", ".join(f"{count}x {status}" for status, count in r["statuses"].items())
+        lines.append(
+            f"| {fault} | {r['messages']} | {r['lost_messages']} | {r['failed_attempts']}"
+            f"{f' ({statuses})' if statuses else ''} | {r['recovery_seconds']:g} s | "
+            f"{r['messages_per_second']:g} | {r['p95_ms']:g} ms |"
         )
     return "\n".join(lines)
 
@@ -144,6 +163,8 @@ def main(argv: List[str]) -> int:
     out.write_text(json.dumps({"cores": os.cpu_count(), **results}, indent=2) + "\n")
     if not args.no_readme:
         report.update_readme(README, markdown, README_MARKERS)
+        if FAULTS_FILE.exists():
+            report.update_readme(README, faults_table(json.loads(FAULTS_FILE.read_text())), FAULT_MARKERS)
     print(markdown)
     return 0
 

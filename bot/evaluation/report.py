@@ -29,7 +29,7 @@ def target_text(target: Optional[Dict[str, float]], unit: str = "%") -> str:
     if not target:
         return "-"
     sign, bound = (">=", target["at_least"]) if "at_least" in target else ("<=", target["at_most"])
-    return f"{sign} {bound:.0%}" if unit == "%" else f"{sign} {bound:g} {unit}"
+    return f"{sign} {bound:.0%}" if unit == "%" else f"{sign} {bound:g} {unit}".rstrip()
 
 
 def _verdict(ok: Optional[bool]) -> str:

@@ -65,7 +65,7 @@ def reply_latency(client: RasaClient, messages: Sequence[str]) -> Dict[str, floa
     return quantiles_ms(timings)
 
 
-def action_round_trip(client: RasaClient, action_url: str) -> Dict[str, float]:
+def action_round_trip(client: RasaClient, action_url: str, action_token: str) -> Dict[str, float]:
     """POST /webhook to the action server, with a real tracker and domain as the Rasa server sends them."""
     sender = f"bench-{uuid.uuid4().hex}"
     client.send(sender, "I had a decompression 5 weeks ago")
@@ -80,7 +80,9 @@ def action_round_trip(client: RasaClient, action_url: str) -> Dict[str, float]:
     timings = []
     for _ in range(ACTION_CALLS):
         started = time.perf_counter()
-        response = client.session.post(f"{action_url}/webhook", json=payload, timeout=30)
+        response = client.session.post(
+            f"{action_url}/webhook", params={"token": action_token}, json=payload, timeout=30
+        )
         response.raise_for_status()
         timings.append((time.perf_counter() - started) * 1000)
     return quantiles_ms(timings)

@@ -152,10 +152,12 @@ def serve() -> None:
     from rasa.core.channels.channel import InputChannel
     from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
+    from bot.rasa import action_results
     from bot.rasa.agent import load_agent
     from bot.rasa.database import database
     from bot.rasa.model_registry import served_model_path
 
+    action_results.install()
     server = settings.server_settings()
     settings.tracker_database_url()  # a bad value stops the start here, with its explanation
     model = settings.DEFAULT_MODEL if not settings.model_path() else Path(settings.model_path())

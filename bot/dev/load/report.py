@@ -77,7 +77,8 @@ def figures(attempts: List[Dict[str, Any]], messages: List[Dict[str, Any]], lost
     statuses: Dict[str, int] = defaultdict(int)
     for attempt in attempts:
         if not attempt["ok"]:
-            statuses[str(attempt["status"] or "no response")] += 1
+            status = attempt["status"]
+            statuses["no reply" if status == 200 else str(status or "no response")] += 1
     return LoadFigures(
         patients=len({m["sender"] for m in messages}),
         messages=len(messages),

@@ -84,8 +84,9 @@ def main() -> int:
     if not token:
         print("Set RASA_AUTH_TOKEN to the running server's token (make run prints it).", file=sys.stderr)
         return 2
-    ledger = REPORTS / "load-ledger.jsonl"
+    ledger = settings.PROJECT_ROOT / "build" / "load-ledger.jsonl"
     REPORTS.mkdir(exist_ok=True)
+    ledger.parent.mkdir(exist_ok=True)
     ledger.unlink(missing_ok=True)
     print(f"{arguments.users} patients against {arguments.url} for {arguments.seconds:.0f} s...", flush=True)
     run = start_load(arguments.url, token, arguments.users, arguments.seconds, think=arguments.think, ledger=ledger)
