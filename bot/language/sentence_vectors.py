@@ -6,11 +6,18 @@ TensorFlow. Each spaCy token gets the mean of its word pieces' final hidden stat
 ``doc.tensor``, which is what ``token.vector`` (and ``doc.vector``, their mean: the model's own
 mean pooling) return when the pipeline has no static vectors. Rasa's SpacyFeaturizer turns them
 into dense features, so the classifiers see meaning, not only spelling.
+
+Training sends every example through `pipe`, about a minute of a training's two. What `pipe`
+encodes is kept in the pipeline's folder (EncodingStore), so the next training, `make train`
+after a data change or a retrain in the staff console, encodes only what is new. The store is
+read through a memory map, so the Rasa server, which encodes one message at a time through
+`__call__`, never loads it.
 """
 
 import json
+import os
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
 from scipy.special import erf
@@ -148,24 +155,84 @@ class MiniLMEncoder:
         return results
 
 
+class EncodingStore:
+    """Word vectors of whole texts, kept on disk between trainings: the vectors of all texts in one
+    float32 matrix (memory-mapped), and which rows belong to which text in a JSON index."""
+
+    def __init__(self, directory: Path) -> None:
+        self.matrix_file = directory / "encodings.npy"
+        self.index_file = directory / "encodings.json"
+        self.rows: Dict[Tuple[str, ...], Tuple[int, int]] = {}
+        self.matrix: Optional[np.ndarray] = None
+        if self.matrix_file.exists() and self.index_file.exists():
+            index = json.loads(self.index_file.read_text(encoding="utf-8"))
+            self.rows = {tuple(words): (start, end) for words, start, end in index}
+            self.matrix = np.load(self.matrix_file, mmap_mode="r")
+
+    def get(self, words: Tuple[str, ...]) -> Optional[np.ndarray]:
+        place = self.rows.get(words)
+        if place is None or self.matrix is None:
+            return None
+        return np.array(self.matrix[place[0] : place[1]])
+
+    def save(self, encodings: Dict[Tuple[str, ...], np.ndarray]) -> None:
+        """Writes the stored texts and `encodings` (atomically: trainings may run side by side)."""
+        self.matrix_file.parent.mkdir(parents=True, exist_ok=True)
+        kept = {words: vectors for words in self.rows if (vectors := self.get(words)) is not None}
+        kept.update(encodings)
+        if not kept:
+            return
+        index, start = [], 0
+        for words, vectors in kept.items():
+            index.append([list(words), start, start + len(vectors)])
+            start += len(vectors)
+        for target, write in (
+            (self.matrix_file, lambda f: np.save(f, np.concatenate(list(kept.values())).astype(np.float32))),
+            (self.index_file, lambda f: f.write(json.dumps(index).encode("utf-8"))),
+        ):
+            partial = target.with_suffix(f".{os.getpid()}.tmp")
+            with partial.open("wb") as handle:
+                write(handle)
+            partial.replace(target)
+
+
 class SentenceVectors:
     def __init__(self, name: str, package: str) -> None:
         self.name = name
         self.encoder = MiniLMEncoder(model_dir(package))
+        self.directory: Optional[Path] = None
+
+    def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
+        """A new pipeline starts with an empty encoding store."""
+        Path(path).mkdir(parents=True, exist_ok=True)
+        for stale in Path(path).glob("encodings.*"):
+            stale.unlink()
+
+    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SentenceVectors":
+        self.directory = Path(path)
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         [doc.tensor] = self.encoder.word_vectors([[token.text for token in doc]])
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
-        """Encodes docs in batches of similar length (training data goes through here)."""
+        """Encodes docs in batches of similar length (training data goes through here), taking
+        what an earlier training encoded from the store and adding the rest to it."""
+        store = EncodingStore(self.directory) if self.directory else None
+        new: Dict[Tuple[str, ...], np.ndarray] = {}
         for batch in minibatch(docs, size=batch_size):
-            by_length = sorted(range(len(batch)), key=lambda i: len(batch[i]))
+            words = [tuple(t.text for t in doc) for doc in batch]
+            known = {i: stored for i, w in enumerate(words) if store and (stored := store.get(w)) is not None}
+            by_length = sorted((i for i in range(len(batch)) if i not in known), key=lambda i: len(batch[i]))
             for chunk in minibatch(by_length, size=CHUNK_SIZE):
-                vectors = self.encoder.word_vectors([[t.text for t in batch[i]] for i in chunk])
-                for i, tensor in zip(chunk, vectors):
-                    batch[i].tensor = tensor
+                for i, tensor in zip(chunk, self.encoder.word_vectors([list(words[i]) for i in chunk])):
+                    known[i] = new[words[i]] = tensor
+            for i, doc in enumerate(batch):
+                doc.tensor = known[i]
             yield from batch
+        if store is not None and new:
+            store.save(new)
 
 
 @Language.factory("spine_sentence_vectors", default_config={"package": MODEL_PACKAGE})

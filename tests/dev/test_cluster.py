@@ -26,7 +26,11 @@ from bot.dev.cluster import Cluster, running_cluster
 from bot.dev.load.report import read_ledger
 from bot.dev.load.run import start_load
 from bot.dev.services import free_port, isolated_environment, isolated_settings
+from bot.names import Channel
+from tests.browser.chromium import demo_page
+from tests.browser.test_widget import ask, open_chat
 from tests.conftest import CHANNEL_SECRETS
+from tests.console.staff import Staff
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.test_telegram import REPLY_PATH, post, update
 
@@ -67,6 +71,15 @@ def test_rest_api_and_webhooks_answer_on_the_cluster_port(cluster, provider_api)
     mark = provider_api.mark()
     assert post(cluster.services, update(2222222, "will there be metal in my back?")).status_code == 200
     assert provider_api.wait_for(REPLY_PATH, mark, count=2)
+
+
+def test_the_widget_talks_to_the_cluster_and_the_console_reads_it(cluster):
+    with demo_page(cluster.services.web_url, 1280, 900) as driver:
+        open_chat(driver)
+        ask(driver, "will there be metal in my back after fusion?", "rods")
+    staff = Staff(cluster.services, "reviewer")
+    channels = {line["channel"] for line in staff.get("/api/conversations")["conversations"]}
+    assert {Channel.SOCKETIO, Channel.REST} <= channels
 
 
 def test_both_replicas_serve_the_same_conversations(cluster):

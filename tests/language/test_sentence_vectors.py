@@ -31,3 +31,25 @@ def test_empty_and_very_long_messages(nlp):
     assert nlp("").tensor.shape[0] == 0
     long_doc = nlp("my back hurts " * 300)
     assert long_doc.tensor.shape == (len(long_doc), 384)
+
+
+def test_training_encodings_are_kept_for_the_next_training(nlp, tmp_path):
+    """What pipe() encoded is stored in the pipeline's folder; the next pipe() reads it, encoding
+    only new texts, with the same vectors."""
+    component = nlp.get_pipe("spine_sentence_vectors")
+    saved_directory = component.directory
+    texts = ["can i climb stairs after a fusion", "when can i drive again"]
+    try:
+        component.from_disk(tmp_path)
+        first = [doc.tensor.copy() for doc in nlp.pipe(texts)]
+        assert (tmp_path / "encodings.npy").exists() and (tmp_path / "encodings.json").exists()
+        component.encoder.cache.clear()
+        encoded = []
+        original = component.encoder.word_vectors
+        component.encoder.word_vectors = lambda sentences: encoded.extend(sentences) or original(sentences)
+        again = [doc.tensor for doc in nlp.pipe([*texts, "is fusion the same as a disc replacement"])]
+        assert encoded == [["is", "fusion", "the", "same", "as", "a", "disc", "replacement"]]
+        assert all((a == b).all() for a, b in zip(first, again))
+    finally:
+        component.encoder.word_vectors = original
+        component.directory = saved_directory
