@@ -1,5 +1,7 @@
 import numpy as np
 
+from bot.language.sentence_vectors import GRAPH_FILE
+
 
 def cosine(a, b):
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
@@ -53,3 +55,9 @@ def test_training_encodings_are_kept_for_the_next_training(nlp, tmp_path):
     finally:
         component.encoder.word_vectors = original
         component.directory = saved_directory
+
+
+def test_the_pipeline_carries_the_encoder_graph_it_runs(nlp):
+    component = nlp.get_pipe("spine_sentence_vectors")
+    assert component.directory is not None and (component.directory / GRAPH_FILE).stat().st_size > 50_000_000
+    assert [i.name for i in component.encoder.session.get_inputs()] == ["ids", "positions", "bias"]
