@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterator
+from typing import Callable, Dict, Iterator, List
 
 import pytest
 import requests
@@ -121,12 +121,34 @@ def wait_ready(cluster: Cluster, name: str) -> None:
         poll_until(lambda: requests.get(f"{cluster.services.action_url}/health", timeout=2).ok, READY_SECONDS, name)
 
 
+def process_status(pid: int) -> List[str]:
+    """State and parent of a running process ([] if it is gone), from /proc/<pid>/stat."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+    except OSError:
+        return []
+
+
+def alive(pid: int) -> bool:
+    status = process_status(pid)
+    return bool(status) and status[0] != "Z"
+
+
+def children(pid: int) -> List[int]:
+    pids = (int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat"))
+    return [child for child in pids if process_status(child)[1:] == [str(pid)]]
+
+
 def restart(cluster: Cluster, name: str, pause: float = 2) -> None:
+    """Kills the process outright, and starts it again; a Rasa server's long-message worker must
+    not outlive it."""
     process = cluster.services.processes[name]
+    workers = children(process.pid)
     process.kill()
     process.wait(30)
     time.sleep(pause)
     cluster.start(name)
+    poll_until(lambda: not any(alive(pid) for pid in workers), 15, "orphaned workers to exit")
     wait_ready(cluster, name)
 
 

@@ -15,6 +15,9 @@ import asyncio
 import json
 import logging
 import multiprocessing
+import os
+import threading
+import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,11 +42,28 @@ def without_control_characters(text: str) -> str:
     return "".join(c for c in text if c in KEPT_WHITESPACE or unicodedata.category(c) != "Cc")
 
 
+PARENT_CHECK_SECONDS = 2
+
+
+def start_worker() -> None:
+    """In the worker: loads the net, and exits when the Rasa server is gone (a server killed
+    outright would otherwise leave its worker, and its memory, behind)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+    warning_sign_net()
+
+
 def warning_sign_process() -> ProcessPoolExecutor:
     """The worker process that reads long messages (started once, the net loaded at its start)."""
     global _net
     if _net is None:
-        _net = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=warning_sign_net)
+        _net = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker)
     return _net
 
 
