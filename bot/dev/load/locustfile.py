@@ -78,37 +78,13 @@ class Patient(HttpUser):
         self.sent += 1
         message_id = uuid.uuid4().hex
         started = time.time()
-        attempt = 0
-        while time.time() - started < GIVE_UP_SECONDS:
-            payload = {"sender": self.sender, "message": text, "message_id": message_id, "retry": attempt > 0}
-            attempt_started = time.time()
-            with self.client.post(
-                "/webhooks/rest/webhook", json=payload, headers=self.headers, name="message", catch_response=True
-            ) as reply:
-                ok = reply.status_code == 200 and bool(reply.text.strip().startswith("[")) and bool(reply.json())
-                record(
-                    kind="attempt",
-                    at=attempt_started,
-                    ms=(time.time() - attempt_started) * 1000,
-                    status=reply.status_code,
-                    ok=ok,
-                )
-                if ok:
-                    reply.success()
-                    record(
-                        kind="message",
-                        sender=self.sender,
-                        message_id=message_id,
-                        topic=self.kind,
-                        at=started,
-                        ms=(time.time() - started) * 1000,
-                        attempts=attempt + 1,
-                        answered=True,
-                    )
-                    return
-                reply.failure(f"HTTP {reply.status_code}")
-            attempt += 1
-            time.sleep(RETRY_PAUSE_SECONDS)
+        attempts = 0
+        answered = False
+        while not answered and time.time() - started < GIVE_UP_SECONDS:
+            if attempts:
+                time.sleep(RETRY_PAUSE_SECONDS)
+            answered = self.attempt(text, message_id, retry=attempts > 0)
+            attempts += 1
         record(
             kind="message",
             sender=self.sender,
@@ -116,9 +92,24 @@ class Patient(HttpUser):
             topic=self.kind,
             at=started,
             ms=(time.time() - started) * 1000,
-            attempts=attempt,
-            answered=False,
+            attempts=attempts,
+            answered=answered,
         )
+
+    def attempt(self, text, message_id, retry):
+        """One request; whether it brought the replies."""
+        payload = {"sender": self.sender, "message": text, "message_id": message_id, "retry": retry}
+        began = time.time()
+        with self.client.post(
+            "/webhooks/rest/webhook", json=payload, headers=self.headers, name="message", catch_response=True
+        ) as reply:
+            ok = reply.status_code == 200 and reply.text.strip().startswith("[") and bool(reply.json())
+            record(kind="attempt", at=began, ms=(time.time() - began) * 1000, status=reply.status_code, ok=ok)
+            if ok:
+                reply.success()
+            else:
+                reply.failure(f"HTTP {reply.status_code}")
+        return ok
 
 
 @events.quitting.add_listener
