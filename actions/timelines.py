@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.language.people import SELF
 from bot.names import (
     BY_MEANING_EXTRACTOR,
     SURGERY_TIME_ENTITIES,
@@ -111,6 +112,28 @@ def weeks_since_surgery(tracker: Tracker) -> Optional[Any]:
 
 Lookup = Tuple[List[Reply], List[EventType]]
 
+# The facts remembered about the person a conversation is about, and the entities that set them.
+FACT_ENTITIES = {
+    Slot.PROCEDURE: (Entity.PROCEDURE,),
+    Slot.SPINAL_LEVEL: (Entity.SPINAL_LEVEL,),
+    Slot.SURGERY_TIME: SURGERY_TIME_ENTITIES,
+}
+
+
+def change_of_person(tracker: Tracker) -> List[EventType]:
+    """When the message is about another person than the remembered facts ("and for my husband?"),
+    forgets the facts this message does not give (in the tracker the look-up reads, and as events)."""
+    said = latest_entity_value(tracker, Entity.PERSON)
+    current = tracker.get_slot(Slot.PERSON) or SELF
+    if said is None or said == current:
+        return []
+    events: List[EventType] = [SlotSet(Slot.PERSON, said)]
+    for slot, entities in FACT_ENTITIES.items():
+        if not any(latest_entity(tracker, e) for e in entities) and tracker.get_slot(slot) is not None:
+            tracker.slots[slot] = None
+            events.append(SlotSet(slot, None))
+    return events
+
 
 class TimelineAction(Action, abc.ABC):
     """Runs a look-up; if the database (or anything else) fails, apologises and gives the general
@@ -121,6 +144,7 @@ class TimelineAction(Action, abc.ABC):
         """The replies to send and the events to return."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        forgotten = change_of_person(tracker)
         try:
             replies, events = self.lookup(tracker)
         except (SQLAlchemyError, OSError) as error:
@@ -128,14 +152,14 @@ class TimelineAction(Action, abc.ABC):
             _repository = None
             logger.error("%s: timeline database unavailable (%s)", self.name(), type(error).__name__)
             dispatcher.utter_message(response=Response.TIMELINE_UNAVAILABLE)
-            return []
+            return forgotten
         except Exception as error:  # a bug or an input nobody foresaw: the patient still gets an answer
             logger.error("%s failed (%s)", self.name(), type(error).__name__)
             dispatcher.utter_message(response=Response.TIMELINE_UNAVAILABLE)
-            return []
+            return forgotten
         logger.info("%s answered with %s", self.name(), ", ".join(r.response for r in replies))
         send(dispatcher, replies)
-        return events
+        return forgotten + events
 
 
 def recovery_time(tracker: Tracker) -> Lookup:
@@ -238,18 +262,25 @@ class ActionActivityTiming(TimelineAction):
 
 
 class ActionInform(TimelineAction):
-    """The patient gave (or corrected) their procedure or surgery time: answer the last question again."""
+    """A follow-up: the patient gave (or corrected) their procedure or surgery time, or changed the
+    activity, the phase or the person ("and for a fusion?", "what about tennis?", "and for my
+    husband?"): the last question again, with what changed."""
 
     def name(self) -> Text:
         return ActionName.INFORM
 
     def lookup(self, tracker: Tracker) -> Lookup:
+        activity = latest_entity(tracker, Entity.ACTIVITY)
+        if activity is not None:
+            return activity_timing(tracker, activity["value"], by_meaning(activity))
+        if latest_entity(tracker, Entity.RECOVERY_PHASE) is not None:
+            return recovery_stage(tracker)
         last = tracker.get_slot(Slot.LAST_QUESTION) or ""
         if last.startswith(ACTIVITY_QUESTION):
             return activity_timing(tracker, last[len(ACTIVITY_QUESTION) :])
         told_time = any(latest_entity(tracker, e) for e in SURGERY_TIME_ENTITIES)
         if last == STAGE_QUESTION or (told_time and last != RECOVERY_TIME_QUESTION):
             return recovery_stage(tracker)
-        if tracker.get_slot(Slot.PROCEDURE):
+        if last == RECOVERY_TIME_QUESTION or tracker.get_slot(Slot.PROCEDURE):
             return recovery_time(tracker)
         return [Reply(Response.ASK_REPHRASE)], []

@@ -43,6 +43,8 @@ class Intent:
     THANK = "thank"
     BOT_CHALLENGE = "bot_challenge"
     HUMAN_HANDOFF = "human_handoff"
+    CHITCHAT = "chitchat"
+    ACKNOWLEDGE = "acknowledge"
     MESSAGE_TOO_LONG = "message_too_long"  # set by the channels (bot/rasa/channels/bounded.py), never classified
     NLU_FALLBACK = "nlu_fallback"  # Rasa's own, set by the fallback classifier
 
@@ -59,6 +61,7 @@ class Entity:
     TIME_SINCE_SURGERY = "time_since_surgery"
     SURGERY_DATE = "surgery_date"
     WARNING_SIGN = "warning_sign"
+    PERSON = "person"
 
 
 SURGERY_TIME_ENTITIES = (Entity.TIME_SINCE_SURGERY, Entity.SURGERY_DATE)
@@ -70,6 +73,7 @@ class Slot:
     SURGERY_TIME = "surgery_time"
     WARNING_SIGN = "warning_sign"
     LAST_QUESTION = "last_question"
+    PERSON = "person"
 
 
 class Action:
@@ -89,6 +93,8 @@ class Response:
     YOU_ARE_WELCOME = "utter_you_are_welcome"
     BOT_CHALLENGE = "utter_bot_challenge"
     HUMAN_HANDOFF = "utter_human_handoff"
+    CHITCHAT = "utter_chitchat"
+    ANYTHING_ELSE = "utter_anything_else"
     OUT_OF_SCOPE = "utter_out_of_scope"
     DEFAULT = "utter_default"
     ASK_REPHRASE = "utter_ask_rephrase"

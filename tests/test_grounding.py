@@ -15,6 +15,8 @@ NO_FACTS = {
     "utter_greet",
     "utter_goodbye",
     "utter_you_are_welcome",
+    "utter_anything_else",
+    "utter_chitchat",
     "utter_bot_challenge",
     "utter_out_of_scope",
     "utter_default",
@@ -84,9 +86,7 @@ def test_the_checks_catch_ungrounded_answers():
 
 
 def test_every_faq_has_an_answer_with_a_question_and_vice_versa():
-    faq_keys = {
-        i.split("/", 1)[1] for i in read_nlu_examples(settings.DATA_DIR.glob("nlu/*.yml")) if i.startswith("faq/")
-    }
+    faq_keys = {i.split("/", 1)[1] for i in read_nlu_examples(settings.NLU_DIR.rglob("*.yml")) if i.startswith("faq/")}
     answer_keys = {name.split("/", 1)[1] for name in responses() if name.startswith("utter_faq/")}
     assert faq_keys == answer_keys
     for key in answer_keys:

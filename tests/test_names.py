@@ -46,7 +46,7 @@ def steps(key: str) -> Iterator[str]:
 
 def nlu_intents() -> Set[str]:
     intents = set()
-    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+    for path in sorted((ROOT / "data" / "nlu").rglob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             if "intent" in block:
                 intents.add(block["intent"].split("/")[0])

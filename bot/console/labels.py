@@ -197,7 +197,7 @@ class Export:
 
 def training_texts(exclude: Path) -> Dict[str, str]:
     """Every training example's normalised text and its intent (except those in `exclude`)."""
-    paths = [p for p in sorted(settings.NLU_DIR.glob("*.yml")) if p.resolve() != exclude.resolve()]
+    paths = [p for p in sorted(settings.NLU_DIR.rglob("*.yml")) if p.resolve() != exclude.resolve()]
     return {normalised(text): intent for intent, texts in read_nlu_examples(paths).items() for text in texts}
 
 

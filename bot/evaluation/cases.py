@@ -1,13 +1,18 @@
 """Evaluation cases: conversations with the reply they must get, read from the evaluation sets.
 
-A case is one conversation: the patient's turns (the last one is judged) and the labels of the
-right reply (any of them counts). Labels name what the guide answers, not how the assistant is
-built: ``faq:<topic>``, ``recovery:<procedure>``, ``phase:<phase>``, ``activity:<activity>``,
-``not_covered``, ``red_flag:<urgent|emergency>``, ``smalltalk:<kind>``, or ``ordinary`` (any
-reply but an escalation). Timing labels carry ``window``: phrases the right reply must contain.
+A case is one judged turn of a conversation: the patient's turns up to it (the last one is
+judged) and the labels of the right reply (any of them counts). Labels name what the guide
+answers, not how the assistant is built: ``faq:<topic>``, ``recovery:<procedure>``,
+``phase:<phase>``, ``activity:<activity>``, ``not_covered``, ``out_of_scope``,
+``red_flag:<urgent|emergency>``, ``smalltalk:<kind>``, ``unclear`` (a clarification is right) or
+``ordinary`` (any reply but an escalation). Timing labels carry ``window``: phrases the right
+reply must contain. Tags say what else is true of the turn (``followup``, ``denied``,
+``hypothetical``...). Cases of one conversation share its ``conversation`` id, so the runner
+plays each conversation once and judges every labelled turn.
 
-Sets come in the formats listed in ``READERS``; tests/data/patients_brief.md describes the
-``cases`` format, in which the patient sets are written.
+Sets come in the formats listed in ``READERS``: tests/data/blind/README.md describes the
+``conversations`` format of the blind-written sets (every turn labelled), and
+tests/data/patients_brief.md the older ``cases`` format (the last turn labelled).
 """
 
 from __future__ import annotations
@@ -41,6 +46,11 @@ LEGACY_INTENT_LABELS = {
 }
 
 
+# The tags that name a turn's category, first match wins (else the category is the label's kind),
+# spelled as the older sets' categories.
+TAG_CATEGORIES = {"denied": "denied_sign", "hypothetical": "hypothetical_sign", "followup": "followup"}
+
+
 class CaseError(ValueError):
     """An evaluation set is malformed; the message names the file and case."""
 
@@ -52,6 +62,18 @@ class Case:
     turns: Tuple[str, ...]
     labels: Tuple[str, ...]
     window: Tuple[str, ...] = ()
+    tags: Tuple[str, ...] = ()
+    conversation: str = ""
+    label_windows: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # per timing label, where they differ
+
+    def window_for(self, label: str) -> Tuple[str, ...]:
+        """The phrases a reply answering with this label must contain."""
+        return dict(self.label_windows).get(label, self.window)
+
+    @property
+    def conversation_id(self) -> str:
+        """The conversation the case is a turn of (its own id for a one-case conversation)."""
+        return self.conversation or self.id
 
     @property
     def kind(self) -> str:
@@ -69,12 +91,10 @@ def read_cases(path: Path) -> List[Case]:
     cases = []
     for index, entry in enumerate(_load(path).get("cases") or []):
         where = f"{path}: case {entry.get('id', index)}"
-        turns, expect = entry.get("turns"), entry.get("expect")
+        turns = entry.get("turns")
         if not turns or not all(isinstance(t, str) and t.strip() for t in turns):
             raise CaseError(f"{where} needs `turns`: a list of messages")
-        labels = [expect] if isinstance(expect, str) else expect
-        if not labels or not all(isinstance(label, str) for label in labels):
-            raise CaseError(f"{where} needs `expect`: a label or a list of labels")
+        labels = _labels(entry.get("expect"), where)
         cases.append(
             Case(
                 id=str(entry.get("id", index)),
@@ -84,6 +104,54 @@ def read_cases(path: Path) -> List[Case]:
                 window=tuple(entry.get("window") or ()),
             )
         )
+    return cases
+
+
+def _labels(expect: Any, where: str) -> List[str]:
+    labels = [expect] if isinstance(expect, str) else expect
+    if not labels or not all(isinstance(label, str) for label in labels):
+        raise CaseError(f"{where} needs `expect`: a label or a list of labels")
+    return labels
+
+
+def category(labels: List[str], tags: Tuple[str, ...]) -> str:
+    """A turn's category: a red flag's is red_flag, else its first tag's, else its label's kind."""
+    kind = labels[0].split(":", 1)[0]
+    if kind == "red_flag":
+        return kind
+    return next((c for t, c in TAG_CATEGORIES.items() if t in tags), kind)
+
+
+def read_conversations(path: Path) -> List[Case]:
+    """The ``conversations`` format (tests/data/blind/README.md): every turn with its own labels;
+    a turn without ``expect`` is context only (a message also trained on, such as "thanks")."""
+    cases = []
+    for index, entry in enumerate(_load(path).get("conversations") or []):
+        conversation = str(entry.get("id", index))
+        turns = entry.get("turns") or []
+        texts = tuple(str(t.get("text", "")) for t in turns if isinstance(t, dict))
+        if not turns or len(texts) != len(turns) or not all(t.strip() for t in texts):
+            raise CaseError(f"{path}: conversation {conversation} needs `turns`: a list of {{text, expect}}")
+        for number, turn in enumerate(turns, start=1):
+            if turn.get("expect") is None:
+                continue
+            where = f"{path}: conversation {conversation}, turn {number}"
+            labels = _labels(turn["expect"], where)
+            tags = tuple(turn.get("tags") or ())
+            window = turn.get("window") or ()
+            per_label = window if isinstance(window, dict) else {}
+            cases.append(
+                Case(
+                    id=f"{conversation}.{number}",
+                    category=category(labels, tags),
+                    turns=texts[:number],
+                    labels=tuple(labels),
+                    window=() if per_label else tuple(window),
+                    tags=tags,
+                    conversation=conversation,
+                    label_windows=tuple((label, tuple(phrases)) for label, phrases in per_label.items()),
+                )
+            )
     return cases
 
 
@@ -119,6 +187,7 @@ def clinc_cases(questions: List[str]) -> List[Case]:
 
 
 READERS: Dict[str, Callable[[Path], List[Case]]] = {
+    "conversations": read_conversations,
     "cases": read_cases,
     "rasa_nlu": read_rasa_nlu,
     "red_flags": read_red_flags,

@@ -22,6 +22,8 @@ SMALLTALK = {
     "thank": Response.YOU_ARE_WELCOME,
     "bot": Response.BOT_CHALLENGE,
     "handoff": Response.HUMAN_HANDOFF,
+    "chitchat": Response.CHITCHAT,
+    "ack": Response.ANYTHING_ELSE,
 }
 RECOVERY = {Response.TIMELINE_PROCEDURE, Response.TIMELINE_GENERAL, Response.TIMELINE_OTHER_PROCEDURE}
 PHASE = {Response.TIMELINE_STAGE, Response.TIMELINE_PHASE}
@@ -29,6 +31,8 @@ ACTIVITY = {Response.ACTIVITY_OK_NOW, Response.ACTIVITY_AVOID_NOW, Response.ACTI
 TIME_PROBLEMS = {Response.SURGERY_IN_FUTURE, Response.TIME_TOO_LONG, Response.TIME_UNREADABLE}
 ANY_ACTIVITY_ANSWER = ACTIVITY | {Response.ACTIVITY_NOT_COVERED, Response.ACTIVITY_UNKNOWN}
 ESCALATIONS = {Response.RED_FLAG, Response.RED_FLAG_EMERGENCY}
+# Labels for which a decline or a clarification is the right reply.
+DECLINE_KINDS = ("not_covered", "out_of_scope", "unclear")
 # recovery:<label> -> (procedure, level) the reply must be about; None: the general answers
 RECOVERY_SUBJECTS: Dict[str, Optional[Tuple[str, Optional[str]]]] = {
     "microdiscectomy": ("microdiscectomy", None),
@@ -96,6 +100,9 @@ MATCHERS: Dict[str, Callable[[BotReply, str], bool]] = {
     "asks": lambda reply, what: reply.utter_action == {"surgery_time": Response.ASK_SURGERY_TIME}.get(what),
     "time_problem": lambda reply, problem: reply.utter_action == {"future": Response.SURGERY_IN_FUTURE}.get(problem),
     "not_covered": lambda reply, _: reply.utter_action in DECLINES,
+    "out_of_scope": lambda reply, _: reply.utter_action in DECLINES,
+    "unclear": lambda reply, _: reply.utter_action in DECLINES | CLARIFICATIONS,
+    "ordinary": lambda reply, _: True,
     "red_flag": lambda reply, _: reply.utter_action in ESCALATIONS,
 }
 TIMING_KINDS = {"recovery", "phase", "activity", "timeline", "asks", "time_problem"}
@@ -120,13 +127,14 @@ def judge(case: Case, replies: Sequence[BotReply]) -> Verdict:
     if case.kind == "red_flag":
         right = escalated
     elif escalated:
-        return Verdict("escalated", escalated, emergency, given)
-    elif case.kind == "ordinary":
-        right = bool(given)
-    elif case.kind == "not_covered":
-        right = clarified
+        # an escalation is right only where the labels allow one ("not covered, or a red flag")
+        if not any(label.startswith("red_flag") for label in case.labels):
+            return Verdict("escalated", escalated, emergency, given)
+        right = True
+    elif case.kind in DECLINE_KINDS:
+        right = clarified or any(label_met(label, replies, case.window_for(label)) for label in case.labels[1:])
     else:
-        right = any(label_met(label, replies, case.window) for label in case.labels)
+        right = bool(given) and any(label_met(label, replies, case.window_for(label)) for label in case.labels)
 
     if right:
         outcome = "right"

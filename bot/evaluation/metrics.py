@@ -36,8 +36,18 @@ class Metric:
     lower_is_better: bool = False
 
 
+DECLINE_KINDS = ("not_covered", "out_of_scope")
+SIGN_CATEGORIES = ("denied_sign", "hypothetical_sign")
+# Turns that depend on earlier ones: the blind sets tag them, the older sets name them by category.
+FOLLOWUP_CATEGORIES = ("followup", "correction", "multi_turn")
+
+
 def _answerable(case: Case) -> bool:
-    return case.kind not in ("red_flag", "ordinary") and case.category != "denied_sign"
+    return case.kind not in ("red_flag", "ordinary", "unclear") and case.category not in SIGN_CATEGORIES
+
+
+def _followup(case: Case) -> bool:
+    return case.kind != "red_flag" and ("followup" in case.tags or case.category in FOLLOWUP_CATEGORIES)
 
 
 METRICS: Tuple[Metric, ...] = (
@@ -49,6 +59,12 @@ METRICS: Tuple[Metric, ...] = (
         lambda v: v.outcome == "right",
     ),
     Metric(
+        "followup",
+        "follow-up turns (elliptical, corrections, answers to a question) answered right",
+        _followup,
+        lambda v: v.outcome == "right",
+    ),
+    Metric(
         "smalltalk",
         "greetings, thanks, goodbyes, bot and human questions",
         lambda c: c.kind == "smalltalk",
@@ -57,7 +73,7 @@ METRICS: Tuple[Metric, ...] = (
     Metric(
         "uncovered_declined",
         "uncovered questions declined",
-        lambda c: c.kind == "not_covered" and c.category != "clinc",
+        lambda c: c.kind in DECLINE_KINDS and c.category != "clinc",
         lambda v: v.outcome == "right",
     ),
     Metric(
@@ -74,16 +90,22 @@ METRICS: Tuple[Metric, ...] = (
         lambda v: v.emergency,
     ),
     Metric(
+        "signs_denied_or_asked",
+        "denied or hypothetical warning signs answered right, without an alarm",
+        lambda c: c.category in SIGN_CATEGORIES,
+        lambda v: v.outcome == "right",
+    ),
+    Metric(
         "denied_escalated",
-        "denied-sign messages escalated",
-        lambda c: c.category == "denied_sign",
+        "denied or hypothetical warning signs escalated",
+        lambda c: c.category in SIGN_CATEGORIES,
         lambda v: v.escalated,
         lower_is_better=True,
     ),
     Metric(
         "ordinary_escalated",
         "ordinary questions escalated",
-        lambda c: c.kind != "red_flag" and c.category not in ("denied_sign", "clinc"),
+        lambda c: c.kind != "red_flag" and c.category not in SIGN_CATEGORIES + ("clinc",),
         lambda v: v.escalated,
         lower_is_better=True,
     ),

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Sequence
+from typing import Collection, Dict, List, Sequence
 
 from bot.dev.client import BotReply, RasaClient
 from bot.evaluation.cases import Case
@@ -25,26 +25,46 @@ ACTION_CALLS = 200
 BENCHMARKED_ACTION = "action_activity_timing"
 
 
-def converse(client: RasaClient, case: Case) -> List[BotReply]:
-    """Plays the case's turns in a new conversation; the replies to its last turn."""
+def converse(client: RasaClient, turns: Sequence[str], judged: Collection[int]) -> Dict[int, List[BotReply]]:
+    """Plays the turns in a new conversation; the replies to each judged turn (by index)."""
     sender = f"eval-{uuid.uuid4().hex}"
-    for turn in case.turns[:-1]:
-        client.send(sender, turn)
-    return client.ask(sender, case.turns[-1])
+    replies: Dict[int, List[BotReply]] = {}
+    for index, turn in enumerate(turns):
+        if index in judged:
+            replies[index] = client.ask(sender, turn)
+        else:
+            client.send(sender, turn)
+    return replies
+
+
+def conversations(cases: Sequence[Case]) -> List[List[Case]]:
+    """The cases grouped by conversation (each group's longest case holds every turn), in order."""
+    groups: Dict[str, List[Case]] = {}
+    for case in cases:
+        groups.setdefault(case.conversation_id, []).append(case)
+    for group in groups.values():
+        longest = max(group, key=lambda c: len(c.turns))
+        if any(c.turns != longest.turns[: len(c.turns)] for c in group):
+            raise ValueError(f"cases of conversation {group[0].conversation_id} are not turns of one conversation")
+    return list(groups.values())
 
 
 def run_cases(client: RasaClient, cases: Sequence[Case]) -> List[Judged]:
-    """Each case judged, in order (conversations run a few at a time, a client per thread)."""
+    """Each case judged, in order: every conversation played once (a few at a time, a client per
+    thread), every labelled turn of it judged."""
     local = threading.local()
 
-    def run(case: Case) -> List[BotReply]:
+    def run(group: List[Case]) -> List[Judged]:
         if not hasattr(local, "client"):
             local.client = RasaClient(client.base_url, client.token)
-        return converse(local.client, case)
+        turns = max(group, key=lambda c: len(c.turns)).turns
+        replies = converse(local.client, turns, {len(c.turns) - 1 for c in group})
+        return [(c, judge(c, replies[len(c.turns) - 1])) for c in group]
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        replies = list(pool.map(run, cases))
-    return [(case, judge(case, r)) for case, r in zip(cases, replies)]
+        judged = [pair for group in pool.map(run, conversations(cases)) for pair in group]
+    order = {id(case): i for i, case in enumerate(cases)}
+    return sorted(judged, key=lambda pair: order[id(pair[0])])
 
 
 def quantiles_ms(timings: Sequence[float]) -> Dict[str, float]:

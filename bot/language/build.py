@@ -30,11 +30,18 @@ from spacy.pipeline import EntityRuler, Lemmatizer
 from spacy.tokenizer import Tokenizer
 
 from bot import settings
-from bot.language import spinal_levels
+from bot.language import people, spinal_levels
 from bot.language.phrases import Lemmatize, compile_phrase, phrase_words
 from bot.language.sign_context import SignContext
 from bot.language.spellfix import SpellFix
-from bot.language.vocabulary import load_context_rules, load_spelling, load_symptom_words, load_warning_signs
+from bot.language.vocabulary import (
+    load_context_rules,
+    load_fever_threshold,
+    load_resolutions,
+    load_spelling,
+    load_symptom_words,
+    load_warning_signs,
+)
 from bot.language.warning_signs import WarningSignMatcher
 from bot.names import Entity
 from bot.timelines.data import load_timeline_data
@@ -101,9 +108,12 @@ def build_pipeline() -> Language:
         + _term_patterns(Entity.ACTIVITY, timelines.activities, lemmatize)
         + _term_patterns(Entity.RECOVERY_PHASE, timelines.phases, lemmatize)
         + spinal_levels.ruler_patterns()
+        + people.ruler_patterns(spelling.people)
     )
-    cast(WarningSignMatcher, nlp.add_pipe("spine_warning_signs")).add_signs(signs, load_symptom_words(), lemmatize)
-    cast(SignContext, nlp.add_pipe("spine_sign_context")).set_rules(load_context_rules())
+    cast(WarningSignMatcher, nlp.add_pipe("spine_warning_signs")).add_signs(
+        signs, load_symptom_words(), lemmatize, load_fever_threshold()
+    )
+    cast(SignContext, nlp.add_pipe("spine_sign_context")).set_rules(load_context_rules(), *load_resolutions())
     nlp.add_pipe("spine_time_expressions")
     nlp.add_pipe("spine_sentence_vectors")
 

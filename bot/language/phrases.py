@@ -7,7 +7,8 @@ A phrase is a space-separated list of slots:
   is too broad: "chills" -> "chill", "number" -> "numb");
 * ``word?``: the slot is optional;
 * ``*``: up to ``GAP`` arbitrary tokens;
-* ``NUM``: a number; ``NEG``: a negation (not, n't, no, never).
+* ``NUM``: a number; ``NEG``: a negation (not, n't, no, never, and "cant", "dont"... typed
+  without the apostrophe).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Callable, Dict, Iterable, List, Set
 
 GAP = 3
 NEGATIONS = ["not", "no", "never"]
+# negated verbs typed as one word ("CANT FEEL MY FOOT"): the tokenizer leaves them whole
+FUSED_NEGATIONS = ["cant", "cannot", "dont", "doesnt", "didnt", "wont", "couldnt", "isnt", "aint"]
 
 TokenPattern = Dict[str, object]
 Lemmatize = Callable[[str], str]
@@ -31,7 +34,7 @@ def _slot_alternatives(slot: str, phrase: str, lemmatize: Lemmatize) -> List[Tok
     if slot == "NUM":
         return [{"LIKE_NUM": True}]
     if slot == "NEG":
-        return [{"NORM": {"IN": NEGATIONS}}]
+        return [{"NORM": {"IN": NEGATIONS + FUSED_NEGATIONS}}]
     exact = sorted({w[1:].lower() for w in slot.split("|") if w.startswith("=")})
     lemmas = sorted({lemmatize(w.lower()) for w in slot.split("|") if w and not w.startswith("=")})
     if "" in exact or any(not w for w in slot.split("|")):

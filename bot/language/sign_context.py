@@ -13,6 +13,10 @@ join the denied signs, the others stay.
 
 A negation inside a sign's own phrase ("the meds don't help") is part of the sign, not a denial.
 
+A sign followed closely by a phrase that says it is over ("tingling in my foot, which has now
+gone completely") is set aside too: ConText stops a cue at every comma, these may cross commas
+(`resolutions` in data/warning_signs.yml), but never another sign.
+
 ConText compares every cue with every sign of a sentence, so it reads one sentence at a time, and
 a sentence longer than WINDOW_TOKENS in windows of that size: the work grows linearly with the
 message. A cue cut off from its sign by a window's edge takes nothing away: the sign escalates.
@@ -24,6 +28,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Sequence, Tuple
 import srsly
 from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from bot.language.warning_signs import MENTIONS_KEY, OWN_NEGATION, SPANS_KEY
@@ -33,6 +38,7 @@ NEGATED = "NEGATED_EXISTENCE"
 # Categories that take a sign away; POSSIBLE_EXISTENCE, FAMILY and HISTORICAL do not.
 DENYING = {NEGATED, "HYPOTHETICAL", "FUTURE"}
 RULES_FILE = "rules.json"
+RESOLUTIONS_KEY = "resolutions"
 WINDOW_TOKENS = 80
 
 
@@ -41,8 +47,24 @@ def _inside(modifier: Any, span: Span) -> bool:
     return span.start <= start and end <= span.end
 
 
+# Negations right before a sign ("didn't have a temperature"): ConText passes over a cue that
+# overlaps the sign's own words, so these are read here.
+NEGATIONS = {"not", "n't", "nt", "no", "never", "doesnt", "didnt", "dont", "hasnt", "havent", "isnt", "wasnt"}
+NEGATION_REACH = 2
+
+
+def negated_just_before(span: Span) -> bool:
+    """Whether a negation is among the two words before the sign (and the sign has none of its own)."""
+    if span._.own_negation:
+        return False
+    before = span.doc[max(0, span.start - NEGATION_REACH) : span.start]
+    return any(t.lower_ in NEGATIONS or t.norm_ == "not" for t in before)
+
+
 def denied(span: Span) -> bool:
     """Whether ConText's modifiers take the sign away (its own negation does not)."""
+    if negated_just_before(span):
+        return True
     for modifier in span._.modifiers:
         if modifier.category not in DENYING:
             continue
@@ -77,6 +99,14 @@ def _in_window(window: Doc, offset: int, span: Span) -> Span:
     return copy
 
 
+def resolved(span: Span, others: Sequence[Span], resolutions: Sequence[Tuple[int, int]], reach: int) -> bool:
+    """Whether a resolution phrase follows the sign within `reach` words, with no other sign between."""
+    for start, _ in resolutions:
+        if span.end <= start <= span.end + reach and not any(span.end <= o.start < start for o in others):
+            return True
+    return False
+
+
 class SignContext:
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
@@ -88,11 +118,18 @@ class SignContext:
         context.add([ConTextRule(**rule) for rule in self.rules])
         return context
 
-    def set_rules(self, rules: List[Dict[str, Any]]) -> None:
+    def set_rules(
+        self, rules: List[Dict[str, Any]], reach: int = 0, resolutions: Sequence[List[Dict[str, Any]]] = ()
+    ) -> None:
         """The project's rules, added to medspaCy's (keys of ConTextRule: literal, category,
-        direction, pattern, allowed_types...)."""
+        direction, pattern, allowed_types...), and the phrases that say a sign is over."""
         self.rules = rules
         self.contexts = {group: self._context(group) for group in (SPANS_KEY, MENTIONS_KEY)}
+        self.reach = reach
+        self.resolutions = list(resolutions)
+        self.matcher = Matcher(self.nlp.vocab)
+        if self.resolutions:
+            self.matcher.add(RESOLUTIONS_KEY, self.resolutions)
 
     def verdicts(self, doc: Doc, group: str) -> List[Tuple[Span, bool]]:
         """Each span of the group with whether the patient denies it, window by window."""
@@ -106,8 +143,13 @@ class SignContext:
 
     def __call__(self, doc: Doc) -> Doc:
         denials: List[Span] = []
+        resolutions = [(start, end) for _, start, end in self.matcher(doc)]
         for group in self.contexts:
             verdicts = self.verdicts(doc, group)
+            spans = [span for span, _ in verdicts]
+            verdicts = [
+                (span, is_denied or resolved(span, spans, resolutions, self.reach)) for span, is_denied in verdicts
+            ]
             denials += [span for span, is_denied in verdicts if is_denied]
             doc.spans[group] = [span for span, is_denied in verdicts if not is_denied]
         doc.spans[DENIED_SPANS_KEY] = denials
@@ -116,10 +158,13 @@ class SignContext:
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / RULES_FILE, self.rules)
+        srsly.write_json(
+            path / RULES_FILE, {"rules": self.rules, "reach": self.reach, RESOLUTIONS_KEY: self.resolutions}
+        )
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SignContext":
-        self.set_rules(srsly.read_json(Path(path) / RULES_FILE))
+        content = srsly.read_json(Path(path) / RULES_FILE)
+        self.set_rules(content["rules"], content["reach"], content[RESOLUTIONS_KEY])
         return self
 
 

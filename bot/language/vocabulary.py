@@ -35,10 +35,12 @@ class WarningSign:
 
 @dataclass(frozen=True)
 class Spelling:
-    """Words the typo corrector corrects towards, and look-alikes it must leave alone."""
+    """Words the typo corrector corrects towards, look-alikes it must leave alone, and the
+    people a message can be about (one line of synonyms each)."""
 
     domain_words: Tuple[str, ...]
     not_typos: Tuple[str, ...]
+    people: Tuple[str, ...] = ()
 
 
 def _read(path: Path) -> Dict[str, Any]:
@@ -61,6 +63,7 @@ def load_spelling(path: Path = settings.VOCABULARY_FILE) -> Spelling:
     return Spelling(
         domain_words=tuple(w.lower() for w in content.get("domain_words", ())),
         not_typos=tuple(w.lower() for w in content.get("not_typos", ())),
+        people=tuple(str(line) for line in content.get("people", ())),
     )
 
 
@@ -105,6 +108,23 @@ def load_context_rules(path: Path = settings.WARNING_SIGNS_FILE) -> List[Dict[st
             rule["allowed_types"] = future_signs
         rules.append(rule)
     return rules
+
+
+def load_resolutions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[int, List[List[Dict[str, Any]]]]:
+    """`resolution_reach` and the `resolutions` patterns: phrases saying an earlier sign is over."""
+    content = _read(path)
+    patterns = content.get("resolutions") or []
+    if not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in patterns):
+        raise VocabularyError(f"{path}: every entry of `resolutions` must be a spaCy token pattern (a list of dicts)")
+    return int(content.get("resolution_reach", 20)), patterns
+
+
+def load_fever_threshold(path: Path = settings.WARNING_SIGNS_FILE) -> float:
+    """`fever_threshold_celsius`: from what reading a temperature is a fever (the clinic's setting)."""
+    value = _read(path).get("fever_threshold_celsius")
+    if not isinstance(value, (int, float)) or not 37.0 <= float(value) <= 40.0:
+        raise VocabularyError(f"{path}: fever_threshold_celsius must be a number of degrees Celsius, e.g. 38.0")
+    return float(value)
 
 
 def load_symptom_words(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:

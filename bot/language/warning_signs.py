@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 import srsly
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from bot.language.phrases import Lemmatize, compile_phrase
 from bot.language.vocabulary import WarningSign
@@ -24,10 +24,65 @@ from bot.names import Severity
 SPANS_KEY = "warning_signs"
 MENTIONS_KEY = "symptom_mentions"
 
-FEVER_CELSIUS = 38.0
-FEVER_FAHRENHEIT = 100.4
+DEFAULT_FEVER_CELSIUS = 38.0
 TEMPERATURE_WORDS = {"temp", "temperature", "fever", "feverish", "thermometer", "degree", "°"}
 FAHRENHEIT_ONLY_WORDS = {"run", "running"}
+# A number followed by one of these is no temperature ("38 weeks", "100.5 kg"); preceded by one of
+# these, an age ("I'm 39").
+OTHER_UNITS = {
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "wk",
+    "wks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "yr",
+    "yrs",
+    "yo",
+    "old",
+    "hour",
+    "hours",
+    "hr",
+    "hrs",
+    "minute",
+    "minutes",
+    "min",
+    "mins",
+    "kg",
+    "kgs",
+    "kilo",
+    "kilos",
+    "lb",
+    "lbs",
+    "pound",
+    "pounds",
+    "stone",
+    "mg",
+    "ml",
+    "%",
+    "percent",
+    "cm",
+    "mm",
+    "inch",
+    "inches",
+    "metres",
+    "meters",
+    "miles",
+    "km",
+    "steps",
+    "times",
+    "bpm",
+    "mmhg",
+}
+AGE_WORDS = {"'m", "’m", "im", "am", "aged", "age", "turned", "turning"}
+# "he is 39", "she's 39": an age, unlike "it's 39"
+AGE_SUBJECTS = {"he", "she", "i"}
+# A message this short with a reading in it is a reading ("it's 39 now", "101.2").
+SHORT_MESSAGE_WORDS = 5
 CONTEXT_WINDOW = 4
 OWN_NEGATION = "own_negation"
 _NEGATED_PHRASE_KEY = "{id}/NEG"
@@ -43,6 +98,27 @@ def temperature_reading(text: str) -> Optional[float]:
     if unit == "f" or (unit is None and 95 <= value <= 115):
         return (value - 32) * 5 / 9 if 95 <= value <= 115 else None
     return value if 34 <= value <= 45 else None
+
+
+def is_reading(token: Token, short_message: bool) -> bool:
+    """Whether a number in the fever range is a temperature: with a unit or a temperature word
+    near it, or bare when it can be nothing else (a decimal, or the number of a short message),
+    unless another unit follows it or it is an age."""
+    explicit_unit = token.text[-1:].lower() in ("c", "f")
+    window = token.doc[max(0, token.i - CONTEXT_WINDOW) : token.i + CONTEXT_WINDOW + 1]
+    lemmas = {t.lemma_ for t in window} | {t.lower_ for t in window}
+    fahrenheit = float(re.sub(r"[^\d.]", "", token.text)) >= 95
+    if explicit_unit or lemmas & TEMPERATURE_WORDS or (fahrenheit and lemmas & FAHRENHEIT_ONLY_WORDS):
+        return True
+    doc = token.doc
+    following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+    before = [t.lower_ for t in doc[max(0, token.i - 2) : token.i]]
+    aged = bool(before) and (
+        before[-1] in AGE_WORDS or (len(before) == 2 and before[1] in ("is", "'s", "’s") and before[0] in AGE_SUBJECTS)
+    )
+    if following in OTHER_UNITS or aged:
+        return False
+    return "." in token.text or short_message
 
 
 SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1}
@@ -65,10 +141,18 @@ class WarningSignMatcher:
         self.vocab = nlp.vocab
         self.signs: List[Dict[str, Any]] = []
         self.mentions: List[List[Dict[str, Any]]] = []
+        self.fever_celsius = DEFAULT_FEVER_CELSIUS
         self.matcher = Matcher(nlp.vocab)
 
-    def add_signs(self, signs: Sequence[WarningSign], mentions: Sequence[str], lemmatize: Lemmatize) -> None:
+    def add_signs(
+        self,
+        signs: Sequence[WarningSign],
+        mentions: Sequence[str],
+        lemmatize: Lemmatize,
+        fever_celsius: float = DEFAULT_FEVER_CELSIUS,
+    ) -> None:
         """Compiles the signs' phrases and the symptom words (at build time)."""
+        self.fever_celsius = fever_celsius
         self._load(
             [
                 {
@@ -108,15 +192,12 @@ class WarningSignMatcher:
 
     def _temperature_spans(self, doc: Doc, sign: Dict[str, Any]) -> List[Span]:
         spans = []
+        words = [t for t in doc if not (t.is_punct or t.is_space)]
         for token in doc:
             celsius = temperature_reading(token.text)
-            if celsius is None or celsius < FEVER_CELSIUS:
+            if celsius is None or celsius < self.fever_celsius - 1e-9:
                 continue
-            explicit_unit = token.text[-1:].lower() in ("c", "f")
-            window = doc[max(0, token.i - CONTEXT_WINDOW) : token.i + CONTEXT_WINDOW + 1]
-            lemmas = {t.lemma_ for t in window}
-            fahrenheit = float(re.sub(r"[^\d.]", "", token.text)) >= 95
-            if explicit_unit or lemmas & TEMPERATURE_WORDS or (fahrenheit and lemmas & FAHRENHEIT_ONLY_WORDS):
+            if is_reading(token, len(words) <= SHORT_MESSAGE_WORDS):
                 spans.append(Span(doc, token.i, token.i + 1, label=str(sign["id"]), kb_id=str(sign["severity"])))
         return spans
 
@@ -142,10 +223,13 @@ class WarningSignMatcher:
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "signs.json", {"signs": self.signs, "mentions": self.mentions})
+        srsly.write_json(
+            path / "signs.json", {"signs": self.signs, "mentions": self.mentions, "fever_celsius": self.fever_celsius}
+        )
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "WarningSignMatcher":
         content = srsly.read_json(Path(path) / "signs.json")
+        self.fever_celsius = float(content.get("fever_celsius", DEFAULT_FEVER_CELSIUS))
         self._load(content["signs"], content["mentions"])
         return self
 

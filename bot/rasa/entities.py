@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 from bot.language import spinal_levels, time_expressions
 from bot.names import Entity
 
-RULER_LABELS = (Entity.PROCEDURE, Entity.ACTIVITY, Entity.RECOVERY_PHASE, spinal_levels.LABEL)
+RULER_LABELS = (Entity.PROCEDURE, Entity.ACTIVITY, Entity.RECOVERY_PHASE, Entity.PERSON, spinal_levels.LABEL)
 NEGATIONS = {"not", "no", "never"}
 NEGATION_REACH = 2
 

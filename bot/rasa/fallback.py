@@ -1,9 +1,10 @@
-"""Rasa component: a FallbackClassifier that also listens to the ResponseSelector.
+"""Rasa component: a FallbackClassifier that also checks the FAQ answer.
 
 Rasa's FallbackClassifier only looks at intent confidence, so a message confidently classified
-as ``faq`` is answered even when the ResponseSelector barely knows which FAQ answer fits. This
-subclass also falls back when the selected response's confidence is below
-``response_threshold``, so a weak FAQ match is clarified instead of answered.
+as ``faq`` would be answered even when no FAQ answer fits it well. This subclass also falls back
+when the selected answer's confidence (bot/rasa/nearest.py: how close the message is to that
+answer's examples or cited passages) is below ``response_threshold``, so a weak FAQ match is
+clarified instead of answered.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import logging
 from typing import Any, Dict, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.nlu.constants import RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECTOR_PROPERTY_NAME
-from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
@@ -38,7 +39,7 @@ class ResponseAwareFallbackClassifier(FallbackClassifier):
 
     @classmethod
     def required_components(cls) -> list:
-        return [ResponseSelector]
+        return [IntentClassifier]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

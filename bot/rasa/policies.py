@@ -1,4 +1,16 @@
-"""Rasa dialogue policy: never leave the patient in silence when the action server fails.
+"""Rasa dialogue policies: never leave the patient in silence when the action server fails, and
+never let a warning sign fade from the conversation while the patient is still describing it.
+
+WarningSignFollowUpPolicy: after an escalation, the patient often answers as they would a nurse
+("no fever, no numbness, the painkillers take the edge off") or asks where to go ("the office is
+closed, where do we go?"): such a message says nothing alarming by itself, but the sign they
+reported stands. Within `turns` messages of an escalation, a message about symptoms (any symptom
+word, denied or not), one the classifier cannot place, or one asking for care (`care_answers`:
+the FAQ answers and intents of calling, visiting or reaching someone) gets the escalation again,
+unless it is a thank-you, a goodbye or other small talk (`closing_intents`). Questions about
+something else are answered as usual.
+
+ActionFailurePolicy:
 
 When the action server (or its database) is unreachable, Rasa logs the error, drops the custom
 action's events and waits for the next message, so the patient gets no reply at all. This
@@ -36,8 +48,13 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.names import Action
+from bot.names import RED_FLAG_INTENTS, Action, Intent, Response
+from bot.rasa.red_flags import SIGNS_KEY
 
+ESCALATIONS = (Response.RED_FLAG, Response.RED_FLAG_EMERGENCY)
+TURNS_KEY = "turns"
+CLOSING_INTENTS_KEY = "closing_intents"
+CARE_ANSWERS_KEY = "care_answers"
 FALLBACKS_KEY = "fallbacks"
 FIRST_MESSAGE_KEY = "first_message"
 DEFAULT_KEY = "default"
@@ -117,6 +134,84 @@ class ActionFailurePolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         action = next_action_after_failure(tracker, self.config[FALLBACKS_KEY], self.config[FIRST_MESSAGE_KEY])
+        probabilities = self._default_predictions(domain)
+        if action is not None:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)
+
+
+def recent_escalation(tracker: DialogueStateTracker, turns: int) -> Optional[Text]:
+    """The escalation response given after one of the `turns` user messages before the latest, if any."""
+    messages = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            messages += 1
+            if messages > turns:
+                return None
+        elif isinstance(event, ActionExecuted) and event.action_name in ESCALATIONS and messages:
+            return event.action_name
+    return None
+
+
+def answer_of(parse_data: Dict[Text, Any]) -> Optional[Text]:
+    """The message's intent, or "faq/<key>" for an FAQ."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent != Intent.FAQ:
+        return intent
+    selected = ((parse_data.get("response_selector") or {}).get(Intent.FAQ) or {}).get("response") or {}
+    return selected.get("intent_response_key") or intent
+
+
+def still_about_sign(tracker: DialogueStateTracker, closing_intents: List[Text], care_answers: List[Text]) -> bool:
+    """Whether the latest message goes on about symptoms or asks where to get care."""
+    message = tracker.latest_message
+    if message is None:
+        return False
+    parse_data: Dict[Text, Any] = dict(message.parse_data)
+    answer = answer_of(parse_data)
+    if answer in closing_intents or answer in RED_FLAG_INTENTS:
+        return False
+    signs = parse_data.get(SIGNS_KEY) or {}
+    return answer == Intent.NLU_FALLBACK or answer in care_answers or bool(signs.get("symptoms"))
+
+
+def repeated_escalation(
+    tracker: DialogueStateTracker, turns: int, closing_intents: List[Text], care_answers: List[Text]
+) -> Optional[Text]:
+    """The escalation to give again (then action_listen), or None."""
+    actions = actions_since_user_message(tracker)
+    escalation = recent_escalation(tracker, turns)
+    if escalation is None or not still_about_sign(tracker, closing_intents, care_answers):
+        return None
+    if not actions:
+        return escalation
+    return ACTION_LISTEN_NAME if actions == [escalation] else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class WarningSignFollowUpPolicy(Policy):
+    """Gives an escalation again to a message that goes on describing the reported sign."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 8, TURNS_KEY: 2, CLOSING_INTENTS_KEY: [], CARE_ANSWERS_KEY: []}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        action = repeated_escalation(
+            tracker,
+            int(self.config[TURNS_KEY]),
+            list(self.config[CLOSING_INTENTS_KEY]),
+            list(self.config[CARE_ANSWERS_KEY]),
+        )
         probabilities = self._default_predictions(domain)
         if action is not None:
             probabilities[domain.index_for_action(action)] = 1.0

@@ -4,10 +4,11 @@ Runs last in the NLU pipeline. A message becomes a red flag when the spaCy pipel
 warning-sign matcher (data/warning_signs.yml) finds a sign the patient does not deny or only ask
 about (bot/language/sign_context.py), or when the intent classifier's best guess is a red-flag
 intent, even if the FallbackClassifier judged it uncertain. Where the net finds no sign, how
-sure the classifier must be depends on what the message says of symptoms: any mentioned, it
-escalates; only denied or asked about ("no fever, when can I swim?"), it must reach
+sure the classifier must be depends on what the message says of symptoms: any mentioned,
+``mentioned_sign_threshold``; only denied or asked about ("no fever, when can I swim?"),
 ``denied_sign_threshold``; none at all, ``unsupported_threshold``. Below it, the message keeps
-its next intent. The red-flag intent then
+its next intent (the classifier's confidence is how close the message is to the red-flag
+examples, bot/rasa/nearest.py). The red-flag intent then
 wins over every other intent with confidence 1.0, and a ``warning_sign`` entity names the most
 severe sign found ("unspecified" when only the classifier noticed it).
 """
@@ -37,14 +38,18 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
 from bot.language.sign_context import DENIED_SPANS_KEY
-from bot.language.warning_signs import MENTIONS_KEY, primary_sign
+from bot.language.warning_signs import MENTIONS_KEY, SPANS_KEY, primary_sign
 from bot.names import RED_FLAG_INTENTS, UNSPECIFIED_SIGN, Entity, Severity
 
 WARNING_SIGN_ENTITY = Entity.WARNING_SIGN
 URGENT_INTENT, EMERGENCY_INTENT = RED_FLAG_INTENTS
+MENTIONED_SIGN_THRESHOLD = "mentioned_sign_threshold"
 DENIED_SIGN_THRESHOLD = "denied_sign_threshold"
 UNSUPPORTED_THRESHOLD = "unsupported_threshold"
 FALLBACK_THRESHOLD = "fallback_threshold"
+# What the net read in the message, in its parse data (read by bot/rasa/policies.py): the signs
+# reported and those denied or only asked about (ids), and whether any symptom word was used.
+SIGNS_KEY = "warning_signs"
 
 
 def classifier_red_flag(message: Message) -> Tuple[Optional[Text], float]:
@@ -61,14 +66,25 @@ def classifier_red_flag(message: Message) -> Tuple[Optional[Text], float]:
 
 
 def needed_confidence(doc: Optional[Doc], thresholds: Dict[Text, float]) -> float:
-    """How sure the classifier must be of a red flag the net did not find: not at all when the
-    message mentions a symptom, `denied_sign_threshold` when it only denies or asks about them,
-    `unsupported_threshold` when it mentions none."""
+    """How sure the classifier must be of a red flag the net did not find: `mentioned_sign_threshold`
+    when the message mentions a symptom, `denied_sign_threshold` when it only denies or asks about
+    them, `unsupported_threshold` when it mentions none."""
     if doc is None or len(doc.spans.get(MENTIONS_KEY, [])):
-        return 0.0
+        return thresholds[MENTIONED_SIGN_THRESHOLD]
     if len(doc.spans.get(DENIED_SPANS_KEY, [])):
         return thresholds[DENIED_SIGN_THRESHOLD]
     return thresholds[UNSUPPORTED_THRESHOLD]
+
+
+def signs_read(doc: Optional[Doc]) -> Dict[Text, Any]:
+    """The signs the message reports, those it denies or asks about, and its symptom words."""
+    if doc is None:
+        return {"reported": [], "denied": [], "symptoms": False}
+    return {
+        "reported": sorted({s.label_ for s in doc.spans.get(SPANS_KEY, [])}),
+        "denied": sorted({s.label_ for s in doc.spans.get(DENIED_SPANS_KEY, []) if s.label_ != MENTIONS_KEY}),
+        "symptoms": bool(len(doc.spans.get(MENTIONS_KEY, [])) or len(doc.spans.get(DENIED_SPANS_KEY, []))),
+    }
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -76,7 +92,9 @@ class RedFlagDetector(GraphComponent, IntentClassifier, EntityExtractorMixin):
     """Makes any message describing a warning sign a red flag, whatever else it says."""
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.thresholds = {key: float(config[key]) for key in (DENIED_SIGN_THRESHOLD, UNSUPPORTED_THRESHOLD)}
+        self.thresholds = {
+            key: float(config[key]) for key in (MENTIONED_SIGN_THRESHOLD, DENIED_SIGN_THRESHOLD, UNSUPPORTED_THRESHOLD)
+        }
         self.fallback_threshold = float(config[FALLBACK_THRESHOLD])
 
     @classmethod
@@ -85,7 +103,12 @@ class RedFlagDetector(GraphComponent, IntentClassifier, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {DENIED_SIGN_THRESHOLD: 0.95, UNSUPPORTED_THRESHOLD: 0.6, FALLBACK_THRESHOLD: 0.5}
+        return {
+            MENTIONED_SIGN_THRESHOLD: 0.65,
+            DENIED_SIGN_THRESHOLD: 0.75,
+            UNSUPPORTED_THRESHOLD: 0.7,
+            FALLBACK_THRESHOLD: 0.4,
+        }
 
     @classmethod
     def create(
@@ -99,6 +122,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            message.set(SIGNS_KEY, signs_read(message.get(SPACY_DOCS[TEXT])), add_to_output=True)
             self._escalate_if_red_flag(message)
         return messages
 

@@ -186,3 +186,35 @@ def test_no_message_text_is_logged(caplog):
         run(timelines.ActionActivityTiming(), tracker(entities=[entity("activity", "stairs")]))
     assert "action_activity_timing answered with utter_activity_timing" in caplog.text
     assert "(message text)" not in caplog.text
+
+
+def test_a_follow_up_names_another_activity():
+    slots = {"procedure": "microdiscectomy", "last_question": "activity:swimming"}
+    [message], _ = run(timelines.ActionInform(), tracker(slots, [entity("activity", "sports")], intent="inform"))
+    assert message["response"].startswith("utter_activity") and message["metadata"]["activity"] == "sports"
+
+
+def test_a_follow_up_with_another_procedure_re_answers_the_last_question():
+    slots = {"procedure": "fusion", "last_question": "activity:swimming"}
+    [message], _ = run(timelines.ActionInform(), tracker(slots, [entity("procedure", "fusion")], intent="inform"))
+    assert message["metadata"]["activity"] == "swimming"
+
+
+def test_a_follow_up_about_another_person_starts_their_facts_afresh():
+    slots = {"procedure": "fusion", "surgery_time": "P3W", "last_question": "recovery_time"}
+    [message, *_], events = run(
+        timelines.ActionInform(), tracker(slots, [entity("person", "husband")], intent="inform")
+    )
+    assert message["response"] == "utter_timeline_general"
+    assert SlotSet("person", "husband") in events
+    assert SlotSet("procedure", None) in events and SlotSet("surgery_time", None) in events
+
+
+def test_the_facts_given_about_the_other_person_are_kept():
+    slots = {"procedure": "microdiscectomy", "person": None, "last_question": "recovery_time"}
+    latest = [entity("person", "wife"), entity("procedure", "decompression")]
+    [message], events = run(
+        timelines.ActionInform(), tracker({**slots, "procedure": "decompression"}, latest, intent="inform")
+    )
+    assert message["metadata"]["procedure"] == "decompression"
+    assert SlotSet("procedure", None) not in events

@@ -66,3 +66,15 @@ def test_metrics_count_events_and_list_the_failures():
     assert len(rates["denied_escalated"].failures) == 1
     assert (rates["faq"].hits, rates["faq"].failures) == (1, [])
     assert rates["ordinary_escalated"].total == 1 and rates["ordinary_escalated"].hits == 0
+
+
+def test_an_escalation_is_right_where_the_labels_allow_one():
+    either = case("not_covered", "red_flag:urgent")
+    assert judge(either, [reply("utter_red_flag")]).outcome == "right"
+    assert judge(case("not_covered"), [reply("utter_red_flag")]).outcome == "escalated"
+
+
+def test_a_decline_label_accepts_the_covered_alternative():
+    assert judge(case("not_covered", "faq:wound_care"), [reply("utter_faq/wound_care")]).outcome == "right"
+    assert judge(case("unclear"), [reply("utter_ask_rephrase")]).outcome == "right"
+    assert judge(case("smalltalk:ack"), [reply("utter_anything_else")]).outcome == "right"

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language.phrases import GAP, PhraseError, compile_phrase, phrase_words
+from bot.language.phrases import FUSED_NEGATIONS, GAP, NEGATIONS, PhraseError, compile_phrase, phrase_words
 
 
 def lemma(word: str) -> str:
@@ -15,7 +15,7 @@ def test_alternatives_are_lemmatised():
 
 def test_gap_optional_number_and_negation():
     [pattern] = compile_phrase("NEG * walk? NUM", lemma)
-    assert pattern[0] == {"NORM": {"IN": ["not", "no", "never"]}}
+    assert pattern[0] == {"NORM": {"IN": NEGATIONS + FUSED_NEGATIONS}} and "cant" in FUSED_NEGATIONS
     assert pattern[1 : 1 + GAP] == [{"OP": "?"}] * GAP
     assert pattern[1 + GAP] == {"LEMMA": {"IN": ["walk"]}, "OP": "?"}
     assert pattern[-1] == {"LIKE_NUM": True}

@@ -84,3 +84,34 @@ def test_symptom_words_are_mentions_until_denied(nlp):
     doc = nlp("wound's dry, no redness, no swelling. how do i keep it that way?")
     assert not len(doc.spans[MENTIONS_KEY])
     assert {"redness", "swelling"} <= {s.text for s in doc.spans[DENIED_SPANS_KEY]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the tingling I had on day one has gone",
+        "I had tingling on day one but it went away. when can i drive?",
+        "Last week I had two or three days of tingling down my right foot, which has now gone completely.",
+        "a numb patch on my thigh last week, gone now. should i worry",
+        "weakness in my right leg, to the point where I stumbled on the stairs, but this has since resolved",
+        "his temperature was 38.2. We gave him paracetamol and by the evening it was back to normal",
+        "no he didn't have a temperature",
+        "the nurse said i might feel some tingling for a while",
+    ],
+)
+def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
+    assert not reported(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("the numbness never went away", "numbness_weakness"),
+        ("the numbness hasn't gone away", "numbness_weakness"),
+        ("my leg is numb and the fever has gone", "numbness_weakness"),
+        ("the redness went away but now the wound is leaking", "wound"),
+        ("my calf has gone swollen", "calf"),
+    ],
+)
+def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
+    assert sign in reported(nlp, text)

@@ -64,3 +64,51 @@ def test_ordinary_questions_are_not_warning_signs(nlp, text):
 )
 def test_temperature_readings(token, celsius):
     assert temperature_reading(token) == celsius
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["38.6", "it's 39 now", "just checked, 38.4", "101.2", "temp 38", "38.1 on the thermometer"],
+)
+def test_a_bare_reading_at_the_fever_threshold_is_a_fever(nlp, text):
+    assert ("fever", "urgent") in signs(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["temp 37.9", "I'm 39", "he is 39 and had a fusion", "38 weeks pregnant", "I weigh 100.5 kg", "my dad is 84"],
+)
+def test_below_the_threshold_ages_and_other_units_are_no_fever(nlp, text):
+    assert ("fever", "urgent") not in signs(nlp, text)
+
+
+def test_the_fever_threshold_is_the_clinics_setting(nlp):
+    from bot.language.vocabulary import load_fever_threshold
+
+    assert load_fever_threshold() == 38.0
+    assert nlp.get_pipe("spine_warning_signs").fever_celsius == 38.0
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("JUST FELL DOWN THE LAST 3 STAIRS. BACK HURTS LIKE HELL", "fall"),
+        ("lifted a box in the shop, felt a crack. sharp pain now", "fall"),
+        ("my left calf has gone swollen and tight", "calf"),
+        ("I noticed a small hard lump under my scar", "wound"),
+        ("the incision was fine but today it started leaking and the skin around it is hot", "wound"),
+        ("I CANT FEEL THE TOP OF MY FOOT", "numbness_weakness"),
+        ("her foot kind of slaps on the ground when she walks", "numbness_weakness"),
+        ("the pain has been going up not down, meds barely touching it", "increasing_pain"),
+        ("sciatica worse past 3 days", "increasing_pain"),
+    ],
+)
+def test_signs_in_patients_words(nlp, text, sign):
+    assert sign in {label for label, _ in signs(nlp, text)}
+
+
+@pytest.mark.parametrize(
+    "text", ["my other half had an op on a slipped disc yesterday", "my hair fell out lol", "what if i fall?"]
+)
+def test_no_fall_where_there_is_none(nlp, text):
+    assert "fall" not in {label for label, _ in signs(nlp, text)}

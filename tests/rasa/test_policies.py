@@ -2,7 +2,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa.policies import ActionFailurePolicy, next_action_after_failure
+from bot.rasa.policies import ActionFailurePolicy, next_action_after_failure, repeated_escalation
 
 FALLBACKS = {"action_recovery_time": "utter_timeline_unavailable"}
 
@@ -95,3 +95,59 @@ def test_a_normal_start_is_left_to_the_rules():
         ],
     )
     assert next_action_after_failure(normal, FALLBACKS, FIRST) is None
+
+
+def follow_up(text, intent, signs=None, faq_key=None, escalated="utter_red_flag"):
+    """A conversation whose previous message was escalated, then this message."""
+    parse = {"intent": {"name": intent, "confidence": 0.9}, "warning_signs": signs or {}, "entities": []}
+    if faq_key:
+        parse["response_selector"] = {"faq": {"response": {"intent_response_key": faq_key}}}
+    return DialogueStateTracker.from_events(
+        "patient",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("my wound is leaking", {"name": "red_flag"}),
+            ActionExecuted(escalated),
+            BotUttered("contact your surgeon now"),
+            ActionExecuted("action_listen"),
+            UserUttered(text, parse_data=parse),
+        ],
+    )
+
+
+CLOSING = ["thank", "goodbye"]
+CARE = ["faq/clinic_address", "human_handoff"]
+
+
+def test_a_message_still_about_symptoms_gets_the_escalation_again():
+    answered = follow_up("no fever, painkillers take the edge off", "not_covered", {"symptoms": True})
+    assert repeated_escalation(answered, 2, CLOSING, CARE) == "utter_red_flag"
+    unsure = follow_up("she can walk on her tiptoes fine", "nlu_fallback")
+    assert repeated_escalation(unsure, 2, CLOSING, CARE) == "utter_red_flag"
+    where = follow_up("the office is closed, where do we go?", "faq", faq_key="faq/clinic_address")
+    assert repeated_escalation(where, 2, CLOSING, CARE) == "utter_red_flag"
+    emergency = follow_up("no he can't feel anything down there", "nlu_fallback", escalated="utter_red_flag_emergency")
+    assert repeated_escalation(emergency, 2, CLOSING, CARE) == "utter_red_flag_emergency"
+
+
+def test_thanks_and_other_questions_are_answered_as_usual():
+    assert repeated_escalation(follow_up("thanks", "thank", {"symptoms": False}), 2, CLOSING, CARE) is None
+    assert repeated_escalation(follow_up("when can i swim?", "ask_activity"), 2, CLOSING, CARE) is None
+    new_sign = follow_up("now i can't hold my bladder", "red_flag_emergency", {"symptoms": True})
+    assert repeated_escalation(new_sign, 2, CLOSING, CARE) is None
+
+
+def test_an_old_escalation_no_longer_repeats():
+    events = list(follow_up("x", "nlu_fallback").events)
+    for text in ("a", "b"):
+        events += [
+            ActionExecuted("utter_you_are_welcome"),
+            ActionExecuted("action_listen"),
+            UserUttered(text, {"name": "nlu_fallback"}),
+        ]
+    assert repeated_escalation(DialogueStateTracker.from_events("patient", events), 2, CLOSING, CARE) is None
+
+
+def test_after_repeating_the_escalation_the_bot_listens():
+    events = list(follow_up("no fever", "nlu_fallback").events) + [ActionExecuted("utter_red_flag")]
+    assert repeated_escalation(DialogueStateTracker.from_events("patient", events), 2, CLOSING, CARE) == "action_listen"

@@ -1,0 +1,143 @@
+"""`make compare-classifiers`: the assistant's classifier designs side by side, on the blind
+development set, in one table.
+
+    python -m bot.evaluation.compare tests/data/evaluation.yml [--no-readme]
+
+Each candidate is a Rasa configuration: config.yml (what the assistant runs) and those listed in
+CANDIDATES (tests/data/classifiers/). For each, on this machine: a full `rasa train` (seconds,
+with the spaCy pipeline's encoding store warm from the first candidate), the development set's
+metrics through the real servers, the sequential reply latency, the Rasa server's resident
+memory, and how many gate answers one added example changes (bot/evaluation/stability.py).
+Writes reports/classifiers.json and the table into README.md between the classifiers markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from bot import settings
+from bot.dev.services import ASSISTANT, isolated_environment, isolated_settings, kind, running_services
+from bot.evaluation import report, runner, stability
+from bot.evaluation.bench import resident_mb
+from bot.evaluation.cases import read_set
+from bot.evaluation.metrics import compute
+
+CANDIDATES: Tuple[Tuple[str, Path], ...] = (
+    ("nearest examples (config.yml)", settings.PROJECT_ROOT / "config.yml"),
+    ("DIET + ResponseSelector (until issue #16)", settings.PROJECT_ROOT / "tests" / "data" / "classifiers" / "diet.yml"),
+)
+STABILITY_EXAMPLES = settings.PROJECT_ROOT / "tests" / "data" / "stability.yml"
+SET_NAME = "dev"
+README_MARKERS = ("<!-- classifiers:start -->", "<!-- classifiers:end -->")
+METRIC_COLUMNS = (
+    ("faq", "FAQ"),
+    ("timeline", "timeline"),
+    ("followup", "follow-ups"),
+    ("uncovered_declined", "uncovered declined"),
+    ("signs_denied_or_asked", "denied / what-if signs"),
+    ("smalltalk", "small talk"),
+    ("red_flag_recall", "red flags"),
+)
+
+
+def train(config: Path, output: Path, name: str) -> Tuple[Path, float]:
+    """A full `rasa train` with this configuration; the model file and the seconds it took."""
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "--config",
+            str(config),
+            "--domain",
+            str(settings.DOMAIN_FILE),
+            "--data",
+            str(settings.NLU_DIR),
+            str(settings.DIALOGUE_DIR),
+            "--out",
+            str(output),
+            "--fixed-model-name",
+            name,
+        ],
+        check=True,
+        cwd=settings.PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    return output / f"{name}.tar.gz", round(time.monotonic() - started, 1)
+
+
+def measure(name: str, config: Path, manifest: Path, work: Path) -> Dict[str, Any]:
+    sets = {s["name"]: s for s in yaml.safe_load(manifest.read_text(encoding="utf-8"))["sets"]}
+    cases = read_set(manifest.parent, sets[SET_NAME]["files"])
+    model, seconds = train(config, work, name.split()[0].lower())
+    environment = {**isolated_environment(work), "MODEL_PATH": str(model.resolve())}
+    with running_services(isolated_settings(), work, environment, ASSISTANT) as services:
+        client = services.client()
+        metrics = {key: rate.as_dict() for key, rate in compute(runner.run_cases(client, cases)).items()}
+        latency = runner.reply_latency(client, [case.turns[-1] for case in cases])
+        rss = max(resident_mb(p.pid) for n, p in services.processes.items() if kind(n) == "rasa")
+    moved = stability.measure(STABILITY_EXAMPLES, config)
+    return {
+        "config": str(config.relative_to(settings.PROJECT_ROOT)),
+        "metrics": {k: {"value": v["value"], "hits": v["hits"], "total": v["total"]} for k, v in metrics.items()},
+        "training_seconds": seconds,
+        "reply_p50_ms": latency["p50_ms"],
+        "reply_p95_ms": latency["p95_ms"],
+        "rss_mb": rss,
+        "changed_by_one_example": moved["average_changed"],
+        "red_flags_changed": moved["red_flags_changed"],
+    }
+
+
+def table(results: Dict[str, Dict[str, Any]]) -> str:
+    head = ["classifier"] + [title for _, title in METRIC_COLUMNS]
+    head += ["training", "reply p50", "RSS", "gate answers changed by one added example (average; red flags)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for name, result in results.items():
+        cells = [name]
+        for key, _ in METRIC_COLUMNS:
+            rate: Optional[Dict[str, Any]] = result["metrics"].get(key)
+            cells.append(f"{rate['value']:.1%} ({rate['hits']}/{rate['total']})" if rate else "-")
+        cells += [
+            f"{result['training_seconds']:g} s",
+            f"{result['reply_p50_ms']:g} ms",
+            f"{result['rss_mb']:g} MB",
+            f"{result['changed_by_one_example']:g} ({result['red_flags_changed']})",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.compare", description=__doc__.split("\n\n")[0])
+    parser.add_argument("manifest", type=Path, help="the evaluation manifest, e.g. tests/data/evaluation.yml")
+    parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
+    parser.add_argument("--report", type=Path, default=settings.PROJECT_ROOT / "reports" / "classifiers.json")
+    args = parser.parse_args(argv)
+    results = {}
+    for name, config in CANDIDATES:
+        with tempfile.TemporaryDirectory() as work:
+            results[name] = measure(name, config, args.manifest, Path(work))
+    markdown = (
+        f"Measured by `make compare-classifiers` on the blind development set ({SET_NAME}), "
+        f"on this machine; every other component the same.\n\n{table(results)}"
+    )
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if not args.no_readme:
+        report.update_readme(settings.PROJECT_ROOT / "README.md", markdown, README_MARKERS)
+    print(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
