@@ -37,7 +37,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run cluster load test test-unit test-stories test-deps cluster-deps validate train evaluate bench spacy widget lock lint clean purge erase staff-user
+.PHONY: help run cluster load test test-unit test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase staff-user
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -147,8 +147,11 @@ staff-user: $(VENV_STAMP) ## create or reset a console account (make staff-user 
 
 EVALUATION := tests/data/evaluation.yml
 
-evaluate: $(MODEL) $(WIDGET) ## measure every set of tests/data/evaluation.yml against its targets (reports/, README)
+evaluate: $(MODEL) $(WIDGET) ## measure every set of tests/data/evaluation.yml, and one added example's reach, against the targets (reports/, README)
 	$(PY) -m bot.evaluation $(EVALUATION)
+
+compare-classifiers: $(MODEL) $(WIDGET) ## the classifier designs side by side on the blind development set (reports/classifiers.json, README)
+	$(PY) -m bot.evaluation.compare $(EVALUATION)
 
 bench: $(MODEL) $(WIDGET) $(LOCUST_STAMP) cluster-deps ## the speeds, one server and the cluster side by side (reports/bench.json, README)
 	$(PY) -m bot.evaluation.bench $(EVALUATION)

@@ -3,9 +3,11 @@
     python -m bot.evaluation tests/data/evaluation.yml [--sets dev,test] [--no-clinc]
         [--no-readme] [--report reports/evaluation.json]
 
-Starts the real Rasa and action servers on free ports, plays every case of the sets listed in the
-manifest, judges the replies, and writes the JSON report (every failing case) and the tables,
-also into README.md between the evaluation markers (unless --no-readme or a subset of sets).
+Starts the real Rasa and action servers on free ports, plays every conversation of the sets listed
+in the manifest, judges every labelled turn, measures the speeds and memory, and how many of the
+release gate's answers one added training example moves (bot/evaluation/stability.py); writes the
+JSON reports (every failing case) and the tables, also into README.md between the evaluation
+markers (unless --no-readme or a subset of sets).
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ import yaml
 
 from bot import settings
 from bot.dev import clinc
-from bot.dev.services import Services, isolated_environment, isolated_settings, running_services
-from bot.evaluation import report, runner
+from bot.dev.services import Services, isolated_environment, isolated_settings, kind, running_services
+from bot.evaluation import report, runner, stability
 from bot.evaluation.cases import clinc_cases, read_set
 from bot.evaluation.metrics import compute
 
 TRAINING_TIME_FILE = settings.PROJECT_ROOT / "build" / "training-seconds.txt"
 README = settings.PROJECT_ROOT / "README.md"
+STABILITY_EXAMPLES = settings.PROJECT_ROOT / "tests" / "data" / "stability.yml"
+STABILITY_REPORT = settings.PROJECT_ROOT / "reports" / "stability.json"
 
 
 def training_seconds() -> Optional[float]:
@@ -41,12 +45,14 @@ def measure_speed(services: Services, messages: List[str]) -> Dict[str, Optional
     client = services.client()
     reply = runner.reply_latency(client, messages)
     action = runner.action_round_trip(client, services.action_url, services.env["actions"]["ACTION_TOKEN"])
+    rasa = [p.pid for name, p in services.processes.items() if kind(name) == "rasa"]
     return {
         "training_seconds": training_seconds(),
         "reply_p50_ms": reply["p50_ms"],
         "reply_p95_ms": reply["p95_ms"],
         "action_p50_ms": action["p50_ms"],
         "action_p95_ms": action["p95_ms"],
+        "rss_mb": max(runner.resident_mb(pid) for pid in rasa),
     }
 
 
@@ -57,6 +63,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--no-clinc", action="store_true", help="skip the CLINC150 questions")
     parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
     parser.add_argument("--report", type=Path, default=settings.PROJECT_ROOT / "reports" / "evaluation.json")
+    parser.add_argument(
+        "--no-stability", action="store_true", help="skip the added-example measure (six NLU trainings)"
+    )
     return parser.parse_args(argv)
 
 
@@ -83,6 +92,13 @@ def main(argv: List[str]) -> int:
         results = {
             name: {k: r.as_dict() for k, r in compute(runner.run_cases(client, c)).items()} for name, c in cases.items()
         }
+
+    if not args.no_stability and chosen is None:
+        stability.quiet_rasa()
+        moved = stability.measure(STABILITY_EXAMPLES)
+        speed["changed_by_one_example"] = moved["average_changed"]
+        speed["red_flags_changed_by_one_example"] = moved["red_flags_changed"]
+        STABILITY_REPORT.write_text(json.dumps(moved, indent=2) + "\n", encoding="utf-8")
 
     titles = {s["name"]: s["title"] for s in manifest["sets"]}
     markdown = report.metrics_table(results, titles, manifest) + "\n\n" + report.speed_table(speed, manifest)

@@ -36,6 +36,7 @@ from bot.dev.services import (
 from bot.evaluation import report, runner
 from bot.evaluation.__main__ import README, training_seconds
 from bot.evaluation.cases import read_set
+from bot.evaluation.runner import resident_mb
 
 BURST_PATIENTS = 50
 BURST_MESSAGES = 10
@@ -58,13 +59,6 @@ ROWS = (  # key, title, unit, target key in the manifest
     ("action_p50_ms", "action server round trip, p50", "ms", None),
     ("training_seconds", "training (last `make train`)", "s", "training_seconds"),
 )
-
-
-def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 0)
-    return 0.0
 
 
 def measure(services: Services, messages: List[str]) -> Dict[str, Optional[float]]:

@@ -27,13 +27,16 @@ import yaml
 from bot import settings
 from bot.dev.services import ASSISTANT, isolated_environment, isolated_settings, kind, running_services
 from bot.evaluation import report, runner, stability
-from bot.evaluation.bench import resident_mb
 from bot.evaluation.cases import read_set
 from bot.evaluation.metrics import compute
+from bot.evaluation.runner import resident_mb
 
 CANDIDATES: Tuple[Tuple[str, Path], ...] = (
     ("nearest examples (config.yml)", settings.PROJECT_ROOT / "config.yml"),
-    ("DIET + ResponseSelector (until issue #16)", settings.PROJECT_ROOT / "tests" / "data" / "classifiers" / "diet.yml"),
+    (
+        "DIET + ResponseSelector (until issue #16)",
+        settings.PROJECT_ROOT / "tests" / "data" / "classifiers" / "diet.yml",
+    ),
 )
 STABILITY_EXAMPLES = settings.PROJECT_ROOT / "tests" / "data" / "stability.yml"
 SET_NAME = "dev"

@@ -14,6 +14,13 @@ SPEEDS = (
     ("reply_p95_ms", "sequential REST reply latency p95", "ms"),
     ("action_p50_ms", "action server round trip p50 (SQLite)", "ms"),
     ("action_p95_ms", "action server round trip p95 (SQLite)", "ms"),
+    ("rss_mb", "Rasa server memory (RSS, largest process)", "MB"),
+    (
+        "changed_by_one_example",
+        "release-gate answers outside its label changed by one added example (average of 5)",
+        "",
+    ),
+    ("red_flags_changed_by_one_example", "red flags changed by one added example (all 5)", ""),
 )
 
 
@@ -50,14 +57,17 @@ def metrics_table(
         "| metric | " + " | ".join(titles[n] for n in names) + f" | target ({titles.get(target_set, '-')}) | |",
         "| --- |" + " --- |" * (len(names) + 2),
     ]
+    every_set = set(manifest.get("targets_on_every_set", []))
     for metric in METRICS:
         if not any(metric.key in results[n] for n in names):
             continue
         cells = [_rate_text(results[n].get(metric.key)) for n in names]
-        rate = results.get(target_set, {}).get(metric.key)
         target = targets.get(metric.key)
-        ok = met(rate["value"] if rate else None, target)
-        lines.append(f"| {metric.title} | " + " | ".join(cells) + f" | {target_text(target)} | {_verdict(ok)} |")
+        judged = names if metric.key in every_set else [target_set]
+        verdicts = [met(r["value"], target) for n in judged if (r := results.get(n, {}).get(metric.key))]
+        ok = None if not verdicts or None in verdicts else all(verdicts)
+        shown = target_text(target) + (" on every set" if metric.key in every_set and target else "")
+        lines.append(f"| {metric.title} | " + " | ".join(cells) + f" | {shown} | {_verdict(ok)} |")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Collection, Dict, List, Sequence
 
 from bot.dev.client import BotReply, RasaClient
@@ -65,6 +66,14 @@ def run_cases(client: RasaClient, cases: Sequence[Case]) -> List[Judged]:
         judged = [pair for group in pool.map(run, conversations(cases)) for pair in group]
     order = {id(case): i for i, case in enumerate(cases)}
     return sorted(judged, key=lambda pair: order[id(pair[0])])
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident memory, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 0)
+    return 0.0
 
 
 def quantiles_ms(timings: Sequence[float]) -> Dict[str, float]:

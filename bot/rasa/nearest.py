@@ -108,15 +108,27 @@ def parts(doc: Doc) -> List[Span]:
     return [whole] + asking
 
 
-def label_scores(similarities: np.ndarray, labels: Sequence[str], k: int) -> Dict[str, float]:
-    """Each label's score: the mean of its k highest similarities (fewer if it has fewer examples)."""
-    order = np.argsort(-similarities, kind="stable")
-    taken: Dict[str, List[float]] = {}
-    for index in order:
-        found = taken.setdefault(labels[index], [])
-        if len(found) < k:
-            found.append(float(similarities[index]))
-    return {label: max(0.0, sum(values) / len(values)) for label, values in taken.items()}
+def label_scores(
+    similarities: np.ndarray, groups: Dict[str, np.ndarray], k: int, exact: float = 1.01
+) -> Dict[str, float]:
+    """Each label's score: the mean of its k highest similarities (fewer if it has fewer examples),
+    or its highest one where that reaches `exact` (the message is all but one of its examples).
+    `groups` maps each label to the indices of its examples."""
+    scores = {}
+    for label, indices in groups.items():
+        values = similarities[indices]
+        top = values if len(values) <= k else np.partition(values, len(values) - k)[-k:]
+        best = float(top.max())
+        scores[label] = max(0.0, best if best >= exact else float(top.mean()))
+    return scores
+
+
+def grouped(labels: Sequence[str]) -> Dict[str, np.ndarray]:
+    """The indices of each label's examples."""
+    groups: Dict[str, List[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(label, []).append(index)
+    return {label: np.array(indices) for label, indices in groups.items()}
 
 
 def intent_of(label: str) -> str:
@@ -132,9 +144,13 @@ class ExampleIndex:
     chars: scipy.sparse.csr_matrix  # [examples, CHAR_FEATURES], unit length
     passages: Dict[str, np.ndarray]  # FAQ label -> [sentences, dimensions] of its cited passages
 
+    def __post_init__(self) -> None:
+        self.groups = grouped(self.labels)
+        self.by_feature = self.chars.T.tocsr()  # [CHAR_FEATURES, examples]: a message's few n-grams are rows
+
     def similarities(self, vector: np.ndarray, chars: scipy.sparse.csr_matrix, vector_weight: float) -> np.ndarray:
         meaning = self.vectors @ vector
-        spelt = np.asarray((self.chars @ chars.T).todense()).ravel()
+        spelt = (chars @ self.by_feature).toarray().ravel()
         return vector_weight * meaning + (1.0 - vector_weight) * spelt
 
     def passage_similarity(self, label: str, vector: np.ndarray) -> float:
@@ -178,7 +194,7 @@ class NearestExampleClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"k": 2, "vector_weight": 0.7}
+        return {"k": 5, "vector_weight": 0.7, "exact_similarity": 0.9}
 
     @classmethod
     def create(
@@ -238,15 +254,19 @@ class NearestExampleClassifier(GraphComponent, IntentClassifier):
         best: Dict[str, float] = {}
         for row, span in enumerate(spans):
             similarities = self.index.similarities(span_vector(span), chars[row], self.config["vector_weight"])
-            for label, score in label_scores(similarities, self.index.labels, self.config["k"]).items():
+            scored = label_scores(similarities, self.index.groups, self.config["k"], self.config["exact_similarity"])
+            for label, score in scored.items():
                 best[label] = max(best.get(label, 0.0), score)
         return best
 
     def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
-        """Classifies each message (`model`: given by Rasa, unused: the message's doc has the vectors)."""
+        """Classifies each message (`model`: given by Rasa, unused: the message's doc has the vectors).
+        A message with no words (only control characters, say) is near nothing: the fallback."""
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
             if self.index is None or doc is None or not len(doc):
+                message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             self._set_predictions(message, doc, self.scores(doc))
         return messages

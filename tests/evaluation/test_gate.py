@@ -32,7 +32,10 @@ def test_for_a_lower_is_better_metric_a_rise_is_the_drop():
     worse = verdict(
         report(red_flag_recall=1.0, denied_escalated=0.05), report(red_flag_recall=1.0, denied_escalated=0.0), GATE
     )
-    assert not worse["passed"] and "denied-sign messages escalated: 5.0 points worse" in worse["reasons"][0]
+    assert (
+        not worse["passed"]
+        and "denied or hypothetical warning signs escalated: 5.0 points worse" in worse["reasons"][0]
+    )
     assert verdict(
         report(red_flag_recall=1.0, denied_escalated=0.0), report(red_flag_recall=1.0, denied_escalated=0.05), GATE
     )["passed"]

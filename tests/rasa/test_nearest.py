@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa.nearest import NearestExampleClassifier, label_scores, parts
+from bot.rasa.nearest import NearestExampleClassifier, grouped, label_scores, parts
 from tests.rasa.helpers import message
 
 EXAMPLES = {
@@ -66,8 +66,10 @@ def confidence(msg):
 
 
 def test_a_label_scores_the_mean_of_its_closest_examples():
-    scores = label_scores(np.array([0.9, 0.1, 0.5, 0.7]), ["a", "a", "b", "a"], k=2)
+    similarities = np.array([0.9, 0.1, 0.5, 0.7])
+    scores = label_scores(similarities, grouped(["a", "a", "b", "a"]), k=2)
     assert scores == pytest.approx({"a": 0.8, "b": 0.5})
+    assert label_scores(similarities, grouped(["a", "a", "b", "a"]), k=2, exact=0.85)["a"] == pytest.approx(0.9)
 
 
 def test_the_nearest_examples_give_the_intent_and_the_faq_answer(nlp, classifier):

@@ -26,15 +26,25 @@ def test_emergency_sign_beats_urgent_sign(nlp):
     assert warning_signs(msg) == ["bladder_bowel"]
 
 
+def sure(*intents):
+    """A ranking whose first intent (after the fallback) is far closer than the others."""
+    return [{"name": name, "confidence": c} for name, c in zip(intents, (0.9, 0.8, 0.3, 0.2))]
+
+
 def test_classifier_red_flag_survives_the_fallback(nlp):
-    msg = detect(message(nlp, "something feels really wrong with my back", ranked("nlu_fallback", "red_flag", "faq")))
+    msg = detect(message(nlp, "something feels really wrong with my back", sure("nlu_fallback", "red_flag", "faq")))
     assert msg.get(INTENT) == {"name": "red_flag", "confidence": 1.0}
     assert warning_signs(msg) == ["unspecified"]
 
 
 def test_classifier_emergency_keeps_its_severity(nlp):
-    msg = detect(message(nlp, "help something is very wrong", ranked("red_flag_emergency", "faq")))
+    msg = detect(message(nlp, "help something is very wrong", sure("red_flag_emergency", "faq")))
     assert msg.get(INTENT)["name"] == "red_flag_emergency"
+
+
+def test_a_weak_classifier_red_flag_is_no_escalation(nlp):
+    msg = detect(message(nlp, "something feels really wrong with my back", ranked("red_flag", "faq")))
+    assert msg.get(INTENT)["name"] == "faq"
 
 
 def test_ordinary_messages_are_left_alone(nlp):

@@ -1,6 +1,8 @@
 """Writes a blind writer's assignment: one line per conversation, a patient situation and a style.
 
-    python tests/data/blind/assignments/situations.py SEED COUNT PREFIX > assign-PREFIX.txt
+    python tests/data/blind/assignments/situations.py SEED COUNT PREFIX [--focus] > assign-PREFIX.txt
+
+`--focus` draws the situations from FOCUS only (the last four training writers).
 
 The lines name life circumstances, never the assistant's topics or labels (tests/data/blind/README.md).
 The assignment files here were made with the seeds listed in that README.
@@ -153,17 +155,32 @@ STYLE = [
 TURNS = [1] * 60 + [2] * 22 + [3] * 14 + [4] * 4
 
 
-def lines(seed: int, count: int, prefix: str):
+# The situations the development set's errors came from (still no topics).
+FOCUS = [
+    "had a worrying symptom that has since gone away",
+    "is doing fine and wants to be sure nothing is wrong",
+    "wants reassurance about a sensation they were told might happen",
+    "asks about something practical in everyday life",
+    "has to plan around work, a boss or money",
+    "misses a hobby or sport",
+    "is confused by a word the surgeon or the discharge letter used",
+    "is curious about what was actually done inside their back",
+    "is deciding whether to have the operation at all",
+    "has something at home that needs doing (children, pets, garden, moving house)",
+]
+
+
+def lines(seed: int, count: int, prefix: str, situations=SITUATION):
     rng = random.Random(seed)
     for i in range(1, count + 1):
         turns = rng.choice(TURNS)
         yield (
             f"{prefix}-{i:03d} | writer: {rng.choice(WHO)} | patient: {rng.choice(PERSON)} | operation: "
-            f"{rng.choice(OPERATION)} | when: {rng.choice(WHEN)} | situation: {rng.choice(SITUATION)} | style: "
+            f"{rng.choice(OPERATION)} | when: {rng.choice(WHEN)} | situation: {rng.choice(situations)} | style: "
             f"{rng.choice(STYLE)} | patient turns: {turns}"
         )
 
 
 if __name__ == "__main__":
     seed, count, prefix = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    print("\n".join(lines(seed, count, prefix)))
+    print("\n".join(lines(seed, count, prefix, FOCUS if "--focus" in sys.argv[4:] else SITUATION)))
