@@ -141,3 +141,36 @@ def test_action_server_down_still_answers_and_escalates(assistant_without_databa
             timeout=30,
         ).text
     )
+
+
+def test_a_fragment_after_a_timeline_answer_asks_the_same_question_again(client, sender):
+    first = answer(client, sender, "when can i go swimming after my microdiscectomy?")
+    assert first.metadata["activity"] == "swimming" and first.metadata["procedure"] == "microdiscectomy"
+    fusion = answer(client, sender, "and after a fusion?")
+    assert fusion.metadata["activity"] == "swimming" and fusion.metadata["procedure"] == "fusion"
+    tennis = answer(client, sender, "ok what about tennis")
+    assert tennis.utter_action.startswith("utter_activity") and tennis.metadata["activity"] == "sports"
+
+
+def test_a_follow_up_about_another_person_starts_afresh(client, sender):
+    assert answer(client, sender, "how long is recovery after my microdiscectomy?").metadata["procedure"] == (
+        "microdiscectomy"
+    )
+    assert answer(client, sender, "and for my husband?").utter_action == "utter_timeline_general"
+
+
+def test_a_bare_thermometer_reading_in_a_later_turn_escalates(client, sender):
+    assert not answer(client, sender, "no fever so far. when can i go back to my desk job?").utter_action.startswith(
+        "utter_red_flag"
+    )
+    assert answer(client, sender, "just checked, 38.6").utter_action == "utter_red_flag"
+
+
+def test_after_an_escalation_symptoms_still_described_get_it_again(client, sender):
+    assert answer(client, sender, "the pain keeps getting worse and the meds don't help").utter_action == (
+        "utter_red_flag"
+    )
+    assert answer(client, sender, "no fever, no numbness, the painkillers take the edge off").utter_action == (
+        "utter_red_flag"
+    )
+    assert answer(client, sender, "ok thanks").utter_action == "utter_you_are_welcome"

@@ -10,6 +10,12 @@ the FAQ answers and intents of calling, visiting or reaching someone) gets the e
 unless it is a thank-you, a goodbye or other small talk (`closing_intents`). Questions about
 something else are answered as usual.
 
+FollowUpPolicy: after a timeline answer, a short fragment that opens like a follow-up ("and after a
+fusion?", "what about tennis", "and for my husband?") and names a procedure, activity, time,
+phase or person is the same question with that changed, whatever the classifier took it for
+(the fragment alone reads like a new question: "after a fusion?" like the FAQ about life after
+a fusion). It goes to action_inform, which answers the last question again with what changed.
+
 ActionFailurePolicy:
 
 When the action server (or its database) is unreachable, Rasa logs the error, drops the custom
@@ -48,13 +54,26 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.names import RED_FLAG_INTENTS, Action, Intent, Response
+from bot.names import RED_FLAG_INTENTS, Action, Entity, Intent, Response, Slot
 from bot.rasa.red_flags import SIGNS_KEY
 
 ESCALATIONS = (Response.RED_FLAG, Response.RED_FLAG_EMERGENCY)
 TURNS_KEY = "turns"
 CLOSING_INTENTS_KEY = "closing_intents"
 CARE_ANSWERS_KEY = "care_answers"
+CUES_KEY = "cues"
+MAX_WORDS_KEY = "max_words"
+# words a fragment may open with before its cue ("ok what about tennis", "great, and my desk job?")
+FILLERS = {"ok", "okay", "great", "thanks", "cool", "right", "so", "oh", "alright", "brilliant"}
+FOLLOW_UP_ENTITIES = {
+    Entity.PROCEDURE,
+    Entity.SPINAL_LEVEL,
+    Entity.ACTIVITY,
+    Entity.TIME_SINCE_SURGERY,
+    Entity.SURGERY_DATE,
+    Entity.RECOVERY_PHASE,
+    Entity.PERSON,
+}
 FALLBACKS_KEY = "fallbacks"
 FIRST_MESSAGE_KEY = "first_message"
 DEFAULT_KEY = "default"
@@ -212,6 +231,58 @@ class WarningSignFollowUpPolicy(Policy):
             list(self.config[CLOSING_INTENTS_KEY]),
             list(self.config[CARE_ANSWERS_KEY]),
         )
+        probabilities = self._default_predictions(domain)
+        if action is not None:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)
+
+
+def elliptical(text: Text, cues: List[Text], max_words: int) -> bool:
+    """Whether a message reads as a fragment continuing the last question: short, and opening
+    with one of the cues ("and", "what about"...)."""
+    words = text.lower().replace(",", " ").split()
+    while words and words[0].strip(".!") in FILLERS:
+        words = words[1:]
+    opening = " ".join(words)
+    return 0 < len(words) <= max_words and any(opening == cue or opening.startswith(cue + " ") for cue in cues)
+
+
+def follow_up(tracker: DialogueStateTracker, cues: List[Text], max_words: int) -> Optional[Text]:
+    """action_inform for a fragment that changes the last timeline question (then action_listen)."""
+    message = tracker.latest_message
+    if message is None or not tracker.get_slot(Slot.LAST_QUESTION):
+        return None
+    parse_data: Dict[Text, Any] = dict(message.parse_data)
+    named = {e.get("entity") for e in parse_data.get("entities") or []}
+    if answer_of(parse_data) in RED_FLAG_INTENTS or not named & FOLLOW_UP_ENTITIES:
+        return None
+    if not elliptical(message.text or "", cues, max_words):
+        return None
+    actions = actions_since_user_message(tracker)
+    if not actions:
+        return Action.INFORM
+    return ACTION_LISTEN_NAME if actions == [Action.INFORM] and not produced_nothing(tracker) else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class FollowUpPolicy(Policy):
+    """Answers a fragment after a timeline answer as the same question with what it changes."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 7, CUES_KEY: ["and", "what about", "how about"], MAX_WORDS_KEY: 8}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        action = follow_up(tracker, list(self.config[CUES_KEY]), int(self.config[MAX_WORDS_KEY]))
         probabilities = self._default_predictions(domain)
         if action is not None:
             probabilities[domain.index_for_action(action)] = 1.0

@@ -2,7 +2,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa.policies import ActionFailurePolicy, next_action_after_failure, repeated_escalation
+from bot.rasa.policies import ActionFailurePolicy, follow_up, next_action_after_failure, repeated_escalation
 
 FALLBACKS = {"action_recovery_time": "utter_timeline_unavailable"}
 
@@ -97,7 +97,7 @@ def test_a_normal_start_is_left_to_the_rules():
     assert next_action_after_failure(normal, FALLBACKS, FIRST) is None
 
 
-def follow_up(text, intent, signs=None, faq_key=None, escalated="utter_red_flag"):
+def after_escalation(text, intent, signs=None, faq_key=None, escalated="utter_red_flag"):
     """A conversation whose previous message was escalated, then this message."""
     parse = {"intent": {"name": intent, "confidence": 0.9}, "warning_signs": signs or {}, "entities": []}
     if faq_key:
@@ -120,25 +120,27 @@ CARE = ["faq/clinic_address", "human_handoff"]
 
 
 def test_a_message_still_about_symptoms_gets_the_escalation_again():
-    answered = follow_up("no fever, painkillers take the edge off", "not_covered", {"symptoms": True})
+    answered = after_escalation("no fever, painkillers take the edge off", "not_covered", {"symptoms": True})
     assert repeated_escalation(answered, 2, CLOSING, CARE) == "utter_red_flag"
-    unsure = follow_up("she can walk on her tiptoes fine", "nlu_fallback")
+    unsure = after_escalation("she can walk on her tiptoes fine", "nlu_fallback")
     assert repeated_escalation(unsure, 2, CLOSING, CARE) == "utter_red_flag"
-    where = follow_up("the office is closed, where do we go?", "faq", faq_key="faq/clinic_address")
+    where = after_escalation("the office is closed, where do we go?", "faq", faq_key="faq/clinic_address")
     assert repeated_escalation(where, 2, CLOSING, CARE) == "utter_red_flag"
-    emergency = follow_up("no he can't feel anything down there", "nlu_fallback", escalated="utter_red_flag_emergency")
+    emergency = after_escalation(
+        "no he can't feel anything down there", "nlu_fallback", escalated="utter_red_flag_emergency"
+    )
     assert repeated_escalation(emergency, 2, CLOSING, CARE) == "utter_red_flag_emergency"
 
 
 def test_thanks_and_other_questions_are_answered_as_usual():
-    assert repeated_escalation(follow_up("thanks", "thank", {"symptoms": False}), 2, CLOSING, CARE) is None
-    assert repeated_escalation(follow_up("when can i swim?", "ask_activity"), 2, CLOSING, CARE) is None
-    new_sign = follow_up("now i can't hold my bladder", "red_flag_emergency", {"symptoms": True})
+    assert repeated_escalation(after_escalation("thanks", "thank", {"symptoms": False}), 2, CLOSING, CARE) is None
+    assert repeated_escalation(after_escalation("when can i swim?", "ask_activity"), 2, CLOSING, CARE) is None
+    new_sign = after_escalation("now i can't hold my bladder", "red_flag_emergency", {"symptoms": True})
     assert repeated_escalation(new_sign, 2, CLOSING, CARE) is None
 
 
 def test_an_old_escalation_no_longer_repeats():
-    events = list(follow_up("x", "nlu_fallback").events)
+    events = list(after_escalation("x", "nlu_fallback").events)
     for text in ("a", "b"):
         events += [
             ActionExecuted("utter_you_are_welcome"),
@@ -149,5 +151,35 @@ def test_an_old_escalation_no_longer_repeats():
 
 
 def test_after_repeating_the_escalation_the_bot_listens():
-    events = list(follow_up("no fever", "nlu_fallback").events) + [ActionExecuted("utter_red_flag")]
+    events = list(after_escalation("no fever", "nlu_fallback").events) + [ActionExecuted("utter_red_flag")]
     assert repeated_escalation(DialogueStateTracker.from_events("patient", events), 2, CLOSING, CARE) == "action_listen"
+
+
+def fragment(text, entities, last_question="activity:swimming", intent="faq"):
+    parse = {"intent": {"name": intent, "confidence": 0.6}, "entities": entities}
+    events = [ActionExecuted("action_listen"), UserUttered("when can i swim?", {"name": "ask_activity"})]
+    events += [ActionExecuted("action_activity_timing"), SlotSet("last_question", last_question)]
+    events += [ActionExecuted("action_listen"), UserUttered(text, parse_data=parse)]
+    return DialogueStateTracker.from_events("patient", events)
+
+
+CUES = ["and", "what about"]
+
+
+def test_a_fragment_after_a_timeline_answer_is_a_follow_up():
+    procedure = [{"entity": "procedure", "value": "fusion"}]
+    assert follow_up(fragment("and after a fusion?", procedure), CUES, 8) == "action_inform"
+    assert follow_up(fragment("ok what about tennis", [{"entity": "activity", "value": "sports"}]), CUES, 8) == (
+        "action_inform"
+    )
+    assert follow_up(fragment("and for my husband?", [{"entity": "person", "value": "husband"}]), CUES, 8) == (
+        "action_inform"
+    )
+
+
+def test_questions_that_are_not_fragments_are_left_to_the_rules():
+    procedure = [{"entity": "procedure", "value": "fusion"}]
+    assert follow_up(fragment("what is a fusion exactly, and does it hurt?", procedure), CUES, 5) is None
+    assert follow_up(fragment("and what are the clinic's hours?", []), CUES, 8) is None
+    assert follow_up(fragment("and after a fusion?", procedure, last_question=None), CUES, 8) is None
+    assert follow_up(fragment("and my wound is oozing", procedure, intent="red_flag"), CUES, 8) is None
