@@ -47,7 +47,7 @@ ACTIVITY, PROCEDURE = Entity.ACTIVITY, Entity.PROCEDURE
 # What the patient asks, as the anchors are phrased: "when can I <example>?", "I had <example>".
 QUESTIONS = {ACTIVITY: "when can i {}?", PROCEDURE: "i had {}."}
 NO_PROCEDURE = ""
-MIN_CONTENT_WORDS = 2
+MIN_CONTENT_WORDS = 1
 QUESTION_WORDS = {
     "when",
     "can",
@@ -90,6 +90,17 @@ NOT_CONTENT = {
     "recover",
     "take",
     "takes",
+    "return",
+    "resume",
+    "restart",
+    "continue",
+    "things",
+    "stuff",
+    "everything",
+    "anything",
+    "normal",
+    "fine",
+    "thanks",
 }
 
 
@@ -242,7 +253,7 @@ class MeaningResolver(GraphComponent, EntityExtractorMixin):
         return entities + self.add_extractor_name(meant)
 
     def by_meaning(self, kind: str, sentences: Sequence[Span]) -> Optional[Dict[Text, Any]]:
-        # a sentence with one content word ("when could I return?") means too little by itself
+        # a sentence without content words ("when could I get back to it?") means nothing by itself
         vectors = [(s, content_vector(s)) for s in sentences if len(content_words(s)) >= MIN_CONTENT_WORDS]
         found = [(s, v) for s, v in vectors if v is not None]
         if not found:

@@ -49,5 +49,6 @@ class SpacyNLP(RasaSpacyNLP):
         model: Language, samples_to_pipe: List[Tuple[int, Text]]
     ) -> List[Tuple[int, Doc]]:
         distinct = list(dict.fromkeys(text for _, text in samples_to_pipe))
-        docs: Dict[Text, Doc] = dict(zip(distinct, model.pipe(distinct, batch_size=BATCH_SIZE)))
+        # the whole pipe is consumed: the sentence vectors store what they encoded at its end
+        docs: Dict[Text, Doc] = dict(zip(distinct, list(model.pipe(distinct, batch_size=BATCH_SIZE))))
         return [(index, docs[text]) for index, text in samples_to_pipe]

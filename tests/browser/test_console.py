@@ -33,7 +33,7 @@ from tests.browser.test_widget import ask, open_chat
 from tests.console.staff import Staff
 
 # Declined by the model `make train` builds; the guide answers it (hospital stay).
-QUESTION = "how many sleeps will i be in the ward after the op"
+QUESTION = "do i get to sleep in my own bed the same night"
 LABEL = "hospital_stay"
 PASSWORD = "a long staff password"
 RETRAIN_SECONDS = 1500  # a real training run and two evaluations, on two cores
