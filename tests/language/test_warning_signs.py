@@ -26,6 +26,16 @@ def signs(nlp, text):
         ("I still can't stand up straight", "walking_standing", "urgent"),
         ("chest pain and short of breath", "emergency", "emergency"),
         ("the blood keeps soaking into my bandage", "emergency", "emergency"),
+        ("he hasn't passed urine since this morning", "bladder_bowel", "emergency"),
+        ("the paracetamol just isn't cutting it", "increasing_pain", "urgent"),
+        ("her pain has been steadily increasing all week", "increasing_pain", "urgent"),
+        ("the ache is worse every day", "increasing_pain", "urgent"),
+        ("the tablets no longer seem to help", "increasing_pain", "urgent"),
+        ("nothing's helping my back", "increasing_pain", "urgent"),
+        ("new paraesthesia in my left hand", "numbness_weakness", "urgent"),
+        ("clear liquid coming from the incision", "wound", "urgent"),
+        ("some redness around the edges of the dressing", "wound", "urgent"),
+        ("the skin there feels hotter than the rest", "wound", "urgent"),
     ],
 )
 def test_warning_signs_are_found(nlp, text, sign, severity):
