@@ -2,7 +2,8 @@
 
     python tests/data/blind/assignments/situations.py SEED COUNT PREFIX [--focus] > assign-PREFIX.txt
 
-`--focus` draws the situations from FOCUS only (the last four training writers).
+`--focus` draws the situations from FOCUS only (the last four training writers); `--body` from BODY
+only (the fresh warning-sign set).
 
 The lines name life circumstances, never the assistant's topics or labels (tests/data/blind/README.md).
 The assignment files here were made with the seeds listed in that README.
@@ -170,6 +171,19 @@ FOCUS = [
 ]
 
 
+# Situations about the body (the fresh warning-sign set, seeds 501-502): still no topics or signs named.
+BODY = [
+    "noticed something new about their body today that worries them",
+    "has a symptom that has been getting worse over hours or days",
+    "something alarming has just happened",
+    "had a worrying symptom that has since gone away",
+    "wants reassurance about a sensation they were told might happen",
+    "is anxious and had a bad night",
+    "is doing fine and wants to be sure nothing is wrong",
+]
+FOCUSES = {"--focus": FOCUS, "--body": BODY}
+
+
 def lines(seed: int, count: int, prefix: str, situations=SITUATION):
     rng = random.Random(seed)
     for i in range(1, count + 1):
@@ -183,4 +197,5 @@ def lines(seed: int, count: int, prefix: str, situations=SITUATION):
 
 if __name__ == "__main__":
     seed, count, prefix = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    print("\n".join(lines(seed, count, prefix, FOCUS if "--focus" in sys.argv[4:] else SITUATION)))
+    focus = next((FOCUSES[flag] for flag in sys.argv[4:] if flag in FOCUSES), SITUATION)
+    print("\n".join(lines(seed, count, prefix, focus)))
