@@ -101,7 +101,12 @@ def main(argv: List[str]) -> int:
         STABILITY_REPORT.write_text(json.dumps(moved, indent=2) + "\n", encoding="utf-8")
 
     titles = {s["name"]: s["title"] for s in manifest["sets"]}
-    markdown = report.metrics_table(results, titles, manifest) + "\n\n" + report.speed_table(speed, manifest)
+    tables = (
+        report.metrics_table(results, titles, manifest),
+        report.misses_table(results, titles, manifest),
+        report.speed_table(speed, manifest),
+    )
+    markdown = "\n\n".join(table for table in tables if table)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     failures = report.failures_by_set(results)
     args.report.write_text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Sequence, Tuple
 
@@ -13,18 +14,26 @@ Judged = Tuple[Case, Verdict]
 
 @dataclass
 class Rate:
-    """How many of `total` cases had the metric's event; `failures` lists the cases that count against it."""
+    """How many of `total` cases had the metric's event; `failures` lists the cases that count against it
+    and `misses` counts what they got instead (declined, clarified, wrong, escalated...)."""
 
     hits: int = 0
     total: int = 0
     failures: List[str] = field(default_factory=list)
+    misses: Counter = field(default_factory=Counter)
 
     @property
     def value(self) -> float:
         return self.hits / self.total if self.total else 0.0
 
     def as_dict(self) -> Dict:
-        return {"value": round(self.value, 4), "hits": self.hits, "total": self.total, "failures": self.failures}
+        return {
+            "value": round(self.value, 4),
+            "hits": self.hits,
+            "total": self.total,
+            "misses": dict(sorted(self.misses.items())),
+            "failures": self.failures,
+        }
 
 
 @dataclass(frozen=True)
@@ -147,4 +156,5 @@ def compute(judged: Sequence[Judged]) -> Dict[str, Rate]:
             rate.hits += event
             if event == metric.lower_is_better:
                 rate.failures.append(describe(case, verdict))
+                rate.misses[verdict.outcome] += 1
     return rates

@@ -71,6 +71,38 @@ def metrics_table(
     return "\n".join(lines)
 
 
+MISSED_OUTCOMES = (
+    ("declined", "declined"),
+    ("clarified", "asked to rephrase or confirm"),
+    ("wrong", "another answer"),
+    ("escalated", "escalated"),
+    ("silent", "no reply"),
+)
+
+
+def misses_table(
+    results: Dict[str, Dict[str, Dict[str, Any]]], titles: Dict[str, str], manifest: Dict[str, Any]
+) -> str:
+    """What the target set's missed turns got instead, per metric with a target."""
+    name = str(manifest.get("target_set", ""))
+    rates = results.get(name, {})
+    targets = manifest.get("targets", {})
+    lines = [
+        f"| missed on the {titles.get(name, name)} set: what they got instead | missed | "
+        + " | ".join(title for _, title in MISSED_OUTCOMES)
+        + " |",
+        "| --- | --- |" + " --- |" * len(MISSED_OUTCOMES),
+    ]
+    for metric in METRICS:
+        rate = rates.get(metric.key)
+        if metric.lower_is_better or metric.key not in targets or not rate or not rate.get("misses"):
+            continue
+        misses = rate["misses"]
+        cells = [str(misses.get(outcome, 0)) for outcome, _ in MISSED_OUTCOMES]
+        lines.append(f"| {metric.title} | {sum(misses.values())} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def speed_table(speed: Dict[str, Optional[float]], manifest: Dict[str, Any]) -> str:
     targets = manifest.get("targets", {})
     lines = ["| speed | measured | target | |", "| --- | --- | --- | --- |"]

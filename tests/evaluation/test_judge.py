@@ -4,6 +4,7 @@ from bot.dev.client import BotReply
 from bot.evaluation.cases import Case
 from bot.evaluation.judge import judge, normalise
 from bot.evaluation.metrics import compute
+from bot.evaluation.report import misses_table
 
 
 def reply(action, text="", **metadata):
@@ -78,3 +79,17 @@ def test_a_decline_label_accepts_the_covered_alternative():
     assert judge(case("not_covered", "faq:wound_care"), [reply("utter_faq/wound_care")]).outcome == "right"
     assert judge(case("unclear"), [reply("utter_ask_rephrase")]).outcome == "right"
     assert judge(case("smalltalk:ack"), [reply("utter_anything_else")]).outcome == "right"
+
+
+def test_misses_are_counted_by_what_they_got_and_tabled_for_the_target_set():
+    judged = [
+        (case("faq:stairs"), judge(case("faq:stairs"), [reply("utter_out_of_scope")])),
+        (case("faq:stairs"), judge(case("faq:stairs"), [reply("utter_faq/driving")])),
+        (case("faq:stairs"), judge(case("faq:stairs"), [reply("utter_faq/stairs")])),
+    ]
+    rates = {key: rate.as_dict() for key, rate in compute(judged).items()}
+    assert rates["faq"]["misses"] == {"declined": 1, "wrong": 1}
+    manifest = {"target_set": "test", "targets": {"faq": {"at_least": 0.95}}}
+    table = misses_table({"test": rates}, {"test": "fresh test"}, manifest).splitlines()
+    assert table[2] == "| FAQ answered with the right answer | 2 | 1 | 0 | 1 | 0 | 0 |"
+    assert misses_table({"dev": rates}, {"dev": "development"}, manifest) == ""
