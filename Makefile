@@ -37,7 +37,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run cluster load test test-unit test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase staff-user
+.PHONY: help run cluster load test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase staff-user
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -117,6 +117,9 @@ load: $(VENV_STAMP) $(LOCUST_STAMP) ## locust patients against a running assista
 
 test-unit: $(MODEL) $(WIDGET) $(LOCUST_STAMP) test-deps ## pytest: components, grounding, actions, channels, live server, browser
 	$(PY) -m pytest
+
+test-fast: $(VENV_STAMP) $(SPACY_STAMP) ## pytest without servers, databases or browsers (everyday work; make test runs everything)
+	$(PY) -m pytest -m "not servers" -q
 
 test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, failing on any prediction error
 	$(RASA) test core --model $(MODEL) --stories tests/stories \

@@ -17,6 +17,25 @@ from bot.dev.services import Services, isolated_environment, isolated_settings, 
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.provider_api import start as start_provider_api
 
+# Tests that use one of these need servers, databases or a browser: not in `make test-fast`.
+SERVER_FIXTURES = {
+    "assistant",
+    "own_assistant",
+    "assistant_without_database",
+    "assistant_on_postgres",
+    "postgres",
+    "redis",
+    "cluster",
+    "desktop",
+    "phone",
+}
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
+
 
 @pytest.fixture(scope="session")
 def nlp() -> Language:

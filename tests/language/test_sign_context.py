@@ -97,6 +97,8 @@ def test_symptom_words_are_mentions_until_denied(nlp):
         "his temperature was 38.2. We gave him paracetamol and by the evening it was back to normal",
         "no he didn't have a temperature",
         "the nurse said i might feel some tingling for a while",
+        "the surgeon said my foot might still tingle for a while",
+        "she lost the feeling in her toes for an hour, then the feeling came back",
     ],
 )
 def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
@@ -111,6 +113,7 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("my leg is numb and the fever has gone", "numbness_weakness"),
         ("the redness went away but now the wound is leaking", "wound"),
         ("my calf has gone swollen", "calf"),
+        ("her calf's gone sore and puffy", "calf"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):

@@ -36,6 +36,18 @@ def signs(nlp, text):
         ("clear liquid coming from the incision", "wound", "urgent"),
         ("some redness around the edges of the dressing", "wound", "urgent"),
         ("the skin there feels hotter than the rest", "wound", "urgent"),
+        ("she wet the bed without knowing", "bladder_bowel", "emergency"),
+        ("i can't go even though my bladder is full", "bladder_bowel", "emergency"),
+        ("there's blood all over the sheets", "emergency", "emergency"),
+        ("the pad is soaked through", "wound", "urgent"),
+        ("his back is getting more painful by the hour", "increasing_pain", "urgent"),
+        ("the ache every day is worse", "increasing_pain", "urgent"),
+        ("yellowish fluid on his shirt", "wound", "urgent"),
+        ("a hard little ball under the scar", "wound", "urgent"),
+        ("the left side feels weaker", "numbness_weakness", "urgent"),
+        ("my heel feels like it's asleep", "numbness_weakness", "urgent"),
+        ("he can't get up off the sofa", "walking_standing", "urgent"),
+        ("her calf has gone puffy", "calf", "urgent"),
     ],
 )
 def test_warning_signs_are_found(nlp, text, sign, severity):
@@ -54,6 +66,9 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "how do I keep the incision clean and dry",
         "when can I walk the dog",
         "is it normal to be a bit sore?",
+        "what's the clinic numbr",
+        "he walks every day and is off the strong painkillers",
+        "how does the small-cut approach compare with open surgery",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):

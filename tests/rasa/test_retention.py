@@ -16,7 +16,7 @@ from tests.rasa.stores import conversation, retrieve, save, store_for
 DAY = 86400
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)])
 def url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'conversations.db'}"
