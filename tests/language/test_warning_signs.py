@@ -48,6 +48,19 @@ def signs(nlp, text):
         ("my heel feels like it's asleep", "numbness_weakness", "urgent"),
         ("he can't get up off the sofa", "walking_standing", "urgent"),
         ("her calf has gone puffy", "calf", "urgent"),
+        ("his ankle keeps giving way", "sudden_weakness", "emergency"),
+        ("we're ringing 999", "emergency", "emergency"),
+        ("the ache has become worse", "increasing_pain", "urgent"),
+        ("the pain is increasing day by day", "increasing_pain", "urgent"),
+        ("the scar has gone purple", "wound", "urgent"),
+        ("it's red and swollen near where they cut", "wound", "urgent"),
+        ("he can't feel the tip of his toe", "numbness_weakness", "urgent"),
+        ("reduced sensation in my heel", "numbness_weakness", "urgent"),
+        ("my soles feel like cotton wool", "numbness_weakness", "urgent"),
+        ("a patch that feels dead", "numbness_weakness", "urgent"),
+        ("she is unable to weight bear", "walking_standing", "urgent"),
+        ("i felt a sudden click in my back", "fall", "urgent"),
+        ("she slipped getting out of bed and sat down hard", "fall", "urgent"),
     ],
 )
 def test_warning_signs_are_found(nlp, text, sign, severity):
@@ -69,6 +82,8 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "what's the clinic numbr",
         "he walks every day and is off the strong painkillers",
         "how does the small-cut approach compare with open surgery",
+        "is it normal to feel a bit of clicking when i turn",
+        "getting better day by day",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
