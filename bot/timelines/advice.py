@@ -207,7 +207,7 @@ def activity_reply(
     """
     if activity is None:
         return [Reply(Response.ACTIVITY_UNKNOWN, {"covered_activities": ", ".join(covered_labels)})]
-    about = {Entity.ACTIVITY: activity.id}
+    about = {Entity.ACTIVITY: activity.id, **({Entity.PROCEDURE: procedure.id} if procedure else {})}
     if not activity.covered:
         return [Reply(Response.ACTIVITY_NOT_COVERED, {"activity_label": activity.label}, about=about)]
     preface = [Reply(Response.ACTIVITY_NEAREST, {"activity_label": activity.label}, about=about)] if by_meaning else []

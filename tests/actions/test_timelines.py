@@ -146,7 +146,7 @@ def test_activity_tailored_to_procedure_and_time():
         "light swimming",
     )
     assert "if your doctor has cleared you" in message["window"]
-    assert message["metadata"] == {"cites": ["miss-weeks-4-8"], "activity": "swimming"}
+    assert message["metadata"] == {"cites": ["miss-weeks-4-8"], "activity": "swimming", "procedure": "decompression"}
 
 
 def test_an_exact_activity_wins_over_one_by_meaning():

@@ -114,6 +114,7 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("the redness went away but now the wound is leaking", "wound"),
         ("my calf has gone swollen", "calf"),
         ("her calf's gone sore and puffy", "calf"),
+        ("the wound has gone all swollen", "wound"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):

@@ -61,6 +61,10 @@ def signs(nlp, text):
         ("she is unable to weight bear", "walking_standing", "urgent"),
         ("i felt a sudden click in my back", "fall", "urgent"),
         ("she slipped getting out of bed and sat down hard", "fall", "urgent"),
+        ("when i wipe after the loo i can't feel it", "bladder_bowel", "emergency"),
+        ("he keeps having accidents", "bladder_bowel", "emergency"),
+        ("feeling hot and cold since lunch", "fever", "urgent"),
+        ("both legs just went", "sudden_weakness", "emergency"),
     ],
 )
 def test_warning_signs_are_found(nlp, text, sign, severity):

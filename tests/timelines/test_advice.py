@@ -143,7 +143,7 @@ def test_activity_allowed_at_the_patients_time_with_its_condition():
     assert reply.response == "utter_activity_ok_now"
     assert reply.variables["after"] == "after your decompression" and reply.variables["elapsed"] == "5 weeks"
     assert "if your doctor has cleared you" in reply.variables["window"]
-    assert reply.cites == ("miss-weeks-4-8",) and reply.about == {"activity": "swimming"}
+    assert reply.cites == ("miss-weeks-4-8",) and reply.about == {"activity": "swimming", "procedure": "decompression"}
 
 
 def test_activity_not_yet_names_when_it_typically_starts():
