@@ -27,6 +27,7 @@ import yaml
 
 from bot import settings
 from bot.dev.training_data import read_nlu_examples
+from bot.evaluation.cases import SMALLTALK_INTENTS
 from bot.names import Intent
 
 # The window phrases of the labeller brief's table (tests/data/blind/briefs/labeller_brief.md),
@@ -60,15 +61,6 @@ WINDOWS = {
 TIMING = ("recovery", "phase", "activity")
 DECLINES = ("not_covered", "out_of_scope")
 COVERED = ("faq", "smalltalk") + TIMING
-SMALLTALK = {
-    "greet": Intent.GREET,
-    "goodbye": Intent.GOODBYE,
-    "thank": Intent.THANK,
-    "bot": Intent.BOT_CHALLENGE,
-    "handoff": Intent.HUMAN_HANDOFF,
-    "chitchat": Intent.CHITCHAT,
-    "ack": Intent.ACKNOWLEDGE,
-}
 TIMING_INTENTS = {
     "recovery": Intent.ASK_RECOVERY_TIME,
     "phase": Intent.ASK_RECOVERY_STAGE,
@@ -77,7 +69,7 @@ TIMING_INTENTS = {
 TOPIC_FILES = {Intent.FAQ: "faq", Intent.RED_FLAG: "red_flags", Intent.RED_FLAG_EMERGENCY: "red_flags"}
 TOPIC_FILES.update({i: "timeline" for i in (*TIMING_INTENTS.values(), Intent.INFORM)})
 TOPIC_FILES.update({i: "not_covered" for i in (Intent.NOT_COVERED, Intent.OUT_OF_SCOPE)})
-TOPIC_FILES.update({i: "chitchat" for i in SMALLTALK.values()})
+TOPIC_FILES.update({i: "chitchat" for i in SMALLTALK_INTENTS.values()})
 HEADER = (
     'version: "3.1"\n'
     "# Written blind: helpers who saw only the two articles and a patient situation wrote these\n"
@@ -192,7 +184,7 @@ def intent(turn: Dict[str, Any]) -> Optional[str]:
     if label_kind in DECLINES:
         return label_kind
     if label_kind == "smalltalk":
-        return SMALLTALK.get(value)
+        return SMALLTALK_INTENTS.get(value)
     return None
 
 

@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, List, Tuple
 import yaml
 
 from bot.dev.training_data import read_nlu_examples
+from bot.names import Intent
 
 # How the held-out NLU set's intents (written before the taxonomy of issue #8) are judged now.
 LEGACY_INTENT_LABELS = {
@@ -48,6 +49,16 @@ LEGACY_INTENT_LABELS = {
 
 # The tags that name a turn's category, first match wins (else the category is the label's kind),
 # spelled as the older sets' categories.
+# The blind labellers' small-talk labels (smalltalk:<value>) and the intents they stand for.
+SMALLTALK_INTENTS = {
+    "greet": Intent.GREET,
+    "goodbye": Intent.GOODBYE,
+    "thank": Intent.THANK,
+    "bot": Intent.BOT_CHALLENGE,
+    "handoff": Intent.HUMAN_HANDOFF,
+    "chitchat": Intent.CHITCHAT,
+    "ack": Intent.ACKNOWLEDGE,
+}
 TAG_CATEGORIES = {"denied": "denied_sign", "hypothetical": "hypothetical_sign", "followup": "followup"}
 
 

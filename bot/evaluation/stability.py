@@ -26,20 +26,11 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 import yaml
 
 from bot import settings
-from bot.evaluation.cases import Case
+from bot.evaluation.cases import SMALLTALK_INTENTS, Case
 from bot.evaluation.gate import gate_cases, load_gate
 from bot.names import RED_FLAG_INTENTS, TIMELINE_INTENTS, Intent
 
 Prediction = Tuple[str, str]  # (intent, FAQ answer key or "")
-SMALLTALK_INTENTS = {
-    "greet": Intent.GREET,
-    "goodbye": Intent.GOODBYE,
-    "thank": Intent.THANK,
-    "bot": Intent.BOT_CHALLENGE,
-    "handoff": Intent.HUMAN_HANDOFF,
-    "chitchat": Intent.CHITCHAT,
-    "ack": Intent.ACKNOWLEDGE,
-}
 DECLINING_INTENTS = {Intent.NOT_COVERED, Intent.OUT_OF_SCOPE, Intent.NLU_FALLBACK}
 
 

@@ -134,16 +134,15 @@ def next_action_after_failure(
     return None
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class ActionFailurePolicy(Policy):
-    """Predicts a fallback response after a custom action that failed without replying."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7, FALLBACKS_KEY: {}, FIRST_MESSAGE_KEY: {}}
+class NextActionPolicy(Policy):
+    """A policy that either names the one next action, with certainty, or predicts nothing; the
+    subclasses say which action (`next_action`)."""
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
+
+    def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
+        raise NotImplementedError
 
     def predict_action_probabilities(
         self,
@@ -152,11 +151,23 @@ class ActionFailurePolicy(Policy):
         rule_only_data: Optional[Dict[Text, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        action = next_action_after_failure(tracker, self.config[FALLBACKS_KEY], self.config[FIRST_MESSAGE_KEY])
+        action = self.next_action(tracker)
         probabilities = self._default_predictions(domain)
         if action is not None:
             probabilities[domain.index_for_action(action)] = 1.0
         return self._prediction(probabilities)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class ActionFailurePolicy(NextActionPolicy):
+    """Predicts a fallback response after a custom action that failed without replying."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 7, FALLBACKS_KEY: {}, FIRST_MESSAGE_KEY: {}}
+
+    def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
+        return next_action_after_failure(tracker, self.config[FALLBACKS_KEY], self.config[FIRST_MESSAGE_KEY])
 
 
 def recent_escalation(tracker: DialogueStateTracker, turns: int) -> Optional[Text]:
@@ -208,33 +219,20 @@ def repeated_escalation(
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class WarningSignFollowUpPolicy(Policy):
+class WarningSignFollowUpPolicy(NextActionPolicy):
     """Gives an escalation again to a message that goes on describing the reported sign."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"priority": 8, TURNS_KEY: 2, CLOSING_INTENTS_KEY: [], CARE_ANSWERS_KEY: []}
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        action = repeated_escalation(
+    def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
+        return repeated_escalation(
             tracker,
             int(self.config[TURNS_KEY]),
             list(self.config[CLOSING_INTENTS_KEY]),
             list(self.config[CARE_ANSWERS_KEY]),
         )
-        probabilities = self._default_predictions(domain)
-        if action is not None:
-            probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities)
 
 
 def elliptical(text: Text, cues: List[Text], max_words: int) -> bool:
@@ -265,25 +263,12 @@ def follow_up(tracker: DialogueStateTracker, cues: List[Text], max_words: int) -
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class FollowUpPolicy(Policy):
+class FollowUpPolicy(NextActionPolicy):
     """Answers a fragment after a timeline answer as the same question with what it changes."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"priority": 7, CUES_KEY: ["and", "what about", "how about"], MAX_WORDS_KEY: 8}
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        action = follow_up(tracker, list(self.config[CUES_KEY]), int(self.config[MAX_WORDS_KEY]))
-        probabilities = self._default_predictions(domain)
-        if action is not None:
-            probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities)
+    def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
+        return follow_up(tracker, list(self.config[CUES_KEY]), int(self.config[MAX_WORDS_KEY]))
