@@ -24,6 +24,7 @@ SPACY_MODEL := build/spacy/en_spine
 SPACY_STAMP := $(SPACY_MODEL)/meta.json
 MODEL := models/spine-faq.tar.gz
 WIDGET := web/dist/spine-chat.js
+GATE_DATA := build/gate/cases.yml
 TRAINING_DATA := data/nlu data/dialogue
 PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
@@ -37,7 +38,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help run cluster load test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase staff-user
+.PHONY: help gate-data run cluster load test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase staff-user
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -97,17 +98,24 @@ $(LOCUST_STAMP): requirements/load.txt $(VENV_STAMP)
 
 spacy: $(SPACY_STAMP) ## build the offline spaCy pipeline
 
+# The release gate's cases, copied from the evaluation sets and CLINC150 so that the console needs
+# neither tests/ nor ../shared at run time.
+$(GATE_DATA): $(VENV_STAMP) data/release_gate.yml $(shell find tests/data -name '*.yml') bot/dev/gate_data.py bot/evaluation/cases.py
+	$(PY) -m bot.dev.gate_data
+
+gate-data: $(GATE_DATA) ## the release gate's cases (build/gate/cases.yml)
+
 train: $(MODEL) ## train the model if the data or config changed
 
 # Not --fail-on-warnings: Rasa warns about every response only actions use (utter_disclaimer...).
 validate: $(SPACY_STAMP) ## check the training data and domain (rasa data validate)
 	$(RASA) data validate --data $(TRAINING_DATA)
 
-run: $(MODEL) $(WIDGET) ## set up everything and start the assistant (Ctrl-C stops it)
-	$(PY) -m bot.dev.launcher
+run: $(MODEL) $(WIDGET) $(GATE_DATA) ## set up everything and start the assistant (Ctrl-C stops it)
+	$(PY) -m bot.runtime.launcher
 
-cluster: $(MODEL) $(WIDGET) cluster-deps ## REPLICAS Rasa servers (default 2) behind nginx on CLUSTER_PORT, PostgreSQL, Redis (Ctrl-C stops)
-	$(PY) -m bot.dev.cluster
+cluster: $(MODEL) $(WIDGET) $(GATE_DATA) cluster-deps ## REPLICAS Rasa servers (default 2) behind nginx on CLUSTER_PORT, PostgreSQL, Redis (Ctrl-C stops)
+	$(PY) -m bot.runtime.cluster
 
 USERS ?= 50
 DURATION ?= 60
@@ -115,10 +123,10 @@ load: $(VENV_STAMP) $(LOCUST_STAMP) ## locust patients against a running assista
 	@[ -n "$(URL)" ] || { echo "Say which assistant: make load URL=http://localhost:5080 (make cluster) or :5005 (make run)" >&2; exit 2; }
 	$(PY) -m bot.dev.load.run --url "$(URL)" --users "$(USERS)" --seconds "$(DURATION)"
 
-test-unit: $(MODEL) $(WIDGET) $(LOCUST_STAMP) test-deps ## pytest: components, grounding, actions, channels, live server, browser
+test-unit: $(MODEL) $(WIDGET) $(GATE_DATA) $(LOCUST_STAMP) test-deps ## pytest: components, grounding, actions, channels, live server, browser
 	$(PY) -m pytest
 
-test-fast: $(VENV_STAMP) $(SPACY_STAMP) ## pytest without servers, databases or browsers (everyday work; make test runs everything)
+test-fast: $(VENV_STAMP) $(SPACY_STAMP) $(GATE_DATA) ## pytest without servers, databases or browsers (everyday work; make test runs everything)
 	$(PY) -m pytest -m "not servers" -q
 
 test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, failing on any prediction error
@@ -150,14 +158,14 @@ staff-user: $(VENV_STAMP) ## create or reset a console account (make staff-user 
 
 EVALUATION := tests/data/evaluation.yml
 
-evaluate: $(MODEL) $(WIDGET) ## measure every set of tests/data/evaluation.yml, and one added example's reach, against the targets (reports/, README)
-	$(PY) -m bot.evaluation $(EVALUATION)
+evaluate: $(MODEL) $(WIDGET) $(GATE_DATA) ## measure every set of tests/data/evaluation.yml, and one added example's reach, against the targets (reports/, README)
+	$(PY) -m bot.dev.evaluate $(EVALUATION)
 
 compare-classifiers: $(MODEL) $(WIDGET) ## the classifier designs side by side on the blind development set (reports/classifiers.json, README)
-	$(PY) -m bot.evaluation.compare $(EVALUATION)
+	$(PY) -m bot.dev.compare_classifiers $(EVALUATION)
 
 bench: $(MODEL) $(WIDGET) $(LOCUST_STAMP) cluster-deps ## the speeds, one server and the cluster side by side (reports/bench.json, README)
-	$(PY) -m bot.evaluation.bench $(EVALUATION)
+	$(PY) -m bot.dev.bench $(EVALUATION)
 
 lock: $(VENV_STAMP) ## re-resolve requirements/lock.txt from requirements/main.in (needs PyPI)
 	$(PY) -m venv build/uv && build/uv/bin/pip install --quiet uv==0.13.8 $(PIP_QUIET)

@@ -11,9 +11,9 @@ import spacy
 from spacy.language import Language
 
 from bot import settings
-from bot.dev.client import RasaClient
-from bot.dev.postgres import Cluster, postgres_cluster
-from bot.dev.services import Services, isolated_environment, isolated_settings, running_services
+from bot.runtime.client import RasaClient
+from bot.runtime.postgres import Cluster, postgres_cluster
+from bot.runtime.services import Services, isolated_environment, isolated_settings, running_services
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.provider_api import start as start_provider_api
 

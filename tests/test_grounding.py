@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from bot import settings
-from bot.dev.training_data import read_nlu_examples
 from bot.sources import Passage, defers_to_clinician, passages_by_id, refers_to_clinician, unsupported_numbers
+from bot.training_data import read_nlu_examples
 
 # Responses that state no fact: small talk, questions, clarifications, the list of topics.
 NO_FACTS = {

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.dev.client import RasaClient
+from bot.runtime.client import RasaClient
 from tests.test_server_privacy import WidgetClient
 
 OTHER_REPLY_SECONDS = 1.0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.dev.services import Services, isolated_environment, isolated_settings, running_services, start_process
+from bot.runtime.services import Services, isolated_environment, isolated_settings, running_services, start_process
 
 STAGE_QUESTION = "what stage of recovery am i in?"
 

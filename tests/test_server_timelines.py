@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from bot.dev.services import isolated_environment, isolated_settings, running_services
+from bot.runtime.services import isolated_environment, isolated_settings, running_services
 
 
 def answer(client, sender, text):

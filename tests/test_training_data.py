@@ -5,8 +5,8 @@ import re
 import yaml
 
 from bot import settings
-from bot.dev.training_data import read_nlu_examples
 from bot.evaluation.cases import read_set
+from bot.training_data import read_nlu_examples
 
 TRAINING = read_nlu_examples(sorted(settings.NLU_DIR.rglob("*.yml")))
 MANIFEST = settings.PROJECT_ROOT / "tests" / "data" / "evaluation.yml"

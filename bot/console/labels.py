@@ -34,10 +34,10 @@ from bot.console.conversations import (
     iso,
     rated_exchange,
 )
-from bot.dev.training_data import read_nlu_examples
 from bot.names import FAQ_PREFIX, TIMELINE_INTENTS, Entity, Intent, Response
 from bot.rasa.database import LABELS
 from bot.timelines.data import load_timeline_data
+from bot.training_data import read_nlu_examples
 
 # An answer below this confidence (the intent's, or the FAQ answer's) is in the inbox.
 LOW_CONFIDENCE = 0.7
@@ -204,7 +204,7 @@ def training_texts(exclude: Path) -> Dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def evaluation_texts() -> Set[str]:
     """The messages of every evaluation set (release gate manifest and CLINC150's evaluation splits)."""
-    from bot.evaluation.gate import every_evaluation_text
+    from bot.console.gate import every_evaluation_text
 
     return {normalised(t) for t in every_evaluation_text()}
 

@@ -27,8 +27,8 @@ from sqlalchemy.engine import Engine
 
 from bot import settings
 from bot.console.conversations import iso
+from bot.console.gate import Gate, evaluate_model, load_gate, verdict
 from bot.console.labels import export
-from bot.evaluation.gate import Gate, evaluate_model, load_gate, verdict
 from bot.rasa import model_registry
 from bot.rasa.model_registry import Model
 
@@ -175,7 +175,7 @@ def current_production(engine: Engine) -> Model:
 
 def ensure_report(engine: Engine, model: Model, gate: Gate) -> Dict[str, Any]:
     """The model's report on the gate's current cases, evaluating it if it has none."""
-    from bot.evaluation.gate import fingerprint, gate_cases
+    from bot.console.gate import fingerprint, gate_cases
 
     if model.report is not None and model.report.get("fingerprint") == fingerprint(gate_cases(gate)):
         return model.report

@@ -26,9 +26,9 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 import yaml
 
 from bot import settings
-from bot.dev.training_data import read_nlu_examples
 from bot.evaluation.cases import SMALLTALK_INTENTS
 from bot.names import Intent
+from bot.training_data import read_nlu_examples
 
 # The window phrases of the labeller brief's table (tests/data/blind/briefs/labeller_brief.md),
 # every one the guide gives for the label.

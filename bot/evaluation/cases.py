@@ -17,14 +17,14 @@ tests/data/patients_brief.md the older ``cases`` format (the last turn labelled)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
 import yaml
 
-from bot.dev.training_data import read_nlu_examples
 from bot.names import Intent
+from bot.training_data import read_nlu_examples
 
 # How the held-out NLU set's intents (written before the taxonomy of issue #8) are judged now.
 LEGACY_INTENT_LABELS = {
@@ -90,6 +90,24 @@ class Case:
     def kind(self) -> str:
         """The kind of the first label: faq, recovery, phase, activity, red_flag, ..."""
         return self.labels[0].split(":", 1)[0]
+
+    def as_dict(self) -> Dict[str, Any]:
+        """The case as plain lists and strings (for a YAML or JSON file)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Dict[str, Any]) -> "Case":
+        """The case `as_dict` wrote."""
+        return cls(
+            id=raw["id"],
+            category=raw["category"],
+            turns=tuple(raw["turns"]),
+            labels=tuple(raw["labels"]),
+            window=tuple(raw["window"]),
+            tags=tuple(raw["tags"]),
+            conversation=raw["conversation"],
+            label_windows=tuple((label, tuple(window)) for label, window in raw["label_windows"]),
+        )
 
 
 def _load(path: Path) -> Any:

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
-from bot.dev.client import BotReply
 from bot.evaluation.cases import Case
 from bot.names import FAQ_PREFIX, Entity, Response
+from bot.runtime.client import BotReply
 
 DECLINES = {Response.OUT_OF_SCOPE, Response.ACTIVITY_NOT_COVERED, Response.ACTIVITY_UNKNOWN}
 CLARIFICATIONS = {Response.ASK_AFFIRMATION, Response.ASK_REPHRASE, Response.DEFAULT, Response.ASK_SURGERY_TIME}

@@ -1,13 +1,14 @@
-"""Writes the evaluation: a Markdown table (also placed in README.md) and the JSON report."""
+"""Writes the evaluation: Markdown tables (reports/<name>.md, never edited by hand) and the JSON report."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
+from bot import settings
 from bot.evaluation.metrics import METRICS
 
-README_START, README_END = "<!-- evaluation:start -->", "<!-- evaluation:end -->"
+REPORTS_DIR = settings.PROJECT_ROOT / "reports"
 SPEEDS = (
     ("training_seconds", "training time", "s"),
     ("reply_p50_ms", "sequential REST reply latency p50", "ms"),
@@ -116,15 +117,14 @@ def speed_table(speed: Dict[str, Optional[float]], manifest: Dict[str, Any]) -> 
     return "\n".join(lines)
 
 
-def update_readme(readme: Path, markdown: str, markers: Tuple[str, str] = (README_START, README_END)) -> None:
-    """Puts `markdown` between the two markers in the README."""
-    start, end = markers
-    text = readme.read_text(encoding="utf-8")
-    if start not in text or end not in text:
-        raise ValueError(f"{readme} lacks the {start} / {end} markers")
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    readme.write_text(f"{head}{start}\n{markdown}\n{end}{tail}", encoding="utf-8")
+def write_table(name: str, markdown: str, command: str) -> Path:
+    """Writes a machine-written table to reports/<name>.md: the docs link to it, nobody edits it."""
+    path = REPORTS_DIR / f"{name}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"<!-- Written by `{command}`: run it again instead of editing. -->\n\n{markdown}\n", encoding="utf-8"
+    )
+    return path
 
 
 def failures_by_set(results: Dict[str, Dict[str, Dict[str, Any]]]) -> Dict[str, List[str]]:

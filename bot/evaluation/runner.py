@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Collection, Dict, List, Sequence
 
-from bot.dev.client import BotReply, RasaClient
 from bot.evaluation.cases import Case
 from bot.evaluation.judge import judge
 from bot.evaluation.metrics import Judged
+from bot.runtime.client import BotReply, RasaClient
 
 WORKERS = 4
 LATENCY_MESSAGES = 200

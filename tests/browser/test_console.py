@@ -26,8 +26,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
 from bot import settings
-from bot.dev.client import RasaClient
-from bot.dev.services import Services, isolated_environment, isolated_settings, running_services
+from bot.runtime.client import RasaClient
+from bot.runtime.services import Services, isolated_environment, isolated_settings, running_services
 from tests.browser.chromium import SCREENSHOTS, demo_page, wait
 from tests.browser.test_widget import ask, open_chat
 from tests.console.staff import Staff

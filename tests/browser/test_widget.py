@@ -13,8 +13,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
-from bot.dev.services import isolated_environment, isolated_settings, running_services, start_process
 from bot.names import Channel
+from bot.runtime.services import isolated_environment, isolated_settings, running_services, start_process
 from tests.browser.chromium import SCREENSHOTS, demo_page, wait
 
 

@@ -9,8 +9,8 @@ import requests
 from sqlalchemy.engine import Engine
 
 from bot.console.accounts import save_user
-from bot.dev.services import Services
 from bot.rasa.database import database
+from bot.runtime.services import Services
 
 
 def console_engine(services: Services) -> Engine:

@@ -2,9 +2,9 @@
 
 import pytest
 
+from bot.dev.stability import changed_outside, intents_for
 from bot.evaluation.cases import CaseError, read_conversations
 from bot.evaluation.runner import conversations
-from bot.evaluation.stability import changed_outside, intents_for
 
 BLIND = """
 conversations:

@@ -1,10 +1,10 @@
 """Judging replies and computing the metrics of `make evaluate` (pure functions)."""
 
-from bot.dev.client import BotReply
 from bot.evaluation.cases import Case
 from bot.evaluation.judge import judge, normalise
 from bot.evaluation.metrics import compute
 from bot.evaluation.report import misses_table
+from bot.runtime.client import BotReply
 
 
 def reply(action, text="", **metadata):

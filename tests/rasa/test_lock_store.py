@@ -6,9 +6,9 @@ from typing import Iterator, List
 
 import pytest
 
-from bot.dev.redis import Redis
-from bot.dev.services import free_port
 from bot.rasa.lock_store import SerialRedisLockStore, endpoint_config
+from bot.runtime.redis import Redis
+from bot.runtime.services import free_port
 
 TICKETS_PER_REPLICA = 60
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from bot import settings
-from bot.dev import postgres
+from bot.runtime import postgres
 from bot.timelines.database import load, make_engine, migrate, prepare
 from bot.timelines.models import ActivityWindowRow, ProcedureRow
 from bot.timelines.repository import TimelineRepository

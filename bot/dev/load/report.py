@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from bot.dev.client import RasaClient
+from bot.runtime.client import RasaClient
 
 
 @dataclass

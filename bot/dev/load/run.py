@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from bot import settings
-from bot.dev.client import RasaClient
 from bot.dev.load import report
+from bot.runtime.client import RasaClient
 
 LOCUST = settings.PROJECT_ROOT / "build" / "locust" / "bin" / "locust"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")

@@ -12,7 +12,7 @@ from typing import Optional
 
 import redis
 
-from bot.dev.client import poll_until
+from bot.runtime.client import poll_until
 
 START_TIMEOUT_SECONDS = 20
 

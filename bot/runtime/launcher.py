@@ -13,7 +13,7 @@ import time
 from typing import Callable
 
 from bot import settings
-from bot.dev.services import Services, start_services, stop_services
+from bot.runtime.services import Services, start_services, stop_services
 
 POLL_SECONDS = 0.5
 

@@ -21,12 +21,12 @@ import pytest
 import requests
 
 from bot import settings
-from bot.dev.client import RasaClient, poll_until
-from bot.dev.cluster import Cluster, running_cluster
 from bot.dev.load.report import read_ledger
 from bot.dev.load.run import start_load
-from bot.dev.services import free_port, isolated_environment, isolated_settings
 from bot.names import Channel
+from bot.runtime.client import RasaClient, poll_until
+from bot.runtime.cluster import Cluster, running_cluster
+from bot.runtime.services import free_port, isolated_environment, isolated_settings
 from tests.browser.chromium import demo_page
 from tests.browser.test_widget import ask, open_chat
 from tests.conftest import CHANNEL_SECRETS

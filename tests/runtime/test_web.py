@@ -1,4 +1,4 @@
-"""The demo page's web server (bot/dev/web.py), in-process on a free port."""
+"""The demo page's web server (bot/runtime/web.py), in-process on a free port."""
 
 import threading
 from http.server import ThreadingHTTPServer
@@ -7,8 +7,8 @@ from typing import Iterator
 import pytest
 import requests
 
-from bot.dev.services import free_port
-from bot.dev.web import DemoHandler
+from bot.runtime.services import free_port
+from bot.runtime.web import DemoHandler
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from bot import settings
-from bot.dev import postgres
-from bot.dev.launcher import announce_token, run_until_stopped
-from bot.dev.nginx import Nginx
-from bot.dev.redis import Redis
-from bot.dev.services import (
+from bot.runtime import postgres
+from bot.runtime.launcher import announce_token, run_until_stopped
+from bot.runtime.nginx import Nginx
+from bot.runtime.redis import Redis
+from bot.runtime.services import (
     COMMANDS,
     Services,
     service_environments,

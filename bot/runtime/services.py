@@ -1,7 +1,7 @@
 """Starts and stops the assistant's processes: the rasa_sdk action server, the Rasa server, the
 demo page's web server and the staff console.
 
-Used by `make run` (bot/dev/launcher.py), the tests and the evaluation, so all three run the
+Used by `make run` (bot/runtime/launcher.py), the tests and the evaluation, so all three run the
 assistant the same way.
 """
 
@@ -20,10 +20,10 @@ from typing import Dict, Iterator, List, Optional, Sequence
 import requests
 
 from bot import settings
-from bot.dev.client import RasaClient, poll_until
 from bot.rasa.channels import channel_configs, variables_in
+from bot.runtime.client import RasaClient, poll_until
 
-COMMANDS = {"actions": "actions", "rasa": "bot.rasa.serve", "web": "bot.dev.web", "console": "bot.console"}
+COMMANDS = {"actions": "actions", "rasa": "bot.rasa.serve", "web": "bot.runtime.web", "console": "bot.console"}
 ASSISTANT = ("actions", "rasa")  # what answers patients: enough for an evaluation
 STOP_TIMEOUT_SECONDS = 15
 START_TIMEOUT_SECONDS = 240

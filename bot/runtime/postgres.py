@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List
 
-from bot.dev.services import free_port
+from bot.runtime.services import free_port
 
 
 def _binary(name: str) -> str:

@@ -1,12 +1,12 @@
 """`make bench`: the speed figures, one process (`make run`) and the cluster (`make cluster`) side
 by side in one run, on this machine (its core count in the table), against the manifest's targets.
 
-    python -m bot.evaluation.bench tests/data/evaluation.yml [--no-readme]
+    python -m bot.dev.bench tests/data/evaluation.yml [--no-table]
 
 For each: sequential REST reply latency (one patient at a time), 50 patients at once sending 10
 messages each with no think time (locust, bot/dev/load: messages/s, p95, lost messages), the
 Rasa process's resident memory after that load, and the action server round trip; plus the
-last `make train`'s training time. Writes reports/bench.json and the table into README.md.
+last `make train`'s training time. Writes reports/bench.json and the tables reports/bench.md and reports/faults.md.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -22,9 +23,13 @@ from typing import Any, Callable, ContextManager, Dict, List, Optional
 import yaml
 
 from bot import settings
-from bot.dev.cluster import running_cluster
+from bot.dev.evaluate import training_seconds
 from bot.dev.load.run import start_load
-from bot.dev.services import (
+from bot.evaluation import report, runner
+from bot.evaluation.cases import read_set
+from bot.evaluation.runner import resident_mb
+from bot.runtime.cluster import running_cluster
+from bot.runtime.services import (
     ASSISTANT,
     Services,
     free_port,
@@ -33,17 +38,13 @@ from bot.dev.services import (
     kind,
     running_services,
 )
-from bot.evaluation import report, runner
-from bot.evaluation.__main__ import README, training_seconds
-from bot.evaluation.cases import read_set
-from bot.evaluation.runner import resident_mb
 
 BURST_PATIENTS = 50
 BURST_MESSAGES = 10
 BURST_TIMEOUT_SECONDS = 600
-README_MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
-FAULT_MARKERS = ("<!-- faults:start -->", "<!-- faults:end -->")
-FAULTS_FILE = settings.PROJECT_ROOT / "build" / "faults.json"  # written by tests/dev/test_cluster.py
+FAULTS_FILE = settings.PROJECT_ROOT / "build" / "faults.json"  # written by tests/runtime/test_cluster.py
+REPORTED_FAULTS = settings.PROJECT_ROOT / "reports" / "faults.json"
+FAULTS_COMMAND = "make test, then make bench"
 ROWS = (  # key, title, unit, target key in the manifest
     ("reply_p50_ms", "sequential REST reply, p50", "ms", "reply_p50_ms"),
     ("reply_p95_ms", "sequential REST reply, p95", "ms", "reply_p95_ms"),
@@ -136,9 +137,9 @@ def gap(values: List[Optional[float]], target: Optional[Dict[str, float]]) -> st
 
 
 def main(argv: List[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.dev.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("manifest", type=Path)
-    parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
+    parser.add_argument("--no-table", action="store_true", help="do not write reports/bench.md")
     args = parser.parse_args(argv)
     manifest = yaml.safe_load(args.manifest.read_text(encoding="utf-8"))
     heldout = next(s for s in manifest["sets"] if s["name"] == "heldout")
@@ -155,10 +156,11 @@ def main(argv: List[str]) -> int:
     out = settings.PROJECT_ROOT / "reports" / "bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"cores": os.cpu_count(), **results}, indent=2) + "\n")
-    if not args.no_readme:
-        report.update_readme(README, markdown, README_MARKERS)
+    if not args.no_table:
+        report.write_table("bench", markdown, "make bench")
         if FAULTS_FILE.exists():
-            report.update_readme(README, faults_table(json.loads(FAULTS_FILE.read_text())), FAULT_MARKERS)
+            shutil.copyfile(FAULTS_FILE, REPORTED_FAULTS)
+            report.write_table("faults", faults_table(json.loads(FAULTS_FILE.read_text())), FAULTS_COMMAND)
     print(markdown)
     return 0
 

@@ -1,13 +1,13 @@
 """`make evaluate` / `make bench`: measures the running assistant on the evaluation sets.
 
-    python -m bot.evaluation tests/data/evaluation.yml [--sets dev,test] [--no-clinc]
-        [--no-readme] [--report reports/evaluation.json]
+    python -m bot.dev.evaluate tests/data/evaluation.yml [--sets dev,test] [--no-clinc]
+        [--no-table] [--report reports/evaluation.json]
 
 Starts the real Rasa and action servers on free ports, plays every conversation of the sets listed
 in the manifest, judges every labelled turn, measures the speeds and memory, and how many of the
-release gate's answers one added training example moves (bot/evaluation/stability.py); writes the
-JSON reports (every failing case) and the tables, also into README.md between the evaluation
-markers (unless --no-readme or a subset of sets).
+release gate's answers one added training example moves (bot/dev/stability.py); writes the
+JSON reports (every failing case) and the tables, also into reports/evaluation.md (unless --no-table
+or a subset of sets).
 """
 
 from __future__ import annotations
@@ -17,19 +17,18 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 
 from bot import settings
-from bot.dev import clinc
-from bot.dev.services import Services, isolated_environment, isolated_settings, kind, running_services
-from bot.evaluation import report, runner, stability
+from bot.dev import clinc, stability
+from bot.evaluation import report, runner
 from bot.evaluation.cases import clinc_cases, read_set
 from bot.evaluation.metrics import compute
+from bot.runtime.services import Services, isolated_environment, isolated_settings, kind, running_services
 
 TRAINING_TIME_FILE = settings.PROJECT_ROOT / "build" / "training-seconds.txt"
-README = settings.PROJECT_ROOT / "README.md"
 STABILITY_EXAMPLES = settings.PROJECT_ROOT / "tests" / "data" / "stability.yml"
 STABILITY_REPORT = settings.PROJECT_ROOT / "reports" / "stability.json"
 
@@ -57,16 +56,28 @@ def measure_speed(services: Services, messages: List[str]) -> Dict[str, Optional
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.dev.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("manifest", type=Path, help="the evaluation manifest, e.g. tests/data/evaluation.yml")
     parser.add_argument("--sets", help="comma-separated set names (default: all in the manifest)")
     parser.add_argument("--no-clinc", action="store_true", help="skip the CLINC150 questions")
-    parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
+    parser.add_argument("--no-table", action="store_true", help="do not write reports/evaluation.md")
     parser.add_argument("--report", type=Path, default=settings.PROJECT_ROOT / "reports" / "evaluation.json")
     parser.add_argument(
         "--no-stability", action="store_true", help="skip the added-example measure (six NLU trainings)"
     )
     return parser.parse_args(argv)
+
+
+def tables(written: Dict[str, Any], manifest: Dict[str, Any]) -> str:
+    """reports/evaluation.md from reports/evaluation.json's contents."""
+    titles = {s["name"]: s["title"] for s in manifest["sets"]}
+    results = written["metrics"]
+    parts = (
+        report.metrics_table(results, titles, manifest),
+        report.misses_table(results, titles, manifest),
+        report.speed_table(written["speed"], manifest),
+    )
+    return "\n\n".join(part for part in parts if part)
 
 
 def main(argv: List[str]) -> int:
@@ -100,20 +111,13 @@ def main(argv: List[str]) -> int:
         speed["red_flags_changed_by_one_example"] = moved["red_flags_changed"]
         STABILITY_REPORT.write_text(json.dumps(moved, indent=2) + "\n", encoding="utf-8")
 
-    titles = {s["name"]: s["title"] for s in manifest["sets"]}
-    tables = (
-        report.metrics_table(results, titles, manifest),
-        report.misses_table(results, titles, manifest),
-        report.speed_table(speed, manifest),
-    )
-    markdown = "\n\n".join(table for table in tables if table)
-    args.report.parent.mkdir(parents=True, exist_ok=True)
     failures = report.failures_by_set(results)
-    args.report.write_text(
-        json.dumps({"metrics": results, "speed": speed, "failures": failures}, indent=2) + "\n", encoding="utf-8"
-    )
-    if not args.no_readme and chosen is None and not args.no_clinc:
-        report.update_readme(README, markdown)
+    written = {"metrics": results, "speed": speed, "failures": failures}
+    markdown = tables(written, manifest)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
+    if not args.no_table and chosen is None and not args.no_clinc:
+        report.write_table("evaluation", markdown, "make evaluate")
     print(markdown)
     print(f"\nEvery failing case: {args.report}")
     return 0

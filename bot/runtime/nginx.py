@@ -18,7 +18,7 @@ from typing import List, Optional
 
 import requests
 
-from bot.dev.client import poll_until
+from bot.runtime.client import poll_until
 
 START_TIMEOUT_SECONDS = 20
 TEMP_DIRECTORIES = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")

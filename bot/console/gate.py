@@ -1,16 +1,17 @@
 """The regression gate of the staff console's retrain (data/release_gate.yml).
 
-A model is evaluated with the code of `make evaluate` (the same cases, runner, judge and metrics)
-on the gate's cases, against a real Rasa server serving that model (MODEL_PATH) with its own
-action server and databases. Its report keeps every metric and every case's answer; comparing a
-candidate's report with production's gives the verdict (refused below a metric's floor, or when
-any other metric is worse by more than `max_drop_points`) and every message whose answer changed.
+A model is evaluated with the code of `make evaluate` (the same runner, judge and metrics) on the
+gate's cases, which the build copies from the evaluation sets into build/gate/cases.yml
+(bot/dev/gate_data.py) so that the console needs neither tests/ nor ../shared, against a real
+Rasa server serving that model (MODEL_PATH) with its own action server and databases. Its report
+keeps every metric and every case's answer; comparing a candidate's report with production's gives
+the verdict (refused below a metric's floor, or when any other metric is worse by more than
+`max_drop_points`) and every message whose answer changed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,10 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from bot import settings
-from bot.dev import clinc
-from bot.dev.services import ASSISTANT, isolated_environment, isolated_settings, running_services
 from bot.evaluation import runner
-from bot.evaluation.cases import Case, clinc_cases, read_set
+from bot.evaluation.cases import Case
 from bot.evaluation.metrics import METRICS, compute
+from bot.runtime.services import ASSISTANT, isolated_environment, isolated_settings, running_services
 
 GatedCase = Tuple[str, Case]  # (set name, case)
 TITLES = {m.key: m.title for m in METRICS}
@@ -32,9 +32,7 @@ LOWER_IS_BETTER = {m.key for m in METRICS if m.lower_is_better}
 
 @dataclass(frozen=True)
 class Gate:
-    manifest: Path
-    cases: List[Dict[str, Any]]
-    clinc_sample: Dict[str, Any]
+    cases_file: Path
     floors: Dict[str, float]
     max_drop_points: float
 
@@ -43,32 +41,21 @@ def load_gate(path: Optional[Path] = None) -> Gate:
     """The gate of RELEASE_GATE_FILE (default data/release_gate.yml)."""
     raw = yaml.safe_load((path or settings.release_gate_file()).read_text(encoding="utf-8"))
     return Gate(
-        manifest=settings.PROJECT_ROOT / raw["manifest"],
-        cases=list(raw["cases"]),
-        clinc_sample=dict(raw.get("clinc_sample") or {}),
+        cases_file=settings.PROJECT_ROOT / raw["cases_file"],
         floors={k: float(v) for k, v in (raw.get("floors") or {}).items()},
         max_drop_points=float(raw["max_drop_points"]),
     )
 
 
-def _manifest_sets(gate: Gate) -> Dict[str, List[Case]]:
-    manifest = yaml.safe_load(gate.manifest.read_text(encoding="utf-8"))
-    return {s["name"]: read_set(gate.manifest.parent, s["files"]) for s in manifest["sets"]}
+def _built(gate: Gate) -> Dict[str, Any]:
+    if not gate.cases_file.is_file():
+        raise FileNotFoundError(f"the gate's cases are not built: {gate.cases_file} is missing; run `make gate-data`")
+    return yaml.safe_load(gate.cases_file.read_text(encoding="utf-8"))
 
 
 def gate_cases(gate: Gate) -> List[GatedCase]:
     """The gate's cases, in a fixed order."""
-    sets = _manifest_sets(gate)
-    chosen: List[GatedCase] = []
-    for entry in gate.cases:
-        categories = set(entry.get("categories") or [])
-        chosen += [(entry["set"], c) for c in sets[entry["set"]] if not categories or c.category in categories]
-    sample = gate.clinc_sample
-    if sample:
-        questions = sorted(clinc.load_split(sample["split"]))
-        picked = random.Random(sample.get("seed", 0)).sample(questions, min(sample["size"], len(questions)))
-        chosen += [("clinc", c) for c in clinc_cases(picked)]
-    return chosen
+    return [(entry["set"], Case.from_dict(entry["case"])) for entry in _built(gate)["cases"]]
 
 
 def fingerprint(cases: List[GatedCase]) -> str:
@@ -79,17 +66,10 @@ def fingerprint(cases: List[GatedCase]) -> str:
     return digest.hexdigest()[:16]
 
 
-def every_evaluation_text() -> List[str]:
+def every_evaluation_text(gate: Optional[Gate] = None) -> List[str]:
     """Every message of every evaluation set and of CLINC150's evaluation splits: never to be
     trained on."""
-    gate = load_gate()
-    texts = [turn for cases in _manifest_sets(gate).values() for case in cases for turn in case.turns]
-    for split in ("val", "test"):
-        try:
-            texts += clinc.load_split(split)
-        except FileNotFoundError:
-            pass
-    return texts
+    return list(_built(gate or load_gate())["never_train"])
 
 
 def evaluate_model(path: Path, gate: Optional[Gate] = None) -> Dict[str, Any]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bot.evaluation.gate import Gate, gate_cases, load_gate, verdict
+from bot import settings
+from bot.console.gate import Gate, every_evaluation_text, gate_cases, load_gate, verdict
 
-GATE = Gate(
-    manifest=load_gate().manifest, cases=[], clinc_sample={}, floors={"red_flag_recall": 1.0}, max_drop_points=1.0
-)
+GATE = Gate(cases_file=load_gate().cases_file, floors={"red_flag_recall": 1.0}, max_drop_points=1.0)
 
 
 def report(answers=None, **values):
@@ -64,3 +63,9 @@ def test_the_gate_evaluates_the_red_flag_list_denied_signs_and_a_fixed_clinc_sam
     assert {"red_flag", "denied_sign", "clinc", "heldout_nlu", "ordinary"} <= categories
     assert "test" not in {set_name for set_name, _ in cases}, "the fresh test set is for reporting only"
     assert cases == gate_cases(load_gate())
+
+
+def test_the_console_reads_the_gate_from_the_built_file_not_from_tests_or_shared():
+    gate = load_gate()
+    assert gate.cases_file.is_relative_to(settings.PROJECT_ROOT / "build")
+    assert every_evaluation_text(gate), "the built file lists the messages never to train on"

@@ -8,7 +8,7 @@ and compares what the models make of the release gate's messages (the intent, th
 whether it escalates). Per example it counts the gate messages whose labels do not include the
 example's and whose prediction changed, and the red flags whose escalation changed (never any).
 
-    python -m bot.evaluation.stability tests/data/stability.yml [--config config.yml]
+    python -m bot.dev.stability tests/data/stability.yml [--config config.yml]
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 import yaml
 
 from bot import settings
+from bot.console.gate import gate_cases, load_gate
 from bot.evaluation.cases import SMALLTALK_INTENTS, Case
-from bot.evaluation.gate import gate_cases, load_gate
 from bot.names import RED_FLAG_INTENTS, TIMELINE_INTENTS, Intent
 
 Prediction = Tuple[str, str]  # (intent, FAQ answer key or "")
@@ -144,7 +144,7 @@ def quiet_rasa() -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.stability", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.dev.stability", description=__doc__.split("\n\n")[0])
     parser.add_argument("examples", type=Path, help="the added examples, e.g. tests/data/stability.yml")
     parser.add_argument("--config", type=Path, default=settings.PROJECT_ROOT / "config.yml")
     parser.add_argument("--report", type=Path, default=settings.PROJECT_ROOT / "reports" / "stability.json")

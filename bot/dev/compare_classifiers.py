@@ -1,14 +1,14 @@
 """`make compare-classifiers`: the assistant's classifier designs side by side, on the blind
 development set, in one table.
 
-    python -m bot.evaluation.compare tests/data/evaluation.yml [--no-readme]
+    python -m bot.dev.compare_classifiers tests/data/evaluation.yml [--no-table]
 
 Each candidate is a Rasa configuration: config.yml (what the assistant runs) and those listed in
 CANDIDATES (tests/data/classifiers/). For each, on this machine: a full `rasa train` (seconds,
 with the spaCy pipeline's encoding store warm from the first candidate), the development set's
 metrics through the real servers, the sequential reply latency, the Rasa server's resident
-memory, and how many gate answers one added example changes (bot/evaluation/stability.py).
-Writes reports/classifiers.json and the table into README.md between the classifiers markers.
+memory, and how many gate answers one added example changes (bot/dev/stability.py).
+Writes reports/classifiers.json and the table reports/classifiers.md.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from bot import settings
-from bot.dev.services import ASSISTANT, isolated_environment, isolated_settings, kind, running_services
-from bot.evaluation import report, runner, stability
+from bot.dev import stability
+from bot.evaluation import report, runner
 from bot.evaluation.cases import read_set
 from bot.evaluation.metrics import compute
 from bot.evaluation.runner import resident_mb
+from bot.runtime.services import ASSISTANT, isolated_environment, isolated_settings, kind, running_services
 
 CANDIDATES: Tuple[Tuple[str, Path], ...] = (
     ("nearest examples (config.yml)", settings.PROJECT_ROOT / "config.yml"),
@@ -40,7 +41,6 @@ CANDIDATES: Tuple[Tuple[str, Path], ...] = (
 )
 STABILITY_EXAMPLES = settings.PROJECT_ROOT / "tests" / "data" / "stability.yml"
 SET_NAME = "dev"
-README_MARKERS = ("<!-- classifiers:start -->", "<!-- classifiers:end -->")
 METRIC_COLUMNS = (
     ("faq", "FAQ"),
     ("timeline", "timeline"),
@@ -101,6 +101,14 @@ def measure(name: str, config: Path, manifest: Path, work: Path) -> Dict[str, An
     }
 
 
+def described_table(results: Dict[str, Dict[str, Any]]) -> str:
+    """reports/classifiers.md from reports/classifiers.json's contents."""
+    return (
+        f"Measured by `make compare-classifiers` on the blind development set ({SET_NAME}), "
+        f"on this machine; every other component the same.\n\n{table(results)}"
+    )
+
+
 def table(results: Dict[str, Dict[str, Any]]) -> str:
     head = ["classifier"] + [title for _, title in METRIC_COLUMNS]
     head += ["training", "reply p50", "RSS", "gate answers changed by one added example (average; red flags)"]
@@ -121,23 +129,20 @@ def table(results: Dict[str, Dict[str, Any]]) -> str:
 
 
 def main(argv: List[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.compare", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.dev.compare_classifiers", description=__doc__.split("\n\n")[0])
     parser.add_argument("manifest", type=Path, help="the evaluation manifest, e.g. tests/data/evaluation.yml")
-    parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
+    parser.add_argument("--no-table", action="store_true", help="do not write reports/classifiers.md")
     parser.add_argument("--report", type=Path, default=settings.PROJECT_ROOT / "reports" / "classifiers.json")
     args = parser.parse_args(argv)
     results = {}
     for name, config in CANDIDATES:
         with tempfile.TemporaryDirectory() as work:
             results[name] = measure(name, config, args.manifest, Path(work))
-    markdown = (
-        f"Measured by `make compare-classifiers` on the blind development set ({SET_NAME}), "
-        f"on this machine; every other component the same.\n\n{table(results)}"
-    )
+    markdown = described_table(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    if not args.no_readme:
-        report.update_readme(settings.PROJECT_ROOT / "README.md", markdown, README_MARKERS)
+    if not args.no_table:
+        report.write_table("classifiers", markdown, "make compare-classifiers")
     print(markdown)
     return 0
 

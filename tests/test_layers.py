@@ -1,0 +1,40 @@
+"""The layers by process: nothing the running product imports stands on the developer tools."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Iterator, Tuple
+
+import pytest
+
+from bot import settings
+
+LIVE_FOLDERS = ("bot", "actions")
+DEVELOPER_ONLY = ("bot.dev",)
+
+
+def imports(path: Path) -> Iterator[Tuple[int, str]]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.lineno, node.module
+            yield from ((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+
+
+def live_modules() -> Iterator[Path]:
+    for folder in LIVE_FOLDERS:
+        for path in sorted((settings.PROJECT_ROOT / folder).rglob("*.py")):
+            if not path.relative_to(settings.PROJECT_ROOT).as_posix().startswith("bot/dev/"):
+                yield path
+
+
+@pytest.mark.parametrize("path", list(live_modules()), ids=lambda p: p.relative_to(settings.PROJECT_ROOT).as_posix())
+def test_no_live_module_imports_the_developer_tools(path: Path):
+    wrong = [
+        f"line {line}: {name}"
+        for line, name in imports(path)
+        if any(name == prefix or name.startswith(prefix + ".") for prefix in DEVELOPER_ONLY)
+    ]
+    assert not wrong, f"move what it needs out of bot/dev (to bot/runtime or its own layer): {wrong}"
