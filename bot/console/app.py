@@ -19,7 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot import settings
+from bot import outcomes, settings
 from bot.console import accounts, audit, conversations, dashboard, labels, models
 from bot.console.tables import console_database
 from bot.rasa import retention
@@ -213,7 +213,7 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
             {
                 "conversations": lines,
                 "channels": sorted({line["channel"] for line in lines}),
-                "outcomes": [*conversations.OUTCOMES, conversations.FEEDBACK_OUTCOME],
+                "outcomes": [*outcomes.OUTCOMES, conversations.FEEDBACK_OUTCOME],
             }
         )
 

@@ -1,9 +1,8 @@
 """Conversations as the staff see them, read from Rasa's events in the conversation database.
 
 A patient message and the bot messages after it form an exchange; its outcome follows from the
-responses that answered it (the response names are the contract of README, "Response names"),
-the most serious one counting: escalated, action failure, fallback, clarification, declined,
-answered. Each bot message names the model that produced it (Rasa's model id in its metadata).
+responses that answered it (bot/outcomes.py). Each bot message names the model that produced it
+(Rasa's model id in its metadata).
 """
 
 from __future__ import annotations
@@ -16,41 +15,12 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
-from bot.names import FAQ_PREFIX, Intent, Response
+from bot.names import FAQ_PREFIX, Intent
+from bot.outcomes import outcome_of
 from bot.rasa.database import EVENTS, FEEDBACK
 from bot.sources import source_line
 
-ESCALATED, ACTION_FAILURE, FALLBACK, CLARIFICATION, DECLINED, ANSWERED = (
-    "escalated",
-    "action_failure",
-    "fallback",
-    "clarification",
-    "declined",
-    "answered",
-)
-OUTCOMES = (ANSWERED, DECLINED, CLARIFICATION, FALLBACK, ESCALATED, ACTION_FAILURE)  # and "feedback"
-FEEDBACK_OUTCOME = "feedback"
-_RESPONSE_OUTCOMES = {
-    Response.RED_FLAG: ESCALATED,
-    Response.RED_FLAG_EMERGENCY: ESCALATED,
-    Response.TIMELINE_UNAVAILABLE: ACTION_FAILURE,
-    Response.DEFAULT: FALLBACK,
-    Response.ASK_REPHRASE: FALLBACK,
-    Response.ASK_AFFIRMATION: CLARIFICATION,
-    Response.ASK_SURGERY_TIME: CLARIFICATION,
-    Response.OUT_OF_SCOPE: DECLINED,
-    Response.ACTIVITY_NOT_COVERED: DECLINED,
-    Response.ACTIVITY_UNKNOWN: DECLINED,
-    Response.MESSAGE_TOO_LONG: DECLINED,
-}
-_SERIOUSNESS = (ESCALATED, ACTION_FAILURE, FALLBACK, CLARIFICATION, DECLINED, ANSWERED)
-NOT_PATIENT_RESPONSES = {Response.DISCLAIMER}
-
-
-def outcome_of(responses: Sequence[str]) -> Optional[str]:
-    """The outcome of an exchange from the responses that answered it (None: no reply yet)."""
-    found = {_RESPONSE_OUTCOMES.get(r, ANSWERED) for r in responses if r not in NOT_PATIENT_RESPONSES}
-    return next((o for o in _SERIOUSNESS if o in found), None)
+FEEDBACK_OUTCOME = "feedback"  # a filter next to the outcomes: the patient rated an answer
 
 
 def channel_of(conversation_id: str) -> str:

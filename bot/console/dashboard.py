@@ -8,28 +8,12 @@ from typing import Any, Dict, Optional
 
 from sqlalchemy.engine import Engine
 
-from bot.console.conversations import (
-    ANSWERED,
-    CLARIFICATION,
-    DECLINED,
-    ESCALATED,
-    FALLBACK,
-    day_of,
-    exchanges,
-    faq_key,
-    feedback,
-)
+from bot.console.conversations import day_of, exchanges, faq_key, feedback
 from bot.console.labels import normalised, options
+from bot.outcomes import ANSWERED, CLARIFIED, DECLINED, ESCALATED, FALLBACK, UNANSWERED
 
-UNANSWERED = (DECLINED, CLARIFICATION, FALLBACK)
 TOP = 10
-DAY_COLUMNS = {
-    ANSWERED: "answered",
-    DECLINED: "declined",
-    CLARIFICATION: "clarified",
-    FALLBACK: "fallback",
-    ESCALATED: "escalated",
-}
+DAY_OUTCOMES = (ANSWERED, DECLINED, CLARIFIED, FALLBACK, ESCALATED)  # the chart's series
 
 
 def summary(engine: Engine, since: Optional[float], until: Optional[float]) -> Dict[str, Any]:
@@ -39,10 +23,10 @@ def summary(engine: Engine, since: Optional[float], until: Optional[float]) -> D
     unanswered: Counter = Counter()
     shown: Dict[str, str] = {}
     for item in items:
-        day = days.setdefault(day_of(item.at), {"messages": 0, **{c: 0 for c in DAY_COLUMNS.values()}})
+        day = days.setdefault(day_of(item.at), {"messages": 0, **{o: 0 for o in DAY_OUTCOMES}})
         day["messages"] += 1
-        if item.outcome in DAY_COLUMNS:
-            day[DAY_COLUMNS[item.outcome]] += 1
+        if item.outcome in DAY_OUTCOMES:
+            day[item.outcome] += 1
         for response in item.responses:
             key = faq_key(response)
             if key:

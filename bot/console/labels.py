@@ -24,24 +24,15 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot import settings
-from bot.console.conversations import (
-    CLARIFICATION,
-    DECLINED,
-    FALLBACK,
-    Exchange,
-    exchanges,
-    feedback,
-    iso,
-    rated_exchange,
-)
+from bot.console.conversations import Exchange, exchanges, feedback, iso, rated_exchange
 from bot.names import FAQ_PREFIX, TIMELINE_INTENTS, Entity, Intent, Response
+from bot.outcomes import ANSWERED, UNANSWERED
 from bot.rasa.database import LABELS
 from bot.timelines.data import load_timeline_data
 from bot.training_data import read_nlu_examples
 
 # An answer below this confidence (the intent's, or the FAQ answer's) is in the inbox.
 LOW_CONFIDENCE = 0.7
-INBOX_REASONS = {DECLINED: "declined", CLARIFICATION: "clarified", FALLBACK: "fallback"}
 KINDS = {
     "faq": "a FAQ answer",
     "timeline": "a recovery timeline or activity question",
@@ -63,9 +54,9 @@ def normalised(text: str) -> str:
 
 
 def _reasons(item: Exchange) -> List[str]:
-    reasons = [INBOX_REASONS[item.outcome]] if item.outcome in INBOX_REASONS else []
+    reasons = [item.outcome] if item.outcome in UNANSWERED else []
     confidences = [c for c in (item.intent_confidence, item.answer_confidence) if c is not None]
-    if item.outcome == "answered" and confidences and min(confidences) < LOW_CONFIDENCE:
+    if item.outcome == ANSWERED and confidences and min(confidences) < LOW_CONFIDENCE:
         reasons.append("low_confidence")
     return reasons
 

@@ -1,4 +1,5 @@
-"""Judges the assistant's replies to a case: right, clarified, declined, escalated, wrong or silent.
+"""Judges the assistant's replies to a case: right, wrong (another answer), silent, or what the reply
+did instead (its outcome, bot/outcomes.py: declined, clarified, fallback, escalated...).
 
 Pure functions over the replies' response names, texts and metadata (what the timeline actions
 looked up: ``procedure``, ``level``, ``phase``, ``activity``).
@@ -12,10 +13,10 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from bot.evaluation.cases import Case
 from bot.names import FAQ_PREFIX, Entity, Response
+from bot.outcomes import ANSWERED, DECLINED, ESCALATED, NOT_PATIENT_RESPONSES, UNANSWERED, of_response, outcome_of
 from bot.runtime.client import BotReply
 
-DECLINES = {Response.OUT_OF_SCOPE, Response.ACTIVITY_NOT_COVERED, Response.ACTIVITY_UNKNOWN}
-CLARIFICATIONS = {Response.ASK_AFFIRMATION, Response.ASK_REPHRASE, Response.DEFAULT, Response.ASK_SURGERY_TIME}
+RIGHT, WRONG, SILENT = "right", "wrong", "silent"  # verdicts besides the reply's own outcome
 SMALLTALK = {
     "greet": Response.GREET,
     "goodbye": Response.GOODBYE,
@@ -30,7 +31,6 @@ PHASE = {Response.TIMELINE_STAGE, Response.TIMELINE_PHASE}
 ACTIVITY = {Response.ACTIVITY_OK_NOW, Response.ACTIVITY_AVOID_NOW, Response.ACTIVITY_NOT_YET, Response.ACTIVITY_TIMING}
 TIME_PROBLEMS = {Response.SURGERY_IN_FUTURE, Response.TIME_TOO_LONG, Response.TIME_UNREADABLE}
 ANY_ACTIVITY_ANSWER = ACTIVITY | {Response.ACTIVITY_NOT_COVERED, Response.ACTIVITY_UNKNOWN}
-ESCALATIONS = {Response.RED_FLAG, Response.RED_FLAG_EMERGENCY}
 # Labels for which a decline or a clarification is the right reply.
 DECLINE_KINDS = ("not_covered", "out_of_scope", "unclear")
 # recovery:<label> -> (procedure, level) the reply must be about; None: the general answers
@@ -46,7 +46,7 @@ _RANGE = re.compile(r"(\d+)\s*(?:–|—|-|to)\s*(\d+)")
 
 @dataclass(frozen=True)
 class Verdict:
-    outcome: str  # right | clarified | declined | escalated | wrong | silent
+    outcome: str  # right | wrong | silent | the reply's outcome (declined, clarified, fallback, escalated...)
     escalated: bool
     emergency: bool
     answers: Tuple[str, ...]
@@ -58,7 +58,11 @@ def normalise(text: str) -> str:
 
 
 def answers(replies: Sequence[BotReply]) -> Tuple[str, ...]:
-    return tuple(r.utter_action or "" for r in replies if r.utter_action != Response.DISCLAIMER)
+    return tuple(r.utter_action or "" for r in replies if r.utter_action not in NOT_PATIENT_RESPONSES)
+
+
+def _is(outcomes: Sequence[str]) -> Callable[[BotReply, str], bool]:
+    return lambda reply, _: of_response(reply.utter_action or "") in outcomes
 
 
 def _in_window(reply: BotReply, window: Sequence[str]) -> bool:
@@ -99,11 +103,11 @@ MATCHERS: Dict[str, Callable[[BotReply, str], bool]] = {
     "timeline": lambda reply, _: reply.utter_action in RECOVERY | PHASE | ACTIVITY | TIME_PROBLEMS,
     "asks": lambda reply, what: reply.utter_action == {"surgery_time": Response.ASK_SURGERY_TIME}.get(what),
     "time_problem": lambda reply, problem: reply.utter_action == {"future": Response.SURGERY_IN_FUTURE}.get(problem),
-    "not_covered": lambda reply, _: reply.utter_action in DECLINES,
-    "out_of_scope": lambda reply, _: reply.utter_action in DECLINES,
-    "unclear": lambda reply, _: reply.utter_action in DECLINES | CLARIFICATIONS,
+    "not_covered": _is([DECLINED]),
+    "out_of_scope": _is([DECLINED]),
+    "unclear": _is(UNANSWERED),
     "ordinary": lambda reply, _: True,
-    "red_flag": lambda reply, _: reply.utter_action in ESCALATIONS,
+    "red_flag": _is([ESCALATED]),
 }
 TIMING_KINDS = {"recovery", "phase", "activity", "timeline", "asks", "time_problem"}
 
@@ -119,31 +123,29 @@ def label_met(label: str, replies: Sequence[BotReply], window: Sequence[str]) ->
 
 def judge(case: Case, replies: Sequence[BotReply]) -> Verdict:
     given = answers(replies)
-    escalated = any(a in ESCALATIONS for a in given)
+    outcomes = [of_response(a) for a in given]
+    escalated = ESCALATED in outcomes
     emergency = Response.RED_FLAG_EMERGENCY in given
-    declined = bool(given) and all(a in DECLINES for a in given)
-    clarified = bool(given) and all(a in DECLINES | CLARIFICATIONS for a in given)
+    unanswered = bool(given) and all(o in UNANSWERED for o in outcomes)
 
     if case.kind == "red_flag":
         right = escalated
     elif escalated:
         # an escalation is right only where the labels allow one ("not covered, or a red flag")
         if not any(label.startswith("red_flag") for label in case.labels):
-            return Verdict("escalated", escalated, emergency, given)
+            return Verdict(ESCALATED, escalated, emergency, given)
         right = True
     elif case.kind in DECLINE_KINDS:
-        right = clarified or any(label_met(label, replies, case.window_for(label)) for label in case.labels[1:])
+        right = unanswered or any(label_met(label, replies, case.window_for(label)) for label in case.labels[1:])
     else:
         right = bool(given) and any(label_met(label, replies, case.window_for(label)) for label in case.labels)
 
     if right:
-        outcome = "right"
+        outcome = RIGHT
     elif not given:
-        outcome = "silent"
-    elif declined:
-        outcome = "declined"
-    elif clarified:
-        outcome = "clarified"
+        outcome = SILENT
+    elif ANSWERED in outcomes:
+        outcome = WRONG
     else:
-        outcome = "wrong"
+        outcome = outcome_of(given) or SILENT
     return Verdict(outcome, escalated, emergency, given)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Sequence, Tuple
 
 from bot.evaluation.cases import Case
-from bot.evaluation.judge import TIMING_KINDS, Verdict
+from bot.evaluation.judge import RIGHT, TIMING_KINDS, WRONG, Verdict
+from bot.outcomes import CLARIFIED, FALLBACK
 
 Judged = Tuple[Case, Verdict]
 
@@ -59,39 +60,37 @@ def _followup(case: Case) -> bool:
     return case.kind != "red_flag" and ("followup" in case.tags or case.category in FOLLOWUP_CATEGORIES)
 
 
+def _right(verdict: Verdict) -> bool:
+    return verdict.outcome == RIGHT
+
+
+def _escalated(verdict: Verdict) -> bool:
+    return verdict.escalated
+
+
+def _not_clinc_answerable(case: Case) -> bool:
+    return _answerable(case) and case.category != "clinc"
+
+
 METRICS: Tuple[Metric, ...] = (
-    Metric("faq", "FAQ answered with the right answer", lambda c: c.kind == "faq", lambda v: v.outcome == "right"),
+    Metric("faq", "FAQ answered with the right answer", lambda c: c.kind == "faq", _right),
     Metric(
-        "timeline",
-        "timeline and activity questions with the right window",
-        lambda c: c.kind in TIMING_KINDS,
-        lambda v: v.outcome == "right",
+        "timeline", "timeline and activity questions with the right window", lambda c: c.kind in TIMING_KINDS, _right
     ),
     Metric(
-        "followup",
-        "follow-up turns (elliptical, corrections, answers to a question) answered right",
-        _followup,
-        lambda v: v.outcome == "right",
+        "followup", "follow-up turns (elliptical, corrections, answers to a question) answered right", _followup, _right
     ),
     Metric(
-        "smalltalk",
-        "greetings, thanks, goodbyes, bot and human questions",
-        lambda c: c.kind == "smalltalk",
-        lambda v: v.outcome == "right",
+        "smalltalk", "greetings, thanks, goodbyes, bot and human questions", lambda c: c.kind == "smalltalk", _right
     ),
     Metric(
         "uncovered_declined",
         "uncovered questions declined",
         lambda c: c.kind in DECLINE_KINDS and c.category != "clinc",
-        lambda v: v.outcome == "right",
+        _right,
     ),
-    Metric(
-        "clinc_declined",
-        "CLINC150 out-of-scope declined",
-        lambda c: c.category == "clinc",
-        lambda v: v.outcome == "right",
-    ),
-    Metric("red_flag_recall", "red-flag messages escalated", lambda c: c.kind == "red_flag", lambda v: v.escalated),
+    Metric("clinc_declined", "CLINC150 out-of-scope declined", lambda c: c.category == "clinc", _right),
+    Metric("red_flag_recall", "red-flag messages escalated", lambda c: c.kind == "red_flag", _escalated),
     Metric(
         "emergency_routed",
         "emergencies sent to emergency care",
@@ -102,34 +101,34 @@ METRICS: Tuple[Metric, ...] = (
         "signs_denied_or_asked",
         "denied or hypothetical warning signs answered right, without an alarm",
         lambda c: c.category in SIGN_CATEGORIES,
-        lambda v: v.outcome == "right",
+        _right,
     ),
     Metric(
         "denied_escalated",
         "denied or hypothetical warning signs escalated",
         lambda c: c.category in SIGN_CATEGORIES,
-        lambda v: v.escalated,
+        _escalated,
         lower_is_better=True,
     ),
     Metric(
         "ordinary_escalated",
         "ordinary questions escalated",
         lambda c: c.kind != "red_flag" and c.category not in SIGN_CATEGORIES + ("clinc",),
-        lambda v: v.escalated,
+        _escalated,
         lower_is_better=True,
     ),
     Metric(
         "wrong_answers",
         "answerable questions given a wrong answer",
-        lambda c: _answerable(c) and c.category != "clinc",
-        lambda v: v.outcome == "wrong",
+        _not_clinc_answerable,
+        lambda v: v.outcome == WRONG,
         lower_is_better=True,
     ),
     Metric(
         "clarified",
         "answerable questions met with a clarification",
-        lambda c: _answerable(c) and c.category != "clinc",
-        lambda v: v.outcome == "clarified",
+        _not_clinc_answerable,
+        lambda v: v.outcome in (CLARIFIED, FALLBACK),
         lower_is_better=True,
     ),
 )

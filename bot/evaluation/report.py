@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bot import settings
+from bot.evaluation.judge import SILENT, WRONG
 from bot.evaluation.metrics import METRICS
+from bot.outcomes import ACTION_FAILURE, CLARIFIED, DECLINED, ESCALATED, FALLBACK
 
 REPORTS_DIR = settings.PROJECT_ROOT / "reports"
 SPEEDS = (
@@ -72,12 +74,13 @@ def metrics_table(
     return "\n".join(lines)
 
 
+# The misses table's columns: the verdicts they count, and their heading.
 MISSED_OUTCOMES = (
-    ("declined", "declined"),
-    ("clarified", "asked to rephrase or confirm"),
-    ("wrong", "another answer"),
-    ("escalated", "escalated"),
-    ("silent", "no reply"),
+    ((DECLINED,), "declined"),
+    ((FALLBACK, CLARIFIED), "asked to rephrase or confirm"),
+    ((WRONG, ACTION_FAILURE), "another answer"),
+    ((ESCALATED,), "escalated"),
+    ((SILENT,), "no reply"),
 )
 
 
@@ -99,7 +102,7 @@ def misses_table(
         if metric.lower_is_better or metric.key not in targets or not rate or not rate.get("misses"):
             continue
         misses = rate["misses"]
-        cells = [str(misses.get(outcome, 0)) for outcome, _ in MISSED_OUTCOMES]
+        cells = [str(sum(misses.get(outcome, 0) for outcome in outcomes)) for outcomes, _ in MISSED_OUTCOMES]
         lines.append(f"| {metric.title} | {sum(misses.values())} | " + " | ".join(cells) + " |")
     return "\n".join(lines) if len(lines) > 2 else ""
 

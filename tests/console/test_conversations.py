@@ -1,11 +1,11 @@
-"""Exchanges and their outcomes, from event rows as Rasa stores them."""
+"""Exchanges, from event rows as Rasa stores them."""
 
 from __future__ import annotations
 
 import json
 from types import SimpleNamespace
 
-from bot.console.conversations import exchanges_of, outcome_of
+from bot.console.conversations import exchanges_of
 
 
 def row(sender, kind, at, **data):
@@ -14,16 +14,6 @@ def row(sender, kind, at, **data):
 
 def bot(sender, at, response, **metadata):
     return row(sender, "bot", at, text=response, metadata={"utter_action": response, **metadata})
-
-
-def test_the_most_serious_response_is_the_outcome():
-    assert outcome_of(["utter_faq/stairs"]) == "answered"
-    assert outcome_of(["utter_out_of_scope"]) == "declined"
-    assert outcome_of(["utter_faq/wound_care", "utter_red_flag"]) == "escalated"
-    assert outcome_of(["utter_timeline_unavailable"]) == "action_failure"
-    assert outcome_of(["utter_ask_affirmation"]) == "clarification"
-    assert outcome_of(["utter_default"]) == "fallback"
-    assert outcome_of(["utter_disclaimer"]) is None
 
 
 def test_exchanges_pair_each_patient_message_with_the_replies_after_it():

@@ -40,7 +40,8 @@ def test_declines_clarifications_and_escalations():
     assert judge(case("not_covered"), [reply("utter_activity_not_covered")]).outcome == "right"
     assert judge(case("not_covered"), [reply("utter_ask_affirmation")]).outcome == "right"
     assert judge(case("faq:stairs"), [reply("utter_out_of_scope")]).outcome == "declined"
-    assert judge(case("faq:stairs"), [reply("utter_ask_rephrase")]).outcome == "clarified"
+    assert judge(case("faq:stairs"), [reply("utter_ask_rephrase")]).outcome == "fallback"
+    assert judge(case("faq:stairs"), [reply("utter_ask_surgery_time")]).outcome == "clarified"
     escalated = judge(case("faq:stairs"), [reply("utter_red_flag")])
     assert escalated.outcome == "escalated" and escalated.escalated
     emergency = judge(case("red_flag:emergency"), [reply("utter_red_flag_emergency")])
