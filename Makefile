@@ -140,8 +140,8 @@ lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy on bot/ and actions
 
 test: lint validate test-unit test-stories ## everything CI runs
 
-# Conversations are kept in TRACKER_DATABASE_URL (var/conversations.db by default); see README,
-# "Privacy and security". Both print counts only.
+# Conversations are kept in TRACKER_DATABASE_URL (var/conversations.db by default); see docs/privacy.md
+# (retention). Both print counts only.
 purge: $(VENV_STAMP) ## remove conversations idle for more than DAYS days (make purge DAYS=30)
 	@[ -n "$(DAYS)" ] || { echo "Say how many days to keep: make purge DAYS=30" >&2; exit 2; }
 	$(PY) -m bot.rasa.retention purge "$(DAYS)"
@@ -158,13 +158,13 @@ staff-user: $(VENV_STAMP) ## create or reset a console account (make staff-user 
 
 EVALUATION := tests/data/evaluation.yml
 
-evaluate: $(MODEL) $(WIDGET) $(GATE_DATA) ## measure every set of tests/data/evaluation.yml, and one added example's reach, against the targets (reports/, README)
+evaluate: $(MODEL) $(WIDGET) $(GATE_DATA) ## measure every set of tests/data/evaluation.yml, and one added example's reach, against the targets (reports/evaluation.json, reports/evaluation.md)
 	$(PY) -m bot.dev.evaluate $(EVALUATION)
 
-compare-classifiers: $(MODEL) $(WIDGET) ## the classifier designs side by side on the blind development set (reports/classifiers.json, README)
+compare-classifiers: $(MODEL) $(WIDGET) ## the classifier designs side by side on the blind development set (reports/classifiers.json, .md)
 	$(PY) -m bot.dev.compare_classifiers $(EVALUATION)
 
-bench: $(MODEL) $(WIDGET) $(LOCUST_STAMP) cluster-deps ## the speeds, one server and the cluster side by side (reports/bench.json, README)
+bench: $(MODEL) $(WIDGET) $(LOCUST_STAMP) cluster-deps ## the speeds, one server and the cluster side by side (reports/bench.json, .md)
 	$(PY) -m bot.dev.bench $(EVALUATION)
 
 lock: $(VENV_STAMP) ## re-resolve requirements/lock.txt from requirements/main.in (needs PyPI)

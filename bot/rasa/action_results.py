@@ -2,7 +2,7 @@
 
 Rasa 3.6 checks every reply of the action server with `jsonschema.validate`, which first checks
 the schema itself against the JSON Schema meta-schema, on every call: a third of the Rasa
-server's time per message in a profile (py-spy, README "Speed and scale"). The same validation
+server's time per message in a profile (py-spy, docs/speed.md). The same validation
 with a validator built once for the schema costs a fraction of that. Installed by the Rasa server
 at start (bot/rasa/serve.py).
 """

@@ -6,7 +6,7 @@ word when the database fails, and its error messages can quote the SQL it ran, m
 included. Here a failure is logged with the error's type and a running count only
 (`failures`), never with data; a conversation that could not be saved is kept in memory and
 written as soon as the database answers again, so nothing said during an outage is lost unless
-the server stops before the database comes back (README, "Privacy and security").
+the server stops before the database comes back (docs/privacy.md).
 
 Several replicas sharing the database (`make cluster`) must not keep a conversation in one
 replica's memory: its next message may reach another replica, which would not see it. A shared

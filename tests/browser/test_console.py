@@ -2,7 +2,7 @@
 the inbox, a label, a real retrain behind the gate, promotion while a patient keeps chatting,
 and a rollback; and the widget's thumbs reaching the inbox.
 
-Screenshots go to build/screenshots/console-*.png (README and docs/console.md show them), and
+Screenshots go to build/screenshots/console-*.png (docs/console.md shows them), and
 the longest reply delay a patient saw during the promotion to build/console-swap.json.
 """
 

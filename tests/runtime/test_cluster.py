@@ -4,7 +4,7 @@ Each fault runs during a locust load (bot/dev/load): a replica killed, PostgreSQ
 restarted, the action server killed, a model promoted. No message may be lost (every one in the
 conversation store once, with a reply after it); requests cut off are sent again by the load
 client and answered once; after recovery no request fails. Recovery times go to
-build/faults.json (README, "Speed and scale").
+build/faults.json (docs/speed.md).
 """
 
 from __future__ import annotations
