@@ -31,9 +31,10 @@ from bot.console.gate import Gate, evaluate_model, load_gate, verdict
 from bot.console.labels import export
 from bot.rasa import model_registry
 from bot.rasa.model_registry import Model
+from bot.rasa.training import ANNOUNCEMENT
 
-TRAINED_COMPONENTS = 7  # "Starting to train component" lines of a full `rasa train` with config.yml
 _COMPONENT = re.compile(r"Starting to train component '(\w+)'")
+_PLANNED = re.compile(r"^" + ANNOUNCEMENT.format(count=r"(\d+)"))
 TRAINING_SHARE = 0.7  # of the job's progress bar; the evaluations share the rest
 SWAP_TIMEOUT_SECONDS = 600
 TRAINING_VARIABLES = {
@@ -76,7 +77,7 @@ def training_command(output: Path) -> List[str]:
     if reviewed.is_file() and reviewed.resolve().parent != settings.NLU_DIR.resolve():
         data.append(str(reviewed))
     return [
-        *(sys.executable, "-m", "rasa", "train", "--data", *data),
+        *(sys.executable, "-m", "bot.rasa.training", "--data", *data),
         *("--config", str(settings.PROJECT_ROOT / "config.yml"), "--domain", str(settings.DOMAIN_FILE)),
         *("--out", str(output), "--fixed-model-name", "candidate"),
     ]
@@ -135,13 +136,16 @@ class Retrainer:
             text=True,
             errors="replace",
         )
-        started = 0
+        started, planned = 0, 0
         assert process.stdout is not None
         for line in process.stdout:  # read for progress only, never kept: it may quote training data
+            announced = _PLANNED.search(line)
+            if announced:
+                planned = int(announced.group(1))
             match = _COMPONENT.search(line)
-            if match:
+            if match and planned:
                 started += 1
-                share = min(started, TRAINED_COMPONENTS) / TRAINED_COMPONENTS
+                share = min(started, planned) / planned
                 self._set(step=f"Training: {match.group(1)}", progress=round(TRAINING_SHARE * share, 3))
         if process.wait() != 0:
             raise RuntimeError(f"rasa train exited with code {process.returncode}")
