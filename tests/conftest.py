@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-import subprocess
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -37,11 +37,16 @@ def pytest_collection_modifyitems(items: list) -> None:
             item.add_marker(pytest.mark.servers)
 
 
+def built(path: Path, command: str) -> None:
+    """Tests use what make built (make test-fast and make test build it first); they build nothing."""
+    if not path.exists():
+        pytest.exit(f"{path.relative_to(settings.PROJECT_ROOT)} is missing: run `{command}` (make test does)", 2)
+
+
 @pytest.fixture(scope="session")
 def nlp() -> Language:
     """The project's spaCy pipeline, as config.yml loads it (built by `make spacy`)."""
-    if not (settings.SPACY_MODEL_DIR / "meta.json").is_file():
-        subprocess.run(["make", "-s", "spacy"], cwd=settings.PROJECT_ROOT, check=True)
+    built(settings.SPACY_MODEL_DIR / "meta.json", "make spacy")
     return spacy.load(settings.SPACY_MODEL_DIR)
 
 
@@ -81,7 +86,7 @@ def provider_api() -> Iterator[ProviderAPI]:
 def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAPI) -> Iterator[Services]:
     """The real Rasa and action servers, started once per session (training the model if needed),
     with every channel enabled and the providers' APIs replaced by the local recorder."""
-    subprocess.run(["make", "-s", "train"], cwd=settings.PROJECT_ROOT, check=True)
+    built(settings.DEFAULT_MODEL, "make train")
     server = isolated_settings()
     rasa_url = f"http://localhost:{server.rasa_port}"
     env = {
