@@ -1,7 +1,9 @@
-"""Configuration from the environment, in one place.
+"""Configuration from the environment, in one place: the table ``SETTINGS``.
 
-Every setting the assistant reads from the environment is defined here, with its default.
-Paths are resolved against the project root so commands work from any directory.
+Each row names a variable, its default, how its value is read and which processes read it; the
+getters below and docs/settings.md (``python -m bot.settings``) are made from it. Thresholds of
+the model live in config.yml, never here. Paths are resolved against the project root so commands
+work from any directory.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping
+from typing import Any, Callable, Dict, Generic, Iterable, List, Mapping, Tuple, TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -23,39 +26,331 @@ DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 SPACY_MODEL_DIR = PROJECT_ROOT / "build" / "spacy" / "en_spine"
 MODELS_DIR = PROJECT_ROOT / "models"
 VAR_DIR = PROJECT_ROOT / "var"
-SHARED_DIR = Path(os.environ.get("SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 DEFAULT_MODEL = MODELS_DIR / "spine-faq.tar.gz"  # what `make train` builds
 NLU_DIR = DATA_DIR / "nlu"
 DIALOGUE_DIR = DATA_DIR / "dialogue"
 CONSOLE_PAGE_DIR = PROJECT_ROOT / "web" / "dist"
-CLINC_FILE = SHARED_DIR / "datasets" / "clinc150" / "out_of_scope.json"
+SETTINGS_DOC = PROJECT_ROOT / "docs" / "settings.md"
+
+T = TypeVar("T")
+
+# The processes of the assistant; a child process is given only the variables it reads.
+RASA, ACTIONS, WEB, CONSOLE = "rasa", "actions", "web", "console"
+# Commands that read a setting themselves (never handed to a child process).
+CLUSTER, STAFF_USER, DEVELOPER_TOOLS = "make cluster", "make staff-user", "developer tools and tests"
+PROCESSES = (RASA, ACTIONS, WEB, CONSOLE)
+# What every child process gets besides its settings (and the Rasa server its channels' secrets).
+BASE_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TF_CPP_MIN_LOG_LEVEL")
 
 
 class ConfigurationError(ValueError):
     """An environment variable has a value the assistant cannot use."""
 
 
-DEFAULT_PORTS = {
-    "RASA_PORT": 5005,
-    "ACTION_PORT": 5055,
-    "WEB_PORT": 8000,
-    "CONSOLE_PORT": 8001,
-    "CLUSTER_PORT": 5080,
-    "CLUSTER_POSTGRES_PORT": 5433,
-    "CLUSTER_REDIS_PORT": 6380,
-}
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One environment variable: `read` turns its value (the default when unset or blank) into
+    what the code uses, or raises ConfigurationError naming the fix."""
+
+    name: str
+    default: str
+    read: Callable[[str, str], T]  # (name, value) -> value
+    readers: Tuple[str, ...]
+    meaning: str
+    shown_default: str = ""  # for the docs, where the default is not a plain value
+
+    def get(self) -> T:
+        return self.read(self.name, os.environ.get(self.name, "").strip() or self.default)
 
 
-def _port(name: str) -> int:
-    default = DEFAULT_PORTS[name]
-    raw = os.environ.get(name, str(default))
+def _text(name: str, value: str) -> str:
+    return value
+
+
+def _port(name: str, value: str) -> int:
     try:
-        port = int(raw)
+        port = int(value)
     except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a port number; set it to e.g. {default}.") from None
+        raise ConfigurationError(f"{name}={value!r} is not a port number; set it to one between 1 and 65535.") from None
     if not 0 < port < 65536:
-        raise ConfigurationError(f"{name}={port} is outside 1-65535; set it to e.g. {default}.")
+        raise ConfigurationError(f"{name}={port} is outside 1-65535; set it to a free port in that range.")
     return port
+
+
+def _at_least(minimum: float) -> Callable[[str, str], float]:
+    def read(name: str, value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigurationError(f"{name}={value!r} is not a number; set it to e.g. {minimum:g}.") from None
+        if not minimum <= number < float("inf"):
+            raise ConfigurationError(f"{name}={value!r} must be at least {minimum:g}.")
+        return number
+
+    return read
+
+
+def _whole_at_least(minimum: int) -> Callable[[str, str], int]:
+    number = _at_least(minimum)
+    return lambda name, value: int(number(name, value))
+
+
+def _path(name: str, value: str) -> Path:
+    return PROJECT_ROOT / value
+
+
+def _list(name: str, value: str) -> List[str]:
+    return [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
+
+
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+
+def _database(name: str, value: str) -> str:
+    """Only SQLite and PostgreSQL: for any other database Rasa would keep conversations in memory."""
+    if not value.startswith(SUPPORTED_DATABASES):
+        raise ConfigurationError(
+            f"{name} must be an SQLite or PostgreSQL URL (sqlite:///path or "
+            f"postgresql://user:password@host/db), not {value.split(':', 1)[0]}:..."
+        )
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def _generated(name: str) -> str:
+    """A random secret for an unset variable, the same for the whole process."""
+    return secrets.token_urlsafe(24)
+
+
+def _secret_or_random(name: str, value: str) -> str:
+    return value or _generated(name)
+
+
+def _loopback(port: Setting[int]) -> Callable[[str, str], str]:
+    return lambda name, value: value or f"http://localhost:{port.get()}"
+
+
+RASA_PORT = Setting(
+    "RASA_PORT", "5005", _port, (RASA, WEB, CONSOLE), "Rasa server (REST and socket.io channels, HTTP API)"
+)
+ACTION_PORT = Setting("ACTION_PORT", "5055", _port, (RASA, ACTIONS), "rasa_sdk action server")
+WEB_PORT = Setting("WEB_PORT", "8000", _port, (RASA, WEB), "the demo page (its origin is allowed by CORS)")
+CONSOLE_PORT = Setting(
+    "CONSOLE_PORT", "8001", _port, (CONSOLE,), "the staff console (log in with an account from `make staff-user`)"
+)
+RASA_AUTH_TOKEN = Setting(
+    "RASA_AUTH_TOKEN",
+    "",
+    _secret_or_random,
+    (RASA, CONSOLE),
+    "token the HTTP API and the REST channel require (`Authorization: Bearer ...` or `?token=...`)",
+    "random per run, printed once at start",
+)
+ACTION_TOKEN = Setting(
+    "ACTION_TOKEN",
+    "",
+    _secret_or_random,
+    (RASA, ACTIONS),
+    "token the Rasa server sends the action server (nobody else needs it)",
+    "random per run",
+)
+SESSION_SECRET = Setting(
+    "SESSION_SECRET",
+    "",
+    _text,
+    (RASA,),
+    "signs the widget's session keys (set the same value on every replica)",
+    "random, kept in `var/session-secret`",
+)
+TRACKER_DATABASE_URL = Setting(
+    "TRACKER_DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'conversations.db'}",
+    _database,
+    (RASA, CONSOLE),
+    "where conversations are kept (SQLite or PostgreSQL); see [privacy.md](privacy.md)",
+    "SQLite `var/conversations.db`",
+)
+RETENTION_DAYS = Setting(
+    "RETENTION_DAYS", "30", _at_least(0), (RASA, CONSOLE), "conversations idle for longer are removed (hourly)"
+)
+MAX_MESSAGE_LENGTH = Setting(
+    "MAX_MESSAGE_LENGTH",
+    "1000",
+    _whole_at_least(1),
+    (RASA,),
+    "longer messages get a request for a shorter one (the warning-sign net still reads them)",
+)
+MAX_REQUEST_BYTES = Setting(
+    "MAX_REQUEST_BYTES",
+    "262144",
+    _whole_at_least(1024),
+    (RASA, CONSOLE),
+    "larger requests are refused (HTTP 413); the warning-sign net reads one this size in a few seconds",
+)
+BIND_ADDRESS = Setting(
+    "BIND_ADDRESS",
+    "127.0.0.1",
+    _text,
+    (RASA, WEB, CONSOLE),
+    "where the Rasa server, the demo page and the console listen (`0.0.0.0` for every interface)",
+)
+ACTION_BIND_ADDRESS = Setting("ACTION_BIND_ADDRESS", "127.0.0.1", _text, (ACTIONS,), "where the action server listens")
+LOCK_STORE_URL = Setting(
+    "LOCK_STORE_URL",
+    "",
+    _text,
+    (RASA,),
+    "`redis://host:port/db`, for several Rasa servers sharing conversations (`make cluster` sets it)",
+    "unset (locks in memory)",
+)
+LOCK_LIFETIME_SECONDS = Setting(
+    "LOCK_LIFETIME_SECONDS",
+    "10",
+    _at_least(1),
+    (RASA,),
+    "how long a conversation's lock outlives a replica that died holding it",
+)
+REPLICAS = Setting(
+    "REPLICAS", "2", _whole_at_least(1), (CLUSTER,), "`make cluster`: how many Rasa servers (on `RASA_PORT` and up)"
+)
+CLUSTER_PORT = Setting(
+    "CLUSTER_PORT", "5080", _port, (CLUSTER,), "`make cluster`: nginx in front of the replicas (REST, API, webhooks)"
+)
+CLUSTER_POSTGRES_PORT = Setting(
+    "CLUSTER_POSTGRES_PORT", "5433", _port, (CLUSTER,), "`make cluster`: its PostgreSQL (data in `var/cluster`)"
+)
+CLUSTER_REDIS_PORT = Setting("CLUSTER_REDIS_PORT", "6380", _port, (CLUSTER,), "`make cluster`: its Redis")
+RASA_REPLICA_URLS = Setting(
+    "RASA_REPLICA_URLS",
+    "",
+    lambda name, value: _list(name, value) or [f"http://127.0.0.1:{RASA_PORT.get()}"],
+    (CONSOLE,),
+    "every Rasa server the console's promotion swaps, comma-separated (`make cluster` sets it)",
+    "the server on `RASA_PORT`",
+)
+CORS_ORIGINS = Setting(
+    "CORS_ORIGINS",
+    "",
+    lambda name, value: _list(name, value)
+    or [f"http://localhost:{WEB_PORT.get()}", f"http://127.0.0.1:{WEB_PORT.get()}"],
+    (RASA,),
+    "comma-separated origins allowed to call the server from a browser (widget)",
+    "`http://localhost:$WEB_PORT`",
+)
+RASA_PUBLIC_URL = Setting(
+    "RASA_PUBLIC_URL",
+    "",
+    _loopback(RASA_PORT),
+    (WEB,),
+    "the Rasa server's address as the demo page's browsers reach it",
+    "`http://localhost:$RASA_PORT`",
+)
+FACEBOOK_GRAPH_VERSION = Setting(
+    "FACEBOOK_GRAPH_VERSION",
+    "v24.0",
+    _text,
+    (RASA,),
+    "the Graph API version of the Messenger Send API (versions expire about two years after release)",
+)
+PROVIDER_APIS = {
+    provider: Setting(
+        f"{provider.upper()}_API_URL",
+        url,
+        lambda name, value: value.rstrip("/"),
+        (RASA,),
+        f"base URL of {provider.title()}'s API: set only to route replies through a proxy, or in tests",
+    )
+    for provider, url in (
+        ("twilio", "https://api.twilio.com"),
+        ("telegram", "https://api.telegram.org"),
+        ("facebook", "https://graph.facebook.com"),
+        ("slack", "https://slack.com/api"),
+    )
+}
+MODEL_PATH = Setting(
+    "MODEL_PATH",
+    "",
+    _text,
+    (RASA,),
+    "a model file the Rasa server must serve instead of the promoted one (the release gate uses it)",
+    "unset",
+)
+MODEL_STORE_DIR = Setting(
+    "MODEL_STORE_DIR",
+    "var/models",
+    _path,
+    (RASA, CONSOLE),
+    "every model the console trained or promoted (the promoted one is served after a restart)",
+)
+REVIEWED_DATA_FILE = Setting(
+    "REVIEWED_DATA_FILE",
+    "data/nlu/reviewed.yml",
+    _path,
+    (CONSOLE,),
+    "the console's labels, exported as training data (so `make train` uses them too)",
+)
+RELEASE_GATE_FILE = Setting(
+    "RELEASE_GATE_FILE",
+    "data/release_gate.yml",
+    _path,
+    (CONSOLE,),
+    "the regression gate of the console's retrain: its cases file and thresholds",
+)
+DATABASE_URL = Setting(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'timelines.db'}",
+    _text,
+    (ACTIONS,),
+    "the timeline database",
+    "SQLite `var/timelines.db`",
+)
+STAFF_PASSWORD = Setting(
+    "STAFF_PASSWORD",
+    "",
+    _text,
+    (STAFF_USER,),
+    "the password `make staff-user` uses when not run from a terminal",
+    "unset",
+)
+SHARED_DIR = Setting(
+    "SHARED_DIR",
+    str(PROJECT_ROOT.parent / "shared"),
+    lambda name, value: Path(value),
+    (DEVELOPER_TOOLS,),
+    "where the source articles and CLINC150 live (`make gate-data` copies what the console needs)",
+    "`../shared`",
+)
+
+# Every setting defined above, in order, then the providers' API URLs.
+SETTINGS: Tuple[Setting[Any], ...] = tuple(
+    value for value in list(globals().values()) if isinstance(value, Setting)
+) + tuple(PROVIDER_APIS.values())
+PORTS = (RASA_PORT, ACTION_PORT, WEB_PORT, CONSOLE_PORT, CLUSTER_PORT, CLUSTER_POSTGRES_PORT, CLUSTER_REDIS_PORT)
+
+# The getters the code calls: each is a row of the table.
+retention_days = RETENTION_DAYS.get
+max_message_length = MAX_MESSAGE_LENGTH.get
+max_request_bytes = MAX_REQUEST_BYTES.get
+bind_address = BIND_ADDRESS.get
+action_bind_address = ACTION_BIND_ADDRESS.get
+lock_store_url = LOCK_STORE_URL.get
+lock_lifetime_seconds = LOCK_LIFETIME_SECONDS.get
+rasa_replica_urls = RASA_REPLICA_URLS.get
+cors_origins = CORS_ORIGINS.get
+rasa_public_url = RASA_PUBLIC_URL.get
+facebook_graph_version = FACEBOOK_GRAPH_VERSION.get
+tracker_database_url = TRACKER_DATABASE_URL.get
+database_url = DATABASE_URL.get
+model_path = MODEL_PATH.get
+model_store_dir = MODEL_STORE_DIR.get
+reviewed_data_file = REVIEWED_DATA_FILE.get
+release_gate_file = RELEASE_GATE_FILE.get
+CLINC_FILE = SHARED_DIR.get() / "datasets" / "clinc150" / "out_of_scope.json"
+
+
+def provider_api_url(provider: str) -> str:
+    """Base URL of a messaging provider's API (<PROVIDER>_API_URL, else the provider's own)."""
+    return PROVIDER_APIS[provider].get()
 
 
 @dataclass(frozen=True)
@@ -72,133 +367,17 @@ class ServerSettings:
 
 
 def server_settings() -> ServerSettings:
-    """Reads RASA_PORT, ACTION_PORT, WEB_PORT, CONSOLE_PORT, RASA_AUTH_TOKEN and ACTION_TOKEN (random tokens if
-    unset or blank: the Rasa server's API and REST channel, and the action server, need them)."""
-    token = os.environ.get("RASA_AUTH_TOKEN", "").strip()
+    """The ports and tokens (random tokens if unset: the Rasa server's API, the REST channel and the
+    action server need them)."""
     return ServerSettings(
-        rasa_port=_port("RASA_PORT"),
-        action_port=_port("ACTION_PORT"),
-        web_port=_port("WEB_PORT"),
-        console_port=_port("CONSOLE_PORT"),
-        auth_token=token or _generated("RASA_AUTH_TOKEN"),
-        auth_token_generated=not token,
-        action_token=os.environ.get("ACTION_TOKEN", "").strip() or _generated("ACTION_TOKEN"),
+        rasa_port=RASA_PORT.get(),
+        action_port=ACTION_PORT.get(),
+        web_port=WEB_PORT.get(),
+        console_port=CONSOLE_PORT.get(),
+        auth_token=RASA_AUTH_TOKEN.get(),
+        auth_token_generated=not os.environ.get(RASA_AUTH_TOKEN.name, "").strip(),
+        action_token=ACTION_TOKEN.get(),
     )
-
-
-@functools.lru_cache(maxsize=None)
-def _generated(name: str) -> str:
-    """A random secret for an unset variable, the same for the whole process."""
-    return secrets.token_urlsafe(24)
-
-
-def session_secret() -> bytes:
-    """SESSION_SECRET: signs the widget's session keys (the same on every replica). Unset, a
-    random secret kept in var/session-secret (created on first use, readable by its owner only),
-    so that sessions survive a restart."""
-    given = os.environ.get("SESSION_SECRET", "").strip()
-    if given:
-        return given.encode()
-    path = VAR_DIR / "session-secret"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-    return path.read_text().strip().encode()
-
-
-def cors_origins() -> List[str]:
-    """Origins allowed to call the Rasa server from a browser (CORS_ORIGINS, comma-separated).
-
-    Defaults to the demo page served by `make run` on WEB_PORT.
-    """
-    raw = os.environ.get("CORS_ORIGINS", "")
-    if raw.strip():
-        return [origin.strip() for origin in raw.split(",") if origin.strip()]
-    web_port = _port("WEB_PORT")
-    return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
-
-
-def rasa_public_url() -> str:
-    """Where browsers reach the Rasa server (the demo page): RASA_PUBLIC_URL, or localhost on RASA_PORT."""
-    return os.environ.get("RASA_PUBLIC_URL", "").strip() or f"http://localhost:{_port('RASA_PORT')}"
-
-
-def variables_set(names: Iterable[str]) -> bool:
-    """Whether every one of these environment variables is set (and not blank)."""
-    return all(os.environ.get(name, "").strip() for name in names)
-
-
-def disable_rasa_telemetry() -> None:
-    """Rasa's telemetry and error reporting would send data to Rasa's servers: off in every process
-    that imports Rasa (set before importing it)."""
-    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
-
-
-def database_url() -> str:
-    """DATABASE_URL (the timeline database), or an SQLite file under var/ (git-ignored)."""
-    return os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'timelines.db'}"
-
-
-SUPPORTED_DATABASES = ("sqlite", "postgresql")
-
-
-def tracker_database_url() -> str:
-    """TRACKER_DATABASE_URL (the conversations), or an SQLite file under var/ (git-ignored).
-
-    Only SQLite and PostgreSQL: for any other database Rasa would keep conversations in memory."""
-    url = os.environ.get("TRACKER_DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'conversations.db'}"
-    if not url.startswith(SUPPORTED_DATABASES):
-        raise ConfigurationError(
-            f"TRACKER_DATABASE_URL must be an SQLite or PostgreSQL URL (sqlite:///path or "
-            f"postgresql://user:password@host/db), not {url.split(':', 1)[0]}:..."
-        )
-    return url
-
-
-def model_path() -> str:
-    """MODEL_PATH: a model file the Rasa server must serve (the console's gate evaluates candidates
-    this way). Unset: the model promoted in the staff console, else the one `make train` built."""
-    return os.environ.get("MODEL_PATH", "").strip()
-
-
-def model_store_dir() -> Path:
-    """MODEL_STORE_DIR: where the staff console keeps every model it trained or promoted, each with
-    its evaluation report in the conversation database (default var/models)."""
-    return Path(os.environ.get("MODEL_STORE_DIR", "").strip() or VAR_DIR / "models")
-
-
-def reviewed_data_file() -> Path:
-    """REVIEWED_DATA_FILE: the training examples staff labelled in the console, exported for the
-    next training (default data/nlu/reviewed.yml, so `make train` uses them too)."""
-    return Path(os.environ.get("REVIEWED_DATA_FILE", "").strip() or NLU_DIR / "reviewed.yml")
-
-
-def release_gate_file() -> Path:
-    """RELEASE_GATE_FILE: the regression gate of the console's retrain, its cases and thresholds
-    (default data/release_gate.yml)."""
-    return Path(os.environ.get("RELEASE_GATE_FILE", "").strip() or DATA_DIR / "release_gate.yml")
-
-
-def lock_store_url() -> str:
-    """LOCK_STORE_URL (redis://host:port/db): conversation locks shared by several Rasa replicas;
-    unset for one server (locks in memory)."""
-    return os.environ.get("LOCK_STORE_URL", "").strip()
-
-
-def lock_lifetime_seconds() -> float:
-    """LOCK_LIFETIME_SECONDS: how long a conversation's lock outlives a replica that died holding it,
-    blocking that conversation's next message (default 10; far above a message's processing time)."""
-    return _number("LOCK_LIFETIME_SECONDS", 10, 1)
-
-
-def rasa_replica_urls() -> List[str]:
-    """RASA_REPLICA_URLS (comma-separated): every Rasa server the console's promotion must swap,
-    `make cluster`'s replicas; unset, the one server on RASA_PORT."""
-    raw = os.environ.get("RASA_REPLICA_URLS", "").strip()
-    urls = [url.strip().rstrip("/") for url in raw.split(",") if url.strip()]
-    return urls or [f"http://127.0.0.1:{_port('RASA_PORT')}"]
 
 
 @dataclass(frozen=True)
@@ -214,124 +393,73 @@ class ClusterSettings:
 
 
 def cluster_settings() -> ClusterSettings:
-    """Reads REPLICAS (default 2), CLUSTER_PORT, CLUSTER_POSTGRES_PORT and CLUSTER_REDIS_PORT."""
     return ClusterSettings(
-        replicas=int(_number("REPLICAS", 2, 1)),
-        port=_port("CLUSTER_PORT"),
-        postgres_port=_port("CLUSTER_POSTGRES_PORT"),
-        redis_port=_port("CLUSTER_REDIS_PORT"),
+        replicas=REPLICAS.get(),
+        port=CLUSTER_PORT.get(),
+        postgres_port=CLUSTER_POSTGRES_PORT.get(),
+        redis_port=CLUSTER_REDIS_PORT.get(),
         directory=VAR_DIR / "cluster",
     )
 
 
-def _number(name: str, default: float, minimum: float) -> float:
-    raw = os.environ.get(name, "").strip() or str(default)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a number; set it to e.g. {default}.") from None
-    if not minimum <= value < float("inf"):
-        raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}; set it to e.g. {default}.")
-    return value
+def session_secret() -> bytes:
+    """SESSION_SECRET, or a random secret kept in var/session-secret (created on first use,
+    readable by its owner only), so that sessions survive a restart."""
+    given = SESSION_SECRET.get()
+    if given:
+        return given.encode()
+    path = VAR_DIR / "session-secret"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip().encode()
 
 
-def retention_days() -> float:
-    """RETENTION_DAYS: conversations idle for longer are removed (default 30)."""
-    return _number("RETENTION_DAYS", 30, 0)
+def variables_set(names: Iterable[str]) -> bool:
+    """Whether every one of these environment variables is set (and not blank)."""
+    return all(os.environ.get(name, "").strip() for name in names)
 
 
-def max_message_length() -> int:
-    """MAX_MESSAGE_LENGTH: longer messages get a polite request for a shorter one (default 1000)."""
-    return int(_number("MAX_MESSAGE_LENGTH", 1000, 1))
-
-
-def max_request_bytes() -> int:
-    """MAX_REQUEST_BYTES: the largest request the Rasa server accepts (default 256 KiB); the
-    warning-sign net reads a message of that size in a few seconds, beside other conversations."""
-    return int(_number("MAX_REQUEST_BYTES", 262144, 1024))
-
-
-def bind_address() -> str:
-    """BIND_ADDRESS: where the Rasa server and the demo page listen (default loopback only; a
-    reverse proxy in front reaches them there). 0.0.0.0 exposes them on every interface."""
-    return os.environ.get("BIND_ADDRESS", "").strip() or "127.0.0.1"
-
-
-def action_bind_address() -> str:
-    """ACTION_BIND_ADDRESS: where the action server listens (default loopback only)."""
-    return os.environ.get("ACTION_BIND_ADDRESS", "").strip() or "127.0.0.1"
-
-
-PROVIDER_API_DEFAULTS = {
-    "twilio": "https://api.twilio.com",
-    "telegram": "https://api.telegram.org",
-    "facebook": "https://graph.facebook.com",
-    "slack": "https://slack.com/api",
-}
-
-
-def facebook_graph_version() -> str:
-    """FACEBOOK_GRAPH_VERSION: the Graph API version of the Messenger Send API (versions expire
-    about two years after release; default v24.0, October 2025)."""
-    return os.environ.get("FACEBOOK_GRAPH_VERSION", "").strip() or "v24.0"
-
-
-def provider_api_url(provider: str) -> str:
-    """Base URL of a messaging provider's API: <PROVIDER>_API_URL, else the provider's own.
-
-    Set only to route replies through a proxy or, in tests, to a local server that records them.
-    """
-    return os.environ.get(f"{provider.upper()}_API_URL", "").strip().rstrip("/") or PROVIDER_API_DEFAULTS[provider]
-
-
-# What each process of the assistant reads from the environment: a child process is given only
-# these (and the channels' secrets to the Rasa server), never the whole environment.
-BASE_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TF_CPP_MIN_LOG_LEVEL", "SHARED_DIR")
-PROCESS_VARIABLES = {
-    "rasa": (
-        "RASA_PORT",
-        "ACTION_PORT",
-        "WEB_PORT",
-        "RASA_AUTH_TOKEN",
-        "ACTION_TOKEN",
-        "SESSION_SECRET",
-        "TRACKER_DATABASE_URL",
-        "LOCK_STORE_URL",
-        "LOCK_LIFETIME_SECONDS",
-        "RETENTION_DAYS",
-        "MAX_MESSAGE_LENGTH",
-        "MAX_REQUEST_BYTES",
-        "BIND_ADDRESS",
-        "CORS_ORIGINS",
-        "FACEBOOK_GRAPH_VERSION",
-        "MODEL_PATH",
-        "MODEL_STORE_DIR",
-        *(f"{provider.upper()}_API_URL" for provider in PROVIDER_API_DEFAULTS),
-    ),
-    "actions": ("ACTION_PORT", "ACTION_TOKEN", "ACTION_BIND_ADDRESS", "DATABASE_URL"),
-    "web": ("WEB_PORT", "RASA_PORT", "RASA_PUBLIC_URL", "BIND_ADDRESS"),
-    "console": (
-        "CONSOLE_PORT",
-        "RASA_PORT",
-        "RASA_REPLICA_URLS",
-        "RASA_AUTH_TOKEN",
-        "TRACKER_DATABASE_URL",
-        "MODEL_STORE_DIR",
-        "REVIEWED_DATA_FILE",
-        "RELEASE_GATE_FILE",
-        "BIND_ADDRESS",
-        "MAX_REQUEST_BYTES",
-        "RETENTION_DAYS",
-    ),
-}
+def disable_rasa_telemetry() -> None:
+    """Rasa's telemetry and error reporting would send data to Rasa's servers: off in every process
+    that imports Rasa (set before importing it)."""
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
 
 def process_environment(process: str, values: Mapping[str, str], extra_names: Iterable[str] = ()) -> Dict[str, str]:
     """The part of `values` (the environment, with overrides) a process needs."""
-    names = (*BASE_VARIABLES, *PROCESS_VARIABLES[process], *extra_names)
+    if process not in PROCESSES:
+        raise ValueError(f"unknown process {process!r}; use one of {', '.join(PROCESSES)}")
+    names = (*BASE_VARIABLES, *(s.name for s in SETTINGS if process in s.readers), *extra_names)
     return {name: values[name] for name in names if values.get(name)}
 
 
 def environment() -> Mapping[str, str]:
     """This process's environment, for handing its relevant part to the processes it starts."""
     return os.environ
+
+
+def markdown_table() -> str:
+    """docs/settings.md: every setting, its default, what it means and which processes read it."""
+    lines = [
+        "<!-- Written by `python -m bot.settings` from bot/settings.py: run it again instead of editing. -->",
+        "",
+        "# Settings",
+        "",
+        "Every environment variable the assistant reads (channel secrets: [channels.md](channels.md)).",
+        "",
+        "| variable | default | meaning | read by |",
+        "| --- | --- | --- | --- |",
+    ]
+    for setting in SETTINGS:
+        default = setting.shown_default or (f"`{setting.default}`" if setting.default else "unset")
+        readers = ", ".join(setting.readers)
+        lines.append(f"| `{setting.name}` | {default} | {setting.meaning} | {readers} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    SETTINGS_DOC.write_text(markdown_table(), encoding="utf-8")
+    sys.stdout.write(f"wrote {SETTINGS_DOC.relative_to(PROJECT_ROOT)}\n")

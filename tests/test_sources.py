@@ -32,7 +32,7 @@ def test_passage_ids_are_unique_and_sources_described():
 
 @pytest.mark.parametrize("source_id, file_name", SOURCE_FILES.items())
 def test_article_passages_are_verbatim(source_id, file_name):
-    path = settings.SHARED_DIR / "sources" / file_name
+    path = settings.SHARED_DIR.get() / "sources" / file_name
     if not path.is_file():
         pytest.skip(f"{path} not present: set SHARED_DIR to check passages against the captured articles")
     raw = path.read_bytes()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
-import os
 import secrets
 import sys
 import time
@@ -28,6 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
+from bot import settings
 from bot.console.tables import LOGIN_FAILURES, SESSIONS, USERS, console_database
 
 ROLES = ("reviewer", "admin")
@@ -157,7 +157,7 @@ def read_password() -> str:
         if getpass.getpass("Repeat it: ") != first:
             raise AccountError("the two passwords differ")
         return first
-    given = os.environ.get("STAFF_PASSWORD", "")
+    given = settings.STAFF_PASSWORD.get()
     if not given:
         raise AccountError("not run from a terminal: give the password in STAFF_PASSWORD")
     return given
