@@ -25,12 +25,12 @@ message. A cue cut off from its sign by a window's edge takes nothing away: the 
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Sequence, Tuple
 
-import srsly
 from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from bot.language.saved_settings import read_settings, save_settings
 from bot.language.warning_signs import MENTIONS_KEY, OWN_NEGATION, SPANS_KEY
 
 DENIED_SPANS_KEY = "denied_warning_signs"
@@ -156,14 +156,10 @@ class SignContext:
         return doc
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(
-            path / RULES_FILE, {"rules": self.rules, "reach": self.reach, RESOLUTIONS_KEY: self.resolutions}
-        )
+        save_settings(path, RULES_FILE, {"rules": self.rules, "reach": self.reach, RESOLUTIONS_KEY: self.resolutions})
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SignContext":
-        content = srsly.read_json(Path(path) / RULES_FILE)
+        content = read_settings(path, RULES_FILE)
         self.set_rules(content["rules"], content["reach"], content[RESOLUTIONS_KEY])
         return self
 

@@ -12,17 +12,18 @@ import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-import srsly
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from bot.language.phrases import Lemmatize, compile_phrase
+from bot.language.saved_settings import read_settings, save_settings
 from bot.language.vocabulary import WarningSign
 from bot.names import Severity
 
 SPANS_KEY = "warning_signs"
 MENTIONS_KEY = "symptom_mentions"
+SIGNS_FILE = "signs.json"
 
 DEFAULT_FEVER_CELSIUS = 38.0
 TEMPERATURE_WORDS = {"temp", "temperature", "fever", "feverish", "thermometer", "degree", "°"}
@@ -221,14 +222,12 @@ class WarningSignMatcher:
         return doc
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(
-            path / "signs.json", {"signs": self.signs, "mentions": self.mentions, "fever_celsius": self.fever_celsius}
+        save_settings(
+            path, SIGNS_FILE, {"signs": self.signs, "mentions": self.mentions, "fever_celsius": self.fever_celsius}
         )
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "WarningSignMatcher":
-        content = srsly.read_json(Path(path) / "signs.json")
+        content = read_settings(path, SIGNS_FILE)
         self.fever_celsius = float(content.get("fever_celsius", DEFAULT_FEVER_CELSIUS))
         self._load(content["signs"], content["mentions"])
         return self

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text, Type
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyNLP
@@ -23,6 +20,7 @@ from spacy.tokens import Doc, Span
 
 from bot.language import spinal_levels, time_expressions
 from bot.names import Entity
+from bot.rasa.model_component import ModelComponent
 
 RULER_LABELS = (Entity.PROCEDURE, Entity.ACTIVITY, Entity.RECOVERY_PHASE, Entity.PERSON, spinal_levels.LABEL)
 NEGATIONS = {"not", "no", "never"}
@@ -64,22 +62,12 @@ def domain_entities(doc: Doc) -> List[Dict[Text, Any]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
+class DomainEntityExtractor(ModelComponent, EntityExtractorMixin):
     """Adds procedure, activity, spinal level and time-since-surgery entities."""
 
     @classmethod
     def required_components(cls) -> List[Type]:
         return [SpacyNLP]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> DomainEntityExtractor:
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

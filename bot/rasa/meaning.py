@@ -23,13 +23,12 @@ stored in it.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Set, Text, Tuple, Type
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Text, Tuple, Type
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
@@ -39,6 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.tokens import Doc, Span
 
 from bot.names import TIMELINE_INTENTS, Entity
+from bot.rasa.model_component import TrainedComponent
 from bot.timelines.data import load_timeline_data
 
 ANCHORS_FILE = "anchors.npz"
@@ -152,20 +152,11 @@ def within(entity: Dict[Text, Any], sentences: Sequence[Span]) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True, model_from="SpacyNLP")
-class MeaningResolver(GraphComponent, EntityExtractorMixin):
+class MeaningResolver(TrainedComponent, EntityExtractorMixin):
     """Keeps the activity a timeline question asks about and adds one (or a procedure) it means."""
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        anchors: Optional[Dict[str, Tuple[np.ndarray, List[str]]]] = None,
-    ) -> None:
-        self.config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.anchors = anchors or {}
+    # (anchor vectors, their ids) by entity type: none until trained or loaded
+    anchors: Mapping[str, Tuple[np.ndarray, List[str]]] = {}
 
     @classmethod
     def required_components(cls) -> List[Type]:
@@ -180,16 +171,6 @@ class MeaningResolver(GraphComponent, EntityExtractorMixin):
             "procedure_threshold": 0.5,
             "procedure_margin": 0.05,
         }
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> MeaningResolver:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
         ids: Dict[str, List[str]] = {}
@@ -207,20 +188,10 @@ class MeaningResolver(GraphComponent, EntityExtractorMixin):
         self.anchors = {kind: (arrays[kind], ids[kind]) for kind in arrays}
         return self._resource
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> MeaningResolver:
-        with model_storage.read_from(resource) as directory:
-            arrays = np.load(directory / ANCHORS_FILE)
-            ids = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
-            anchors = {kind: (arrays[kind], ids[kind]) for kind in ids}
-        return cls(config, model_storage, resource, anchors)
+    def read(self, directory: Path) -> None:
+        arrays = np.load(directory / ANCHORS_FILE)
+        ids = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
+        self.anchors = {kind: (arrays[kind], ids[kind]) for kind in ids}
 
     def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
         """Resolves the entities of each message of a timeline intent (`model`: given by Rasa, unused)."""

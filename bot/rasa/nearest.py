@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Text, Type
 
 import numpy as np
 import scipy.sparse
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
@@ -58,6 +57,7 @@ from spacy.tokens import Doc, Span
 
 from bot import settings
 from bot.names import FAQ_PREFIX, Intent, Metadata
+from bot.rasa.model_component import TrainedComponent
 from bot.sources import passages_by_id
 
 VECTORS_FILE = "vectors.npy"
@@ -173,20 +173,10 @@ def faq_passages() -> Dict[str, List[str]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True, model_from="SpacyNLP")
-class NearestExampleClassifier(GraphComponent, IntentClassifier):
+class NearestExampleClassifier(TrainedComponent, IntentClassifier):
     """Intents and FAQ answers by the nearest training examples, with confidences that say how near."""
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        index: Optional[ExampleIndex] = None,
-    ) -> None:
-        self.config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.index = index
+    index: Optional[ExampleIndex] = None
 
     @classmethod
     def required_components(cls) -> List[Type]:
@@ -195,16 +185,6 @@ class NearestExampleClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"k": 5, "vector_weight": 0.7, "exact_similarity": 0.9}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NearestExampleClassifier:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(SPACY_DOCS[TEXT]) is not None]
@@ -226,25 +206,15 @@ class NearestExampleClassifier(GraphComponent, IntentClassifier):
             (directory / LABELS_FILE).write_text(json.dumps(labels), encoding="utf-8")
         return self._resource
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> NearestExampleClassifier:
-        with model_storage.read_from(resource) as directory:
-            labels = json.loads((directory / LABELS_FILE).read_text(encoding="utf-8"))
-            passages = dict(np.load(directory / PASSAGES_FILE))
-            index = ExampleIndex(
-                labels,
-                np.load(directory / VECTORS_FILE),
-                scipy.sparse.load_npz(directory / CHARS_FILE).tocsr(),
-                passages,
-            )
-        return cls(config, model_storage, resource, index)
+    def read(self, directory: Path) -> None:
+        labels = json.loads((directory / LABELS_FILE).read_text(encoding="utf-8"))
+        passages = dict(np.load(directory / PASSAGES_FILE))
+        self.index = ExampleIndex(
+            labels,
+            np.load(directory / VECTORS_FILE),
+            scipy.sparse.load_npz(directory / CHARS_FILE).tocsr(),
+            passages,
+        )
 
     def scores(self, doc: Doc) -> Dict[str, float]:
         """Every label's score for the message: its best over the message's parts."""

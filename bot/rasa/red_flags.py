@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -40,6 +39,7 @@ from spacy.tokens import Doc
 from bot.language.sign_context import DENIED_SPANS_KEY
 from bot.language.warning_signs import MENTIONS_KEY, SPANS_KEY, primary_sign
 from bot.names import RED_FLAG_INTENTS, UNSPECIFIED_SIGN, Entity, Severity
+from bot.rasa.model_component import ModelComponent
 
 WARNING_SIGN_ENTITY = Entity.WARNING_SIGN
 URGENT_INTENT, EMERGENCY_INTENT = RED_FLAG_INTENTS
@@ -88,10 +88,11 @@ def signs_read(doc: Optional[Doc]) -> Dict[Text, Any]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class RedFlagDetector(GraphComponent, IntentClassifier, EntityExtractorMixin):
+class RedFlagDetector(ModelComponent, IntentClassifier, EntityExtractorMixin):
     """Makes any message describing a warning sign a red flag, whatever else it says."""
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, model_storage, resource)
         self.thresholds = {
             key: float(config[key]) for key in (MENTIONED_SIGN_THRESHOLD, DENIED_SIGN_THRESHOLD, UNSUPPORTED_THRESHOLD)
         }
@@ -109,16 +110,6 @@ class RedFlagDetector(GraphComponent, IntentClassifier, EntityExtractorMixin):
             UNSUPPORTED_THRESHOLD: 0.7,
             FALLBACK_THRESHOLD: 0.4,
         }
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RedFlagDetector:
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

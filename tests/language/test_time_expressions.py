@@ -3,6 +3,8 @@ import pytest
 from bot.durations import to_iso
 from bot.language.time_expressions import SPANS_KEY
 
+SINCE, DATE = "time_since_surgery", "surgery_date"
+
 
 def spans(nlp, text):
     doc = nlp(text.lower())
@@ -10,37 +12,28 @@ def spans(nlp, text):
 
 
 @pytest.mark.parametrize(
-    "text, value",
+    "text, label, value",
     [
-        ("I had surgery 5 weeks ago", "P5W"),
-        ("i'm two weeks post-op", "P2W"),
-        ("10 days out from my fusion", "P10D"),
-        ("it's been 3 months since my decompression", "P3M"),
-        ("can i swim at 5 weeks?", "P5W"),
-        ("5wks post op", "P5W"),
-        ("a week ago", "P1W"),
-        ("day 10 after surgery", "P10D"),
-        ("3 weeks", "P3W"),
-        ("surgery was yesterday", "P1D"),
-        ("a couple of weeks ago", "P2W"),
+        ("I had surgery 5 weeks ago", SINCE, "P5W"),
+        ("i'm two weeks post-op", SINCE, "P2W"),
+        ("10 days out from my fusion", SINCE, "P10D"),
+        ("it's been 3 months since my decompression", SINCE, "P3M"),
+        ("can i swim at 5 weeks?", SINCE, "P5W"),
+        ("5wks post op", SINCE, "P5W"),
+        ("a week ago", SINCE, "P1W"),
+        ("day 10 after surgery", SINCE, "P10D"),
+        ("3 weeks", SINCE, "P3W"),
+        ("surgery was yesterday", SINCE, "P1D"),
+        ("a couple of weeks ago", SINCE, "P2W"),
+        ("I had surgery on October 3", DATE, "--10-03"),
+        ("op was on the 3rd of oct", DATE, "--10-03"),
+        ("surgery on 10/3", DATE, "--10-03"),
+        ("october 3rd, 2025", DATE, "2025-10-03"),
+        ("12/24/2025", DATE, "2025-12-24"),
     ],
 )
-def test_time_since_surgery(nlp, text, value):
-    assert spans(nlp, text) == [("time_since_surgery", value)]
-
-
-@pytest.mark.parametrize(
-    "text, value",
-    [
-        ("I had surgery on October 3", "--10-03"),
-        ("op was on the 3rd of oct", "--10-03"),
-        ("surgery on 10/3", "--10-03"),
-        ("october 3rd, 2025", "2025-10-03"),
-        ("12/24/2025", "2025-12-24"),
-    ],
-)
-def test_surgery_dates(nlp, text, value):
-    assert spans(nlp, text) == [("surgery_date", value)]
+def test_time_since_surgery_and_surgery_dates(nlp, text, label, value):
+    assert spans(nlp, text) == [(label, value)]
 
 
 @pytest.mark.parametrize(
