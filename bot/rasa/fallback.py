@@ -19,6 +19,8 @@ from rasa.nlu.constants import RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECT
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.rasa.model_component import require
+
 logger = logging.getLogger(__name__)
 
 RESPONSE_THRESHOLD_KEY = "response_threshold"
@@ -43,7 +45,11 @@ class ResponseAwareFallbackClassifier(FallbackClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**FallbackClassifier.get_default_config(), RESPONSE_THRESHOLD_KEY: 0.5}
+        return FallbackClassifier.get_default_config()
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        require(type(self).__name__, config, (RESPONSE_THRESHOLD_KEY,))
+        super().__init__(config)
 
     def _should_fallback(self, message: Message) -> bool:
         if super()._should_fallback(message):

@@ -155,6 +155,8 @@ def within(entity: Dict[Text, Any], sentences: Sequence[Span]) -> bool:
 class MeaningResolver(TrainedComponent, EntityExtractorMixin):
     """Keeps the activity a timeline question asks about and adds one (or a procedure) it means."""
 
+    CALIBRATED = ("activity_threshold", "activity_margin", "procedure_threshold", "procedure_margin")
+
     # (anchor vectors, their ids) by entity type: none until trained or loaded
     anchors: Mapping[str, Tuple[np.ndarray, List[str]]] = {}
 
@@ -164,13 +166,7 @@ class MeaningResolver(TrainedComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {
-            "intents": list(TIMELINE_INTENTS),
-            "activity_threshold": 0.3,
-            "activity_margin": 0.05,
-            "procedure_threshold": 0.5,
-            "procedure_margin": 0.05,
-        }
+        return {"intents": list(TIMELINE_INTENTS)}
 
     def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
         ids: Dict[str, List[str]] = {}

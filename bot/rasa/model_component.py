@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from pathlib import Path
-from typing import Any, Dict, Text, Type, TypeVar, cast
+from typing import Any, Dict, Text, Tuple, Type, TypeVar, cast
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
@@ -38,10 +38,20 @@ def _constructor(reads_resource: bool) -> Any:
     return classmethod(construct)
 
 
+def require(component: str, config: Dict[Text, Any], keys: Tuple[str, ...]) -> None:
+    """Calibrated values have no code default: config.yml must give every one of `keys`."""
+    missing = [key for key in keys if key not in config]
+    if missing:
+        raise ValueError(f"config.yml: {component} needs {', '.join(missing)} (calibrated values live there only)")
+
+
 class ModelComponent(GraphComponent):
     """A component made from its configuration and its resource in the model."""
 
+    CALIBRATED: Tuple[str, ...] = ()  # what config.yml must give: no defaults in code
+
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        require(type(self).__name__, config, self.CALIBRATED)
         self.config = config
         self._model_storage = model_storage
         self._resource = resource

@@ -176,6 +176,8 @@ def faq_passages() -> Dict[str, List[str]]:
 class NearestExampleClassifier(TrainedComponent, IntentClassifier):
     """Intents and FAQ answers by the nearest training examples, with confidences that say how near."""
 
+    CALIBRATED = ("k", "vector_weight", "exact_similarity")
+
     index: Optional[ExampleIndex] = None
 
     @classmethod
@@ -184,7 +186,7 @@ class NearestExampleClassifier(TrainedComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"k": 5, "vector_weight": 0.7, "exact_similarity": 0.9}
+        return {}
 
     def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(SPACY_DOCS[TEXT]) is not None]

@@ -91,6 +91,8 @@ def signs_read(doc: Optional[Doc]) -> Dict[Text, Any]:
 class RedFlagDetector(ModelComponent, IntentClassifier, EntityExtractorMixin):
     """Makes any message describing a warning sign a red flag, whatever else it says."""
 
+    CALIBRATED = (MENTIONED_SIGN_THRESHOLD, DENIED_SIGN_THRESHOLD, UNSUPPORTED_THRESHOLD, FALLBACK_THRESHOLD)
+
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, model_storage, resource)
         self.thresholds = {
@@ -104,12 +106,7 @@ class RedFlagDetector(ModelComponent, IntentClassifier, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {
-            MENTIONED_SIGN_THRESHOLD: 0.65,
-            DENIED_SIGN_THRESHOLD: 0.75,
-            UNSUPPORTED_THRESHOLD: 0.7,
-            FALLBACK_THRESHOLD: 0.4,
-        }
+        return {}
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

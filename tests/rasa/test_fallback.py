@@ -1,12 +1,13 @@
+import pytest
 from rasa.shared.nlu.constants import INTENT
 
 from bot.rasa.fallback import ResponseAwareFallbackClassifier
-from tests.rasa.helpers import message
+from tests.rasa.helpers import configured, message
 
 
 def classify(nlp, intent_confidence, response_confidence, intent="faq"):
     classifier = ResponseAwareFallbackClassifier.create(
-        {**ResponseAwareFallbackClassifier.get_default_config(), "threshold": 0.5, "response_threshold": 0.6},
+        configured(ResponseAwareFallbackClassifier, threshold=0.5, response_threshold=0.6),
         None,
         None,
         None,
@@ -33,3 +34,8 @@ def test_low_intent_confidence_still_falls_back(nlp):
 
 def test_other_intents_ignore_the_response_selector(nlp):
     assert classify(nlp, 0.99, 0.1, intent="greet") == "greet"
+
+
+def test_a_calibrated_value_config_yml_does_not_give_is_refused_by_name():
+    with pytest.raises(ValueError, match="config.yml: ResponseAwareFallbackClassifier needs response_threshold"):
+        ResponseAwareFallbackClassifier.create(ResponseAwareFallbackClassifier.get_default_config(), None, None, None)

@@ -10,16 +10,16 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.rasa.entities import DomainEntityExtractor
 from bot.rasa.meaning import MeaningResolver
-from tests.rasa.helpers import message
+from tests.rasa.helpers import configured, message
 
 
 @pytest.fixture(scope="module")
 def resolver(nlp, tmp_path_factory):
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
     resource = Resource("meaning")
-    trained = MeaningResolver.create(MeaningResolver.get_default_config(), storage, resource, None)
+    trained = MeaningResolver.create(configured(MeaningResolver), storage, resource, None)
     trained.train(TrainingData(), SpacyModel(model=nlp, model_name="en_spine"))
-    return MeaningResolver.load(MeaningResolver.get_default_config(), storage, resource, None)
+    return MeaningResolver.load(configured(MeaningResolver), storage, resource, None)
 
 
 def resolve(nlp, resolver, text, intent="ask_activity"):

@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.rasa.nearest import NearestExampleClassifier, grouped, label_scores, parts
-from tests.rasa.helpers import message
+from tests.rasa.helpers import configured, message
 
 EXAMPLES = {
     "faq/hospital_stay": ["how long will i be in hospital", "when do i go home after the operation"],
@@ -39,7 +39,7 @@ def trained(nlp, storage_dir, extra=()):
     storage_dir.mkdir(parents=True, exist_ok=True)
     storage = LocalModelStorage(storage_dir)
     resource = Resource("nearest")
-    config = NearestExampleClassifier.get_default_config()
+    config = configured(NearestExampleClassifier)
     classifier = NearestExampleClassifier.create(config, storage, resource, None)
     classifier.train(examples(nlp, extra), SpacyModel(model=nlp, model_name="en_spine"))
     return NearestExampleClassifier.load(config, storage, resource, None)

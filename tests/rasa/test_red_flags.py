@@ -1,11 +1,11 @@
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 
 from bot.rasa.red_flags import RedFlagDetector
-from tests.rasa.helpers import message, ranked
+from tests.rasa.helpers import configured, message, ranked
 
 
 def detect(msg, **config):
-    RedFlagDetector.create({**RedFlagDetector.get_default_config(), **config}, None, None, None).process([msg])
+    RedFlagDetector.create(configured(RedFlagDetector, **config), None, None, None).process([msg])
     return msg
 
 
