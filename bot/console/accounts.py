@@ -28,7 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot.console.tables import LOGIN_FAILURES, SESSIONS, USERS, console_database
+from bot.database import LOGIN_FAILURES, SESSIONS, USERS, database
 
 ROLES = ("reviewer", "admin")
 MIN_PASSWORD_LENGTH = 12
@@ -172,7 +172,7 @@ def main(argv: List[str]) -> int:
         if role not in ROLES:
             raise AccountError(f"ROLE must be one of {', '.join(ROLES)}, not {role!r}")
         check_username(username)
-        created = save_user(console_database(), username, read_password(), role)
+        created = save_user(database(), username, read_password(), role)
     except AccountError as error:
         print(f"staff-user: {error}", file=sys.stderr)
         return 2

@@ -16,8 +16,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
+from bot.database import EVENTS, FEEDBACK
 from bot.names import FAQ_PREFIX, Intent, Response
-from bot.rasa.database import EVENTS, FEEDBACK
 from bot.sources import source_line
 
 ESCALATED, ACTION_FAILURE, FALLBACK, CLARIFICATION, DECLINED, ANSWERED = (

@@ -34,9 +34,9 @@ from bot.console.conversations import (
     iso,
     rated_exchange,
 )
+from bot.database import LABELS
 from bot.dev.training_data import read_nlu_examples
 from bot.names import FAQ_PREFIX, TIMELINE_INTENTS, Entity, Intent, Response
-from bot.rasa.database import LABELS
 from bot.timelines.data import load_timeline_data
 
 # An answer below this confidence (the intent's, or the FAQ answer's) is in the inbox.

@@ -20,9 +20,9 @@ from typing import List, Optional
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
+from bot.database import EVENTS, FEEDBACK, LABELS, database
 from bot.names import Channel, declared
 from bot.rasa.channels import namespaced
-from bot.rasa.database import EVENTS, FEEDBACK, LABELS, database
 
 SECONDS_PER_DAY = 86400
 USAGE = "usage: make purge DAYS=30 | make erase SENDER=<conversation id>"

@@ -16,8 +16,8 @@ from sqlalchemy import insert
 
 from bot.console.accounts import MAX_FAILURES
 from bot.console.app import create_app
+from bot.database import MODELS, database
 from bot.dev.client import conversation_id
-from bot.rasa.database import MODELS, database
 from tests.console.staff import Staff, console_engine
 
 PARAMETERS = re.compile(r"<(\w+)(?::[^>]*)?>")
