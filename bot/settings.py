@@ -136,11 +136,6 @@ def disable_rasa_telemetry() -> None:
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
 
-def database_url() -> str:
-    """DATABASE_URL (the timeline database), or an SQLite file under var/ (git-ignored)."""
-    return os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'timelines.db'}"
-
-
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 
 
@@ -308,7 +303,7 @@ PROCESS_VARIABLES = {
         "MODEL_STORE_DIR",
         *(f"{provider.upper()}_API_URL" for provider in PROVIDER_API_DEFAULTS),
     ),
-    "actions": ("ACTION_PORT", "ACTION_TOKEN", "ACTION_BIND_ADDRESS", "DATABASE_URL"),
+    "actions": ("ACTION_PORT", "ACTION_TOKEN", "ACTION_BIND_ADDRESS"),
     "web": ("WEB_PORT", "RASA_PORT", "RASA_PUBLIC_URL", "BIND_ADDRESS"),
     "console": (
         "CONSOLE_PORT",

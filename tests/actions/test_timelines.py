@@ -1,4 +1,4 @@
-"""The timeline actions, with real rasa_sdk trackers and dispatchers on a temporary SQLite database."""
+"""The timeline actions, with real rasa_sdk trackers and dispatchers."""
 
 import logging
 from datetime import date, datetime
@@ -7,8 +7,6 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 import actions.timelines as timelines
-from bot.timelines.database import prepare
-from bot.timelines.repository import TimelineRepository
 from tests.actions.helpers import run, tracker, user_event
 
 TODAY = date(2026, 11, 20)
@@ -16,8 +14,7 @@ SAID = datetime(2026, 11, 20, 10, 0).timestamp()
 
 
 @pytest.fixture(autouse=True)
-def database(tmp_path, monkeypatch):
-    monkeypatch.setattr(timelines, "_repository", TimelineRepository(prepare(f"sqlite:///{tmp_path / 't.db'}")))
+def fixed_today(monkeypatch):
     monkeypatch.setattr(timelines, "today", lambda: TODAY)
 
 
@@ -168,16 +165,15 @@ def test_uncovered_activity_is_sent_to_the_surgeon():
     assert message["metadata"] == {"cites": [], "activity": "driving"}
 
 
-def test_database_down_gives_an_apology_and_the_general_answer(monkeypatch, caplog):
-    def unreachable():
-        from sqlalchemy.exc import OperationalError
+def test_unreadable_timelines_give_an_apology_and_the_general_answer(monkeypatch, caplog):
+    def unreadable():
+        raise FileNotFoundError("data/timelines.yml")
 
-        raise OperationalError("connect", {}, Exception("connection refused"))
-
-    monkeypatch.setattr(timelines, "repository", unreachable)
+    monkeypatch.setattr(timelines, "timeline_data", unreadable)
     with caplog.at_level(logging.INFO):
         [message], events = run(timelines.ActionRecoveryTime(), tracker({"procedure": "fusion"}))
     assert message["response"] == "utter_timeline_unavailable" and events == []
+    assert "action_recovery_time failed (FileNotFoundError)" in caplog.text
     assert "(message text)" not in caplog.text
 
 
