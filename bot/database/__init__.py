@@ -2,11 +2,12 @@
 and the Alembic migrations (bot/database/migrations) that bring a database to these tables.
 
 The tables: Rasa's events, where the conversations are (Rasa's own table, described here for
-queries; Rasa makes it, no migration changes it); the channels' delivery ids
-(bot/rasa/channels/deliveries.py); the patients' feedback on answers (the widget's thumbs); the
-labels staff gave patient messages; the models the staff console trained and promoted
-(bot/rasa/model_registry.py); the console's accounts, sessions, failed logins and audit log.
-A change to a table here goes with a migration; tests/database checks that they agree.
+queries and made from Rasa's definition if missing; no migration touches it); the channels'
+delivery ids (bot/rasa/channels/deliveries.py); the patients' feedback on answers (the widget's
+thumbs); the labels staff gave patient messages; the models the staff console trained and
+promoted (bot/rasa/model_registry.py); the console's accounts, sessions, failed logins and audit
+log. A change to a table here goes with a new file in migrations/versions; tests/database checks
+that they agree.
 """
 
 from __future__ import annotations
