@@ -1,8 +1,8 @@
-"""Recovery-timeline look-ups: thin actions over bot/timelines (database and advice).
+"""Recovery-timeline look-ups: thin actions over bot/timelines (the records of data/timelines.yml
+and the advice drawn from them).
 
-The database is opened (migrated and loaded from data/timelines.yml) on first use, so the action
-server starts even when the database is down; until it is reachable, every look-up answers with
-an apology and the general timeline. No message text is ever logged.
+The records are read on first use; should that fail, or any look-up, the patient gets an apology
+with the general timeline. No message text is ever logged.
 """
 
 import abc
@@ -13,7 +13,6 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.language.people import SELF
 from bot.names import (
@@ -40,24 +39,12 @@ from bot.timelines.advice import (
     time_problem_reply,
     weeks_since,
 )
-from bot.timelines.data import Procedure
-from bot.timelines.database import prepare
-from bot.timelines.repository import TimelineRepository
+from bot.timelines.data import Procedure, timeline_data
 
 logger = logging.getLogger(__name__)
 
 # What the last_question slot remembers, so that a correction re-answers it.
 RECOVERY_TIME_QUESTION, STAGE_QUESTION, ACTIVITY_QUESTION = "recovery_time", "stage", "activity:"
-
-_repository: Optional[TimelineRepository] = None
-
-
-def repository() -> TimelineRepository:
-    """The timeline repository, opening the database on first use (retried after a failure)."""
-    global _repository
-    if _repository is None:
-        _repository = TimelineRepository(prepare())
-    return _repository
 
 
 def today() -> date:
@@ -136,8 +123,8 @@ def change_of_person(tracker: Tracker) -> List[EventType]:
 
 
 class TimelineAction(Action, abc.ABC):
-    """Runs a look-up; if the database (or anything else) fails, apologises and gives the general
-    answer: never an error, never silence, never the message in a log."""
+    """Runs a look-up; if it fails, apologises and gives the general answer: never an error, never
+    silence, never the message in a log."""
 
     @abc.abstractmethod
     def lookup(self, tracker: Tracker) -> Lookup:
@@ -147,13 +134,7 @@ class TimelineAction(Action, abc.ABC):
         forgotten = change_of_person(tracker)
         try:
             replies, events = self.lookup(tracker)
-        except (SQLAlchemyError, OSError) as error:
-            global _repository
-            _repository = None
-            logger.error("%s: timeline database unavailable (%s)", self.name(), type(error).__name__)
-            dispatcher.utter_message(response=Response.TIMELINE_UNAVAILABLE)
-            return forgotten
-        except Exception as error:  # a bug or an input nobody foresaw: the patient still gets an answer
+        except Exception as error:  # unreadable data, a bug, an input nobody foresaw: the patient still gets an answer
             logger.error("%s failed (%s)", self.name(), type(error).__name__)
             dispatcher.utter_message(response=Response.TIMELINE_UNAVAILABLE)
             return forgotten
@@ -163,15 +144,15 @@ class TimelineAction(Action, abc.ABC):
 
 
 def recovery_time(tracker: Tracker) -> Lookup:
-    repo = repository()
+    data = timeline_data()
     procedure_id = tracker.get_slot(Slot.PROCEDURE)
-    procedure = repo.procedure(procedure_id) if procedure_id else None
-    nearest = repo.procedure(procedure.nearest) if procedure and procedure.nearest else None
+    procedure = data.procedure(procedure_id) if procedure_id else None
+    nearest = data.procedure(procedure.nearest) if procedure and procedure.nearest else None
     replies = procedure_reply(
         procedure,
         tracker.get_slot(Slot.SPINAL_LEVEL),
-        repo.general_milestones(),
-        repo.procedures_with_timelines(),
+        data.general,
+        data.procedures_with_timelines(),
         nearest,
     )
     said = latest_entity(tracker, Entity.PROCEDURE)
@@ -189,7 +170,7 @@ def recovery_stage(tracker: Tracker) -> Lookup:
     """The phase the message names, else the patient's own phase (asking when the surgery was)."""
     asked = [SlotSet(Slot.LAST_QUESTION, STAGE_QUESTION)]
     named = latest_entity_value(tracker, Entity.RECOVERY_PHASE)
-    phases = repository().phases()
+    phases = timeline_data().phases
     if named and not any(latest_entity(tracker, e) for e in SURGERY_TIME_ENTITIES):
         return phase_reply(next(p for p in phases if p.id == named)), asked
     weeks = weeks_since_surgery(tracker)
@@ -202,17 +183,17 @@ def recovery_stage(tracker: Tracker) -> Lookup:
 
 def guide_procedure(tracker: Tracker) -> Optional[Procedure]:
     """The patient's procedure as the guide has a timeline for it (its nearest one), or None."""
-    repo = repository()
+    data = timeline_data()
     procedure_id = tracker.get_slot(Slot.PROCEDURE)
-    procedure = repo.procedure(procedure_id) if procedure_id else None
+    procedure = data.procedure(procedure_id) if procedure_id else None
     if procedure is not None and not procedure.covered:
-        procedure = repo.procedure(procedure.nearest) if procedure.nearest else None
+        procedure = data.procedure(procedure.nearest) if procedure.nearest else None
     return procedure
 
 
 def activity_timing(tracker: Tracker, activity_id: Optional[str], meaning: bool = False) -> Lookup:
-    repo = repository()
-    activity = repo.activity(activity_id) if activity_id else None
+    data = timeline_data()
+    activity = data.activity(activity_id) if activity_id else None
     weeks = weeks_since_surgery(tracker)
     if isinstance(weeks, TimeProblem) and weeks.reason != FUTURE:
         return time_problem_reply(weeks), forget_unusable_time(weeks)
@@ -220,7 +201,7 @@ def activity_timing(tracker: Tracker, activity_id: Optional[str], meaning: bool 
         weeks = None  # before surgery: when the activity is typically OK, in general
     replies = activity_reply(
         activity,
-        repo.covered_activity_labels(),
+        data.covered_activity_labels(),
         guide_procedure(tracker),
         tracker.get_slot(Slot.SPINAL_LEVEL),
         weeks,

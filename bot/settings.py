@@ -296,14 +296,6 @@ RELEASE_GATE_FILE = Setting(
     (CONSOLE,),
     "the regression gate of the console's retrain: its cases file and thresholds",
 )
-DATABASE_URL = Setting(
-    "DATABASE_URL",
-    f"sqlite:///{VAR_DIR / 'timelines.db'}",
-    _text,
-    (ACTIONS,),
-    "the timeline database",
-    "SQLite `var/timelines.db`",
-)
 STAFF_PASSWORD = Setting(
     "STAFF_PASSWORD",
     "",
@@ -340,7 +332,6 @@ cors_origins = CORS_ORIGINS.get
 rasa_public_url = RASA_PUBLIC_URL.get
 facebook_graph_version = FACEBOOK_GRAPH_VERSION.get
 tracker_database_url = TRACKER_DATABASE_URL.get
-database_url = DATABASE_URL.get
 model_path = MODEL_PATH.get
 model_store_dir = MODEL_STORE_DIR.get
 reviewed_data_file = REVIEWED_DATA_FILE.get

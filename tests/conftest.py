@@ -21,7 +21,7 @@ from tests.rasa.channels.provider_api import start as start_provider_api
 SERVER_FIXTURES = {
     "assistant",
     "own_assistant",
-    "assistant_without_database",
+    "assistant_without_actions",
     "assistant_on_postgres",
     "postgres",
     "redis",

@@ -28,7 +28,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot import settings
-from bot.console.tables import LOGIN_FAILURES, SESSIONS, USERS, console_database
+from bot.commands import run_command
+from bot.database import LOGIN_FAILURES, SESSIONS, USERS, database
 
 ROLES = ("reviewer", "admin")
 MIN_PASSWORD_LENGTH = 12
@@ -168,16 +169,14 @@ def main(argv: List[str]) -> int:
         print("usage: make staff-user USER=<name> [ROLE=reviewer|admin]", file=sys.stderr)
         return 2
     username, role = argv[0], (argv[1] if len(argv) == 2 and argv[1] else "reviewer")
-    try:
-        if role not in ROLES:
+
+    def save() -> str:
+        if role not in ROLES:  # before asking for the password
             raise AccountError(f"ROLE must be one of {', '.join(ROLES)}, not {role!r}")
-        check_username(username)
-        created = save_user(console_database(), username, read_password(), role)
-    except AccountError as error:
-        print(f"staff-user: {error}", file=sys.stderr)
-        return 2
-    print(f"staff-user: {'created' if created else 'reset'} {check_username(username)} ({role})")
-    return 0
+        name = check_username(username)
+        return f"{'created' if save_user(database(), name, read_password(), role) else 'reset'} {name} ({role})"
+
+    return run_command("staff-user", save, AccountError)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from bot import outcomes, settings
 from bot.console import accounts, audit, conversations, dashboard, labels, models
-from bot.console.tables import console_database
+from bot.database import database
 from bot.rasa import retention
 
 COOKIE = "console_session"
@@ -92,7 +92,7 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = settings.max_request_bytes()
     app.config.FALLBACK_ERROR_FORMAT = "json"
-    engine = engine or console_database()
+    engine = engine or database()
     retrainer = models.Retrainer(engine)
 
     @app.middleware("request")

@@ -9,7 +9,7 @@ from sqlalchemy import desc, insert, select
 from sqlalchemy.engine import Engine
 
 from bot.console.conversations import iso
-from bot.console.tables import AUDIT
+from bot.database import AUDIT
 
 
 def record(engine: Engine, username: str, action: str, target: str) -> None:

@@ -15,9 +15,9 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
+from bot.database import EVENTS, FEEDBACK
 from bot.names import FAQ_PREFIX, Intent
 from bot.outcomes import outcome_of
-from bot.rasa.database import EVENTS, FEEDBACK
 from bot.sources import source_line
 
 FEEDBACK_OUTCOME = "feedback"  # a filter next to the outcomes: the patient rated an answer

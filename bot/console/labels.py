@@ -25,9 +25,9 @@ from sqlalchemy.engine import Engine
 
 from bot import settings
 from bot.console.conversations import Exchange, exchanges, feedback, iso, rated_exchange
+from bot.database import LABELS
 from bot.names import FAQ_PREFIX, TIMELINE_INTENTS, Entity, Intent, Response
 from bot.outcomes import ANSWERED, UNANSWERED
-from bot.rasa.database import LABELS
 from bot.timelines.data import load_timeline_data
 from bot.training_data import read_nlu_examples
 

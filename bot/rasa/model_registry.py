@@ -21,7 +21,7 @@ from sqlalchemy import desc, insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot import settings
-from bot.rasa.database import MODELS, PROMOTIONS
+from bot.database import MODELS, PROMOTIONS
 
 
 @dataclass(frozen=True)

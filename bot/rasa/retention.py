@@ -20,9 +20,10 @@ from typing import List, Optional
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
+from bot.commands import run_command
+from bot.database import EVENTS, FEEDBACK, LABELS, database
 from bot.names import Channel, declared
 from bot.rasa.channels import namespaced
-from bot.rasa.database import EVENTS, FEEDBACK, LABELS, database
 
 SECONDS_PER_DAY = 86400
 USAGE = "usage: make purge DAYS=30 | make erase SENDER=<conversation id>"
@@ -91,13 +92,11 @@ def main(argv: List[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     command, value = argv
-    try:
-        removed = purge(database(), days_from(value)) if command == "purge" else erase(database(), value)
-    except ValueError as error:
-        print(f"{command}: {error}. {USAGE}", file=sys.stderr)
-        return 2
-    print(f"{command}: {removed}")
-    return 0
+
+    def remove() -> Removed:
+        return purge(database(), days_from(value)) if command == "purge" else erase(database(), value)
+
+    return run_command(command, remove, ValueError, f". {USAGE}")
 
 
 if __name__ == "__main__":

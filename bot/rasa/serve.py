@@ -38,8 +38,8 @@ PURGE_INTERVAL_SECONDS = 3600
 async def purge_regularly(days: float, app: Any, _: Any) -> None:
     """Starts the hourly purge of conversations older than `days` and of old delivery ids (a
     server listener)."""
+    from bot.database import database
     from bot.rasa.channels.deliveries import forget_older_than
-    from bot.rasa.database import database
     from bot.rasa.retention import purge
 
     def purge_now() -> str:
@@ -152,9 +152,9 @@ def serve() -> None:
     from rasa.core.channels.channel import InputChannel
     from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
+    from bot.database import database
     from bot.rasa import action_results
     from bot.rasa.agent import load_agent
-    from bot.rasa.database import database
     from bot.rasa.model_registry import served_model_path
 
     action_results.install()
@@ -162,8 +162,7 @@ def serve() -> None:
     settings.tracker_database_url()  # a bad value stops the start here, with its explanation
     model = settings.DEFAULT_MODEL if not settings.model_path() else Path(settings.model_path())
     try:
-        database()  # its tables (and directory, for SQLite) before Rasa opens it
-        model = served_model_path(database())
+        model = served_model_path(database())  # migrated (its directory made, for SQLite) before Rasa opens it
     except Exception as error:  # the server starts anyway; the store says when it fails
         logger.error("conversation database unavailable at start (%s)", type(error).__name__)
     endpoints_ = endpoints(server)

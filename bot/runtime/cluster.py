@@ -76,7 +76,7 @@ def start_cluster(
 ) -> Cluster:
     """Starts PostgreSQL, Redis, the replicas, the other processes and nginx; stops what it
     started if one of them fails."""
-    from bot.rasa.database import database
+    from bot.database import database
 
     ports = replica_ports or [server.rasa_port + index for index in range(options.replicas)]
     public = f"http://localhost:{options.port}"

@@ -99,7 +99,6 @@ def service_environments(
 def isolated_environment(directory: Path) -> Dict[str, str]:
     """Databases and model store of their own, in `directory`: for tests and the evaluation."""
     return {
-        "DATABASE_URL": f"sqlite:///{directory / 'timelines.db'}",
         "TRACKER_DATABASE_URL": f"sqlite:///{directory / 'conversations.db'}",
         "MODEL_STORE_DIR": str(directory / "models"),
         "REVIEWED_DATA_FILE": str(directory / "reviewed.yml"),

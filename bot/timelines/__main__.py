@@ -1,21 +1,18 @@
-"""`python -m bot.timelines check|load`: validate data/timelines.yml, or load it into DATABASE_URL."""
+"""`python -m bot.timelines check`: validate data/timelines.yml."""
 
 import sys
 
 from bot.timelines.data import TimelineDataError, load_timeline_data
-from bot.timelines.database import prepare
 
-USAGE = "usage: python -m bot.timelines check|load"
+USAGE = "usage: python -m bot.timelines check"
 
 
 def main(argv: list) -> int:
-    if argv not in (["check"], ["load"]):
+    if argv != ["check"]:
         print(USAGE, file=sys.stderr)
         return 2
     try:
         data = load_timeline_data()
-        if argv == ["load"]:
-            prepare()
     except TimelineDataError as error:
         print(error, file=sys.stderr)
         return 1

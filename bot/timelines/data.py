@@ -1,11 +1,13 @@
 """Reads and validates data/timelines.yml: procedures, recovery phases, activities and their windows.
 
 Every problem is reported with the file and line to fix: an unknown passage id, an inverted or
-overlapping window, an unknown procedure, spinal level or phase, a missing field.
+overlapping window, an unknown procedure, spinal level or phase, a missing field. The action
+server answers from these records (`timeline_data`, read once).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -27,24 +29,37 @@ class TimelineDataError(ValueError):
 
 
 @dataclass(frozen=True)
-class Milestone:
-    """A sentence of the guide about recovery, with the window it gives (in weeks), if any."""
+class Cited:
+    """A sentence the assistant says, from the guide, and the passages it rests on."""
 
     text: str
     cites: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Milestone(Cited):
+    """A sentence of the guide about recovery, with the window it gives (in weeks), if any."""
+
     from_week: Optional[float] = None
     to_week: Optional[float] = None
     level: Optional[str] = None
 
 
 @dataclass(frozen=True)
-class Procedure:
-    """A procedure patients name. Without milestones the guide has no timeline for it; `nearest`
-    is then the guide procedure whose timeline is given instead (saying so), if any."""
+class Named:
+    """What patients name (a procedure, a recovery phase, an activity), in the phrases the
+    language pipeline learns for it."""
 
     id: str
     label: str
     phrases: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Procedure(Named):
+    """A procedure patients name. Without milestones the guide has no timeline for it; `nearest`
+    is then the guide procedure whose timeline is given instead (saying so), if any."""
+
     milestones: Tuple[Milestone, ...]
     examples: Tuple[str, ...] = ()
     nearest: Optional[str] = None
@@ -55,10 +70,9 @@ class Procedure:
 
 
 @dataclass(frozen=True)
-class Phase:
-    id: str
-    label: str
-    phrases: Tuple[str, ...]
+class Phase(Named):
+    """A stretch of recovery (weeks), what is typical in it, what to avoid and what to start."""
+
     from_week: float
     to_week: Optional[float]
     typical: str
@@ -68,23 +82,22 @@ class Phase:
 
 
 @dataclass(frozen=True)
-class Window:
+class Window(Cited):
+    """When an activity is typically OK (or to avoid), optionally for one procedure and level."""
+
     kind: str
     from_week: float
     to_week: Optional[float]
-    text: str
-    cites: Tuple[str, ...]
     condition: Optional[str] = None
     procedure: Optional[str] = None
     level: Optional[str] = None
 
 
 @dataclass(frozen=True)
-class Activity:
-    id: str
-    label: str
+class Activity(Named):
+    """Something patients want to do again, and when the guide says it is typically OK."""
+
     covered: bool
-    phrases: Tuple[str, ...]
     windows: Tuple[Window, ...]
     examples: Tuple[str, ...] = ()
 
@@ -96,6 +109,19 @@ class TimelineData:
     phases: Tuple[Phase, ...]
     activities: Tuple[Activity, ...]
     general_examples: Tuple[str, ...] = ()
+
+    def procedure(self, procedure_id: str) -> Optional[Procedure]:
+        return next((p for p in self.procedures if p.id == procedure_id), None)
+
+    def activity(self, activity_id: str) -> Optional[Activity]:
+        return next((a for a in self.activities if a.id == activity_id), None)
+
+    def procedures_with_timelines(self) -> List[Tuple[str, str]]:
+        """(id, label) of every procedure the guide gives a timeline for, in the file's order."""
+        return [(p.id, p.label) for p in self.procedures if p.covered]
+
+    def covered_activity_labels(self) -> List[str]:
+        return sorted(a.label for a in self.activities if a.covered)
 
 
 class _Reader:
@@ -138,6 +164,10 @@ class _Reader:
         if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
             raise self.fail(node, key, f"{where} needs a non-empty list of `{key}`")
         return tuple(phrases)
+
+    def named(self, node: CommentedMap, entry_id: str, where: str) -> Tuple[str, str, Tuple[str, ...]]:
+        """The fields of Named: the entry's id, label and phrases."""
+        return entry_id, self.text(node, "label", where), self.phrases(node, where)
 
     def covered(self, node: CommentedMap, where: str) -> bool:
         covered = node.get("covered", True)
@@ -204,9 +234,7 @@ class _Reader:
                 )
             result.append(
                 Procedure(
-                    pid,
-                    self.text(entry, "label", where),
-                    self.phrases(entry, where),
+                    *self.named(entry, pid, where),
                     tuple(milestones),
                     self.phrases(entry, where, "examples", required=False),
                     nearest,
@@ -225,9 +253,7 @@ class _Reader:
                 )
             phases.append(
                 Phase(
-                    phase_id,
-                    self.text(entry, "label", where),
-                    self.phrases(entry, where),
+                    *self.named(entry, phase_id, where),
                     start,
                     end,
                     self.text(entry, "typical", where),
@@ -256,10 +282,8 @@ class _Reader:
             self.check_overlaps(rows, windows, where)
             activities.append(
                 Activity(
-                    activity_id,
-                    self.text(entry, "label", where),
+                    *self.named(entry, activity_id, where),
                     covered,
-                    self.phrases(entry, where),
                     tuple(windows),
                     self.phrases(entry, where, "examples", required=False),
                 )
@@ -281,14 +305,14 @@ class _Reader:
             raise self.fail(node, "level", f"{where}: a spinal level needs a `procedure`")
         start, end = self.window(node, where)
         return Window(
-            kind,
-            start,
-            end,
-            self.text(node, "text", where),
-            self.cites(node, where),
-            self.optional_text(node, "condition", where),
-            procedure,
-            level,
+            text=self.text(node, "text", where),
+            cites=self.cites(node, where),
+            kind=kind,
+            from_week=start,
+            to_week=end,
+            condition=self.optional_text(node, "condition", where),
+            procedure=procedure,
+            level=level,
         )
 
     def check_overlaps(self, rows: CommentedSeq, windows: List[Window], where: str) -> None:
@@ -319,3 +343,9 @@ def load_timeline_data(path: Path = settings.TIMELINES_FILE) -> TimelineData:
         activities=reader.activities(root, {p.id for p in procedures}),
         general_examples=reader.phrases(root, "timelines", "general_examples", required=False),
     )
+
+
+@functools.lru_cache(maxsize=None)
+def timeline_data() -> TimelineData:
+    """data/timelines.yml as records, read on first use (and again after a failure)."""
+    return load_timeline_data()

@@ -11,13 +11,11 @@ from hypothesis import strategies as st
 import actions.timelines as timelines
 from bot.language.time_expressions import SPANS_KEY as TIME_KEY
 from bot.names import Entity, Slot
-from bot.timelines.data import load_timeline_data
-from bot.timelines.database import prepare
-from bot.timelines.repository import TimelineRepository
+from bot.timelines.data import timeline_data
 from tests.actions.helpers import tracker
 
 LOOKUPS = [timelines.recovery_time, timelines.recovery_stage, timelines.ActionActivityTiming().lookup]
-TIMELINES = load_timeline_data()
+TIMELINES = timeline_data()
 PROCEDURES = st.sampled_from([p.id for p in TIMELINES.procedures]) | st.text(max_size=20) | st.none()
 ACTIVITIES = st.sampled_from([a.id for a in TIMELINES.activities]) | st.text(max_size=20)
 TIMES = (
@@ -34,8 +32,7 @@ PROPERTY = settings(
 
 
 @pytest.fixture(autouse=True)
-def database(tmp_path, monkeypatch):
-    monkeypatch.setattr(timelines, "_repository", TimelineRepository(prepare(f"sqlite:///{tmp_path / 't.db'}")))
+def fixed_today(monkeypatch):
     monkeypatch.setattr(timelines, "today", lambda: date(2026, 11, 20))
 
 

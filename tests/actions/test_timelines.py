@@ -1,4 +1,4 @@
-"""The timeline actions, with real rasa_sdk trackers and dispatchers on a temporary SQLite database."""
+"""The timeline actions, with real rasa_sdk trackers and dispatchers."""
 
 import logging
 from datetime import date, datetime
@@ -7,8 +7,6 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 import actions.timelines as timelines
-from bot.timelines.database import prepare
-from bot.timelines.repository import TimelineRepository
 from tests.actions.helpers import run, tracker, user_event
 
 TODAY = date(2026, 11, 20)
@@ -16,8 +14,7 @@ SAID = datetime(2026, 11, 20, 10, 0).timestamp()
 
 
 @pytest.fixture(autouse=True)
-def database(tmp_path, monkeypatch):
-    monkeypatch.setattr(timelines, "_repository", TimelineRepository(prepare(f"sqlite:///{tmp_path / 't.db'}")))
+def fixed_today(monkeypatch):
     monkeypatch.setattr(timelines, "today", lambda: TODAY)
 
 
@@ -77,16 +74,21 @@ def test_a_stage_question_without_a_time_asks_for_it():
     assert message["response"] == "utter_ask_surgery_time" and events == [SlotSet("last_question", "stage")]
 
 
-def test_stage_from_time_since_surgery():
+def stage_question(entity_name, value):
+    """The stage action on a message that gives the surgery time (as the slot keeps it), said today."""
     t = tracker(
-        {"surgery_time": "P5W"},
-        entities=[entity("time_since_surgery", "P5W")],
-        intent="ask_recovery_stage",
-        timestamp=SAID,
+        {"surgery_time": value}, entities=[entity(entity_name, value)], intent="ask_recovery_stage", timestamp=SAID
     )
-    [message], _ = run(timelines.ActionRecoveryStage(), t)
-    assert message["response"] == "utter_timeline_stage"
-    assert message["elapsed"] == "5 weeks" and message["phase_label"] == "weeks 4 to 8"
+    return run(timelines.ActionRecoveryStage(), t)
+
+
+@pytest.mark.parametrize(
+    "entity_name, value, elapsed", [("time_since_surgery", "P5W", "5 weeks"), ("surgery_date", "--10-03", "6 weeks")]
+)
+def test_stage_from_the_surgery_time(entity_name, value, elapsed):
+    [message], events = stage_question(entity_name, value)
+    assert message["response"] == "utter_timeline_stage" and message["phase_label"] == "weeks 4 to 8"
+    assert message["elapsed"] == elapsed and events == [SlotSet("last_question", "stage")]
 
 
 def test_durations_count_from_the_day_they_were_said():
@@ -97,36 +99,20 @@ def test_durations_count_from_the_day_they_were_said():
     assert message["elapsed"] == "3 weeks"
 
 
-def test_surgery_date_resolved_against_today():
-    t = tracker(
-        {"surgery_time": "--10-03"},
-        entities=[entity("surgery_date", "--10-03")],
-        intent="ask_recovery_stage",
-        timestamp=SAID,
-    )
-    [message], _ = run(timelines.ActionRecoveryStage(), t)
-    assert message["elapsed"] == "6 weeks" and message["phase_label"] == "weeks 4 to 8"
+@pytest.mark.parametrize(
+    "value, response, events",
+    [
+        ("2012-01-01", "utter_time_too_long", [SlotSet("surgery_time", None)]),
+        ("P-3W", "utter_time_unreadable", [SlotSet("surgery_time", None)]),
+        ("--12-05", "utter_surgery_in_future", []),  # kept for a patient preparing for it
+    ],
+)
+def test_unusable_times_get_a_clear_reply_and_nonsense_is_forgotten(value, response, events):
+    [message], returned = stage_question("surgery_date", value)
+    assert message["response"] == response and returned == events
 
 
-@pytest.mark.parametrize("value, response", [("2012-01-01", "utter_time_too_long"), ("P-3W", "utter_time_unreadable")])
-def test_nonsense_times_get_a_clear_reply_and_are_forgotten(value, response):
-    t = tracker(
-        {"surgery_time": value}, entities=[entity("surgery_date", value)], intent="ask_recovery_stage", timestamp=SAID
-    )
-    [message], events = run(timelines.ActionRecoveryStage(), t)
-    assert message["response"] == response
-    assert events == [SlotSet("surgery_time", None)]
-
-
-def test_a_future_surgery_is_kept_for_a_patient_preparing_for_it():
-    t = tracker(
-        {"surgery_time": "--12-05"},
-        entities=[entity("surgery_date", "--12-05")],
-        intent="ask_recovery_stage",
-        timestamp=SAID,
-    )
-    [message], events = run(timelines.ActionRecoveryStage(), t)
-    assert message["response"] == "utter_surgery_in_future" and events == []
+def test_before_a_future_surgery_an_activity_gets_its_general_timing():
     swim = tracker({"surgery_time": "--12-05"}, entities=[entity("activity", "swimming")], timestamp=SAID)
     [message], _ = run(timelines.ActionActivityTiming(), swim)
     assert message["response"] == "utter_activity_timing"
@@ -168,16 +154,15 @@ def test_uncovered_activity_is_sent_to_the_surgeon():
     assert message["metadata"] == {"cites": [], "activity": "driving"}
 
 
-def test_database_down_gives_an_apology_and_the_general_answer(monkeypatch, caplog):
-    def unreachable():
-        from sqlalchemy.exc import OperationalError
+def test_unreadable_timelines_give_an_apology_and_the_general_answer(monkeypatch, caplog):
+    def unreadable():
+        raise FileNotFoundError("data/timelines.yml")
 
-        raise OperationalError("connect", {}, Exception("connection refused"))
-
-    monkeypatch.setattr(timelines, "repository", unreachable)
+    monkeypatch.setattr(timelines, "timeline_data", unreadable)
     with caplog.at_level(logging.INFO):
         [message], events = run(timelines.ActionRecoveryTime(), tracker({"procedure": "fusion"}))
     assert message["response"] == "utter_timeline_unavailable" and events == []
+    assert "action_recovery_time failed (FileNotFoundError)" in caplog.text
     assert "(message text)" not in caplog.text
 
 

@@ -9,17 +9,13 @@ import requests
 from sqlalchemy.engine import Engine
 
 from bot.console.accounts import save_user
-from bot.rasa.database import database
+from bot.database import database
 from bot.runtime.services import Services
 
 
 def console_engine(services: Services) -> Engine:
     """The conversation database the services' console uses."""
-    from bot.console.tables import TABLES
-
-    engine = database(services.env["console"]["TRACKER_DATABASE_URL"])
-    TABLES.create_all(engine)
-    return engine
+    return database(services.env["console"]["TRACKER_DATABASE_URL"])
 
 
 class Staff:

@@ -16,7 +16,7 @@ from sqlalchemy import insert
 
 from bot.console.accounts import MAX_FAILURES
 from bot.console.app import create_app
-from bot.rasa.database import MODELS, database
+from bot.database import MODELS, database
 from bot.runtime.client import conversation_id
 from tests.console.staff import Staff, console_engine
 

@@ -9,7 +9,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select
 
 from bot import settings
-from bot.rasa.database import EVENTS, database
+from bot.database import EVENTS, database
 from bot.rasa.retention import erase, purge
 from tests.rasa.stores import conversation, retrieve, save, store_for
 

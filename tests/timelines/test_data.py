@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 from bot.sources import passages_by_id, unsupported_numbers
-from bot.timelines.data import TimelineDataError, load_timeline_data
+from bot.timelines.data import TimelineDataError, load_timeline_data, timeline_data
 
 VALID = """\
 procedures:
@@ -54,10 +54,32 @@ def write(tmp_path, text):
 def test_project_timelines_load():
     data = load_timeline_data()
     assert {p.id for p in data.procedures if p.covered} == {"microdiscectomy", "decompression", "fusion"}
-    assert next(p for p in data.procedures if p.id == "laminectomy").nearest == "decompression"
-    assert not next(p for p in data.procedures if p.id == "disc_replacement").nearest
     assert [p.id for p in data.phases] == ["first_days", "weeks_1_to_4", "weeks_4_to_8", "weeks_8_to_12", "beyond"]
-    assert not next(a for a in data.activities if a.id == "driving").covered
+    assert len(data.general) == 2
+
+
+def test_the_records_are_read_once():
+    assert timeline_data() is timeline_data() == load_timeline_data()
+
+
+def test_procedures_by_id():
+    data = timeline_data()
+    assert [p for p, _ in data.procedures_with_timelines()] == ["microdiscectomy", "decompression", "fusion"]
+    assert any(m.level == "L4-L5" and m.from_week == 4 for m in data.procedure("fusion").milestones)
+    laminectomy = data.procedure("laminectomy")
+    assert laminectomy.nearest == "decompression" and not laminectomy.covered
+    assert not data.procedure("disc_replacement").nearest
+    assert data.procedure("appendectomy") is None
+
+
+def test_activities_by_id():
+    data = timeline_data()
+    swimming = data.activity("swimming")
+    assert swimming.covered and swimming.windows[0].condition == "if your doctor has cleared you"
+    assert not data.activity("driving").covered and data.activity("driving").windows == ()
+    assert data.activity("skydiving") is None
+    labels = data.covered_activity_labels()
+    assert "light swimming" in labels and "driving" not in labels and labels == sorted(labels)
 
 
 def test_every_row_is_grounded_in_its_passages():

@@ -20,7 +20,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.rasa.database import DELIVERIES, database
+from bot.database import DELIVERIES, database
 
 logger = logging.getLogger(__name__)
 

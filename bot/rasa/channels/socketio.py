@@ -174,7 +174,7 @@ RATINGS = ("up", "down")
 
 
 def record_feedback(conversation: Text, rating: Text, reply: Text) -> None:
-    from bot.rasa.database import FEEDBACK, database
+    from bot.database import FEEDBACK, database
 
     with database().begin() as connection:
         connection.execute(

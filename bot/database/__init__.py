@@ -1,0 +1,158 @@
+"""The conversation database (TRACKER_DATABASE_URL): its engine, every table the project defines,
+and the Alembic migrations (bot/database/migrations) that bring a database to these tables.
+
+The tables: Rasa's events, where the conversations are (Rasa's own table, described here for
+queries and made from Rasa's definition if missing; no migration touches it); the channels'
+delivery ids (bot/rasa/channels/deliveries.py); the patients' feedback on answers (the widget's
+thumbs); the labels staff gave patient messages; the models the staff console trained and
+promoted (bot/rasa/model_registry.py); the console's accounts, sessions, failed logins and audit
+log. A change to a table here goes with a new file in migrations/versions; tests/database checks
+that they agree.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Optional
+
+from alembic import command
+from alembic.config import Config
+from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text, create_engine, text
+from sqlalchemy.engine import Connection, Engine
+
+from bot import settings
+
+EVENTS = SQLTrackerStore.SQLEvent.__table__
+TABLES = MetaData()
+DELIVERIES = Table(
+    "channel_deliveries",
+    TABLES,
+    Column("channel", String(32), primary_key=True),
+    Column("delivery_id", String(255), primary_key=True),
+    Column("received_at", Float, nullable=False, index=True),
+)
+FEEDBACK = Table(
+    "patient_feedback",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sender_id", String(255), nullable=False, index=True),
+    Column("rating", String(8), nullable=False),  # up | down
+    Column("reply_text", Text, nullable=False),  # the bot message rated
+    Column("at", Float, nullable=False, index=True),
+)
+LABELS = Table(  # what staff said a patient message should have got (bot/console/labels.py)
+    "review_labels",
+    TABLES,
+    Column("text", Text, primary_key=True),
+    Column("kind", String(16), nullable=False),  # faq | timeline | out_of_scope | red_flag | ignore
+    Column("intent", String(255)),  # the training intent (faq/<key>, ask_activity...)
+    Column("entities", Text),  # JSON {entity: value}
+    Column("username", String(255), nullable=False),
+    Column("at", Float, nullable=False),
+)
+MODELS = Table(
+    "assistant_models",
+    TABLES,
+    Column("model_id", String(64), primary_key=True),  # Rasa's model id, in every event's metadata
+    Column("path", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("source", String(32), nullable=False),  # make | console
+    Column("report", Text),  # the gate's evaluation (JSON)
+    Column("gate_passed", Boolean),
+)
+PROMOTIONS = Table(
+    "model_promotions",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model_id", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("username", String(255), nullable=False),
+    Column("kind", String(16), nullable=False),  # promote | rollback
+    Column("swap_seconds", Float),
+)
+USERS = Table(
+    "staff_users",
+    TABLES,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),  # Argon2id, with its parameters and salt
+    Column("role", String(16), nullable=False),  # reviewer | admin
+    Column("updated_at", Float, nullable=False),
+)
+SESSIONS = Table(
+    "staff_sessions",
+    TABLES,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's token
+    Column("username", String(64), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+LOGIN_FAILURES = Table(
+    "staff_login_failures",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(255), nullable=False, index=True),  # "user:<name>" or "ip:<address>"
+    Column("at", Float, nullable=False),
+)
+AUDIT = Table(
+    "staff_audit_log",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False, index=True),
+    Column("username", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=False),
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Not alembic_version: that name holds the old timeline migrations' revision where they shared the database.
+VERSION_TABLE = "schema_version"
+MIGRATION_LOCK = 7_146_001  # PostgreSQL advisory lock key: one process migrates at a time
+
+
+def ours(name: Optional[str], type_: str, parent_names: Any) -> bool:
+    """Whether Alembic compares a schema object: every one but tables not defined in TABLES (Rasa's)."""
+    return type_ != "table" or name in TABLES.tables
+
+
+def make_engine(url: str) -> Engine:
+    """An engine whose errors never quote the statements' parameters (patient text); an SQLite
+    file's directory is created."""
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+
+
+def _lock(connection: Connection) -> None:
+    """Makes processes that start together (the servers, the console, replicas) migrate in turn."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for running the migrations on `connection`."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Brings the database to the newest migration, and makes Rasa's events table if Rasa has not
+    made it yet, so that the console and retention can read a new database."""
+    with engine.begin() as connection:
+        _lock(connection)
+        command.upgrade(alembic_config(connection), "head")
+        EVENTS.create(connection, checkfirst=True)
+
+
+@functools.lru_cache(maxsize=None)
+def database(url: str = "") -> Engine:
+    """An engine on the conversation database (TRACKER_DATABASE_URL unless `url` is given), migrated."""
+    engine = make_engine(url or settings.tracker_database_url())
+    migrate(engine)
+    return engine
