@@ -1,4 +1,5 @@
-"""The layers by process: nothing the running product imports stands on the developer tools."""
+"""The layers: nothing the running product imports stands on the developer tools, and lower floors
+do not import the ones above them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from bot import settings
 
 LIVE_FOLDERS = ("bot", "actions")
 DEVELOPER_ONLY = ("bot.dev",)
+# (a package, what it must not import): the language pipeline builds on the timeline records, so
+# the records stand on nothing of the pipeline's.
+LOWER_FLOORS = (("bot/timelines/", "bot.language"), ("bot/database/", "bot.console"), ("bot/database/", "bot.rasa"))
 
 
 def imports(path: Path) -> Iterator[Tuple[int, str]]:
@@ -21,6 +25,10 @@ def imports(path: Path) -> Iterator[Tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             yield node.lineno, node.module
             yield from ((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+
+
+def named(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
 
 
 def live_modules() -> Iterator[Path]:
@@ -33,8 +41,17 @@ def live_modules() -> Iterator[Path]:
 @pytest.mark.parametrize("path", list(live_modules()), ids=lambda p: p.relative_to(settings.PROJECT_ROOT).as_posix())
 def test_no_live_module_imports_the_developer_tools(path: Path):
     wrong = [
-        f"line {line}: {name}"
-        for line, name in imports(path)
-        if any(name == prefix or name.startswith(prefix + ".") for prefix in DEVELOPER_ONLY)
+        f"line {line}: {name}" for line, name in imports(path) if any(named(name, prefix) for prefix in DEVELOPER_ONLY)
     ]
     assert not wrong, f"move what it needs out of bot/dev (to bot/runtime or its own layer): {wrong}"
+
+
+@pytest.mark.parametrize("package, above", LOWER_FLOORS)
+def test_a_lower_floor_does_not_import_the_one_above(package: str, above: str):
+    wrong = [
+        f"{path.relative_to(settings.PROJECT_ROOT)} line {line}: {name}"
+        for path in sorted((settings.PROJECT_ROOT / package).rglob("*.py"))
+        for line, name in imports(path)
+        if named(name, above)
+    ]
+    assert not wrong, f"{package} must not stand on {above}: {wrong}"

@@ -29,8 +29,8 @@ from spacy.language import Language
 from spacy.pipeline import EntityRuler, Lemmatizer
 from spacy.tokenizer import Tokenizer
 
-from bot import settings
-from bot.language import people, spinal_levels
+from bot import settings, spinal_levels
+from bot.language import people
 from bot.language.phrases import Lemmatize, compile_phrase, phrase_words
 from bot.language.sign_context import SignContext
 from bot.language.spellfix import SpellFix

@@ -18,7 +18,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc, Span
 
-from bot.language import spinal_levels, time_expressions
+from bot import spinal_levels
+from bot.language import time_expressions
 from bot.names import Entity
 from bot.rasa.model_component import ModelComponent
 

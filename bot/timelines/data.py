@@ -17,8 +17,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot import settings
 from bot.durations import WEEKS_PER_MONTH
-from bot.language.spinal_levels import canonical_level
 from bot.sources import passages_by_id
+from bot.spinal_levels import canonical_level
 
 OK, AVOID = "ok", "avoid"
 WINDOW_KINDS = (OK, AVOID)

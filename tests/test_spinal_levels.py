@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language.spinal_levels import canonical_level, special_cases
+from bot.spinal_levels import canonical_level, special_cases
 
 
 @pytest.mark.parametrize(
