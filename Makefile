@@ -52,7 +52,7 @@ $(VENV_STAMP): requirements/lock.txt requirements/nodeps.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable . $(PIP_QUIET)
 	touch $@
 
-$(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml data/timelines.yml bot/language/vocabulary.py bot/timelines/data.py $(wildcard bot/language/*.py)
+$(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml data/timelines.yml bot/timelines/data.py bot/spinal_levels.py bot/durations.py bot/names.py $(wildcard bot/language/*.py)
 	$(PY) -m bot.language.build $(SPACY_MODEL)
 
 # The model's own code: the custom components and policies config.yml names (bot/rasa/<module>).
