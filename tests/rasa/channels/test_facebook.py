@@ -5,8 +5,12 @@ import hmac
 import json
 import uuid
 
+import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
+from bot.rasa.channels.facebook import ELLIPSIS, QUICK_REPLY_TITLE_LIMIT, shortened
 from tests.conftest import CHANNEL_SECRETS
 
 REPLY_PATH = "/me/messages"
@@ -92,3 +96,35 @@ def test_missing_or_bad_signatures_are_rejected(assistant, provider_api):
     assert post(assistant, event("1", "hello"), secret="").status_code == 403
     assert post(assistant, event("1", "hello"), secret="not-the-app-secret").status_code == 403
     assert provider_api.calls_to("/me/messages", mark) == []
+
+
+@pytest.mark.parametrize(
+    "title, shown",
+    [
+        ("Microdiscectomy", "Microdiscectomy"),
+        ("Lumbar decompression", "Lumbar decompression"),  # exactly 20
+        ("Minimally invasive spinal fusion", "Minimally invasive…"),
+        ("Nineteen characters and more", "Nineteen characters…"),  # the space right at the limit
+        ("Cervical disc replacement", "Cervical disc…"),
+        ("Something else entirely", "Something else…"),
+        ("Supercalifragilisticexpialidocious", "Supercalifragilisti…"),  # one word longer than the limit
+        ("Twentycharacterwords more", "Twentycharacterword…"),  # a first word that fits only without the ellipsis
+    ],
+)
+def test_quick_reply_titles_are_cut_at_a_word_boundary(title, shown):
+    assert shortened(title) == shown
+
+
+@given(st.lists(st.text(st.characters(blacklist_characters=" "), min_size=1, max_size=25), min_size=1, max_size=6))
+def test_a_cut_title_keeps_whole_words_within_the_limit(words):
+    title = " ".join(words)
+    shown = shortened(title)
+    assert len(shown) <= QUICK_REPLY_TITLE_LIMIT
+    if len(title) <= QUICK_REPLY_TITLE_LIMIT:
+        assert shown == title
+    elif len(words[0]) < QUICK_REPLY_TITLE_LIMIT:
+        assert shown.endswith(ELLIPSIS)
+        kept = shown[: -len(ELLIPSIS)].split(" ")
+        assert kept == words[: len(kept)]
+    else:
+        assert shown == title[: QUICK_REPLY_TITLE_LIMIT - 1] + ELLIPSIS
