@@ -58,7 +58,13 @@ def has_token(request: Any, token: str) -> bool:
     compared in constant time; a blank token never matches."""
     bearer = request.headers.get("Authorization", "")
     given = bearer[len("Bearer ") :] if bearer.startswith("Bearer ") else request.args.get("token", "")
-    return bool(given) and bool(token) and hmac.compare_digest(given.encode(), token.encode())
+    return matches(given, token)
+
+
+def matches(given: str, expected: str) -> bool:
+    """Whether a secret or signature a request carries is the expected one, compared in constant
+    time and as bytes (so any header text compares); a blank one never matches."""
+    return bool(given) and bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def button_titles(buttons: Optional[List[Dict[str, Any]]]) -> List[str]:

@@ -18,6 +18,8 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.names import Channel
+from bot.rasa.channels import matches
+from bot.rasa.channels.payload import Fields, json_fields
 from bot.rasa.channels.provider import call
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
@@ -60,19 +62,30 @@ class MessengerOutput(OutputChannel):
         await self._send(recipient_id, {"text": text.strip(), "quick_replies": replies})
 
 
-def messages_in(body: Dict[str, Any]) -> Iterator[Incoming]:
-    """Each message, quick reply or postback in a webhook body (the payload is the text to send),
-    with its message id (mid)."""
-    for entry in body.get("entry", []):
-        for event in entry.get("messaging", []):
-            sender = (event.get("sender") or {}).get("id")
-            message, postback = event.get("message") or {}, event.get("postback") or {}
-            if message.get("is_echo"):
+def messages_in(body: Fields) -> Iterator[Incoming]:
+    """Each message, quick reply or postback in a page's webhook body (the payload is the text to
+    send), with its message id (mid)."""
+    if body.need("object", str) != "page":
+        return
+    for entry in body.objects("entry"):
+        for event in entry.objects("messaging"):
+            sender = event.need_object("sender").need("id", str)
+            message, postback = event.object("message"), event.object("postback")
+            if message.get("is_echo", bool):
                 continue
-            text = (message.get("quick_reply") or {}).get("payload") or message.get("text") or postback.get("payload")
-            mid = message.get("mid") or postback.get("mid") or f"{sender}/{event.get('timestamp')}"
-            if sender and text:
-                yield Incoming(mid, sender, text)
+            choice, typed, pressed = (
+                message.object("quick_reply").get("payload", str),
+                message.get("text", str),
+                postback.get("payload", str),
+            )
+            mid, postback_mid, timestamp = (
+                message.get("mid", str),
+                postback.get("mid", str),
+                event.get("timestamp", int),
+            )
+            text = choice or typed or pressed
+            if text:
+                yield Incoming(mid or postback_mid or f"{sender}/{timestamp}", sender, text)
 
 
 class MessengerInput(SignedWebhookInput):
@@ -93,10 +106,10 @@ class MessengerInput(SignedWebhookInput):
     def signed(self, request: Request) -> bool:
         given = request.headers.get("X-Hub-Signature-256", "")
         expected = "sha256=" + hmac.new(self.app_secret.encode(), request.body, hashlib.sha256).hexdigest()
-        return bool(given) and hmac.compare_digest(given, expected)
+        return matches(given, expected)
 
     def incoming(self, request: Request) -> List[Incoming]:
-        return list(messages_in(request.json or {}))
+        return list(messages_in(json_fields(request.body)))
 
     def acknowledgement(self, request: Request) -> HTTPResponse:
         return response.text("EVENT_RECEIVED")
@@ -104,7 +117,7 @@ class MessengerInput(SignedWebhookInput):
     def add_routes(self, webhook: Blueprint) -> None:
         @webhook.route("/webhook", methods=["GET"])
         async def subscribe(request: Request) -> HTTPResponse:
-            if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
+            if request.args.get("hub.mode") == "subscribe" and matches(
                 request.args.get("hub.verify_token", ""), self.verify_token
             ):
                 return response.text(request.args.get("hub.challenge", ""))

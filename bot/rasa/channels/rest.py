@@ -2,8 +2,9 @@
 
 Rasa's own REST channel answers anyone who knows (or guesses) a sender id, with replies built
 from that patient's conversation. Here a request must carry RASA_AUTH_TOKEN, as
-`Authorization: Bearer <token>` or `?token=<token>` (compared in constant time), and the
-conversation is the channel's own: "rest:<sender>". Messages are bounded (bot/rasa/channels/bounded.py).
+`Authorization: Bearer <token>` or `?token=<token>` (compared in constant time), its body must be
+a JSON object with the strings "sender" and "message" (else 400), and the conversation is the
+channel's own: "rest:<sender>". Messages are bounded (bot/rasa/channels/bounded.py).
 A caller may send `message_id` (and `retry: true` when sending it again): a retried message is
 answered once (bot/rasa/agent.py).
 """
@@ -23,6 +24,7 @@ from bot.names import Channel
 from bot.rasa.agent import client_fields
 from bot.rasa.channels import has_token, namespaced
 from bot.rasa.channels.bounded import bounded
+from bot.rasa.channels.payload import Malformed, json_fields
 
 
 class TokenRestInput(RestInput):
@@ -44,9 +46,17 @@ class TokenRestInput(RestInput):
         token = settings.server_settings().auth_token
 
         @webhook.middleware("request")
-        async def require_token(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST" and not has_token(request, token):
+        async def require_token_and_message(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST":
+                return None
+            if not has_token(request, token):
                 return response.json({"error": "the REST channel needs the API token"}, status=401)
+            try:
+                body = json_fields(request.body)
+                for key in ("sender", "message"):
+                    body.need(key, str)
+            except Malformed as problem:
+                return response.json({"error": f'send {{"sender": ..., "message": ...}}: {problem}'}, status=400)
             return None
 
         return webhook

@@ -6,10 +6,12 @@ acknowledge it, and how to reply (its OutputChannel). This base serves `GET /` (
 the delivery and reply counters) and `POST /webhook`:
 
 1. a request whose signature fails is refused with 403 (logged without content);
-2. each message is processed once (bot/rasa/channels/deliveries.py), the others are dropped;
-3. the delivery is acknowledged at once, before the assistant reads it, well within the
+2. a signed body that is not the provider's payload is refused with 400, with the reason
+   (bot/rasa/channels/payload.py); well-formed events that carry no patient message get 200;
+3. each message is processed once (bot/rasa/channels/deliveries.py), the others are dropped;
+4. the delivery is acknowledged at once, before the assistant reads it, well within the
    providers' time limits (Slack's is 3 s);
-4. in the background, the message goes to Rasa in a conversation of the channel's own
+5. in the background, the message goes to Rasa in a conversation of the channel's own
    ("telegram:<chat id>"), bounded (bot/rasa/channels/bounded.py), and its replies are sent
    afterwards, retried while the provider is unreachable (bot/rasa/channels/provider.py).
    Nothing a provider does turns into an error answer to the webhook.
@@ -30,6 +32,7 @@ from sanic.response import HTTPResponse
 
 from bot.rasa.channels import choice_payload, deliveries, last_buttons, namespaced, provider
 from bot.rasa.channels.bounded import bounded
+from bot.rasa.channels.payload import Malformed
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +76,16 @@ class SignedWebhookInput(InputChannel, abc.ABC):
 
     @abc.abstractmethod
     def incoming(self, request: Request) -> List[Incoming]:
-        """The patient messages of a signed delivery (none for other events)."""
+        """The patient messages of a signed delivery (none for other events); Malformed if the
+        body is not the provider's payload."""
 
     def acknowledgement(self, request: Request) -> HTTPResponse:
         """What the provider expects back for a delivery."""
         return response.text("")
 
     def early_answer(self, request: Request) -> Optional[HTTPResponse]:
-        """An answer to a signed request that carries no message (a handshake), if any."""
+        """An answer to a signed request that carries no message (a handshake), if any; Malformed
+        if the body is not the provider's payload."""
         return None
 
     def add_routes(self, webhook: Blueprint) -> None:
@@ -135,11 +140,16 @@ class SignedWebhookInput(InputChannel, abc.ABC):
             if not self.signed(request):
                 logger.warning("%s: request without a valid signature rejected", self.name())
                 return response.text("invalid signature", status=403)
-            early = self.early_answer(request)
+            try:
+                early = self.early_answer(request)
+                messages = self.incoming(request) if early is None else []
+            except Malformed as problem:
+                logger.warning("%s: malformed delivery rejected (%s)", self.name(), problem)
+                return response.text(f"not a {self.name()} delivery: {problem}", status=400)
             if early is not None:
                 return early
             loop = asyncio.get_running_loop()
-            for message in self.incoming(request):
+            for message in messages:
                 if not await loop.run_in_executor(None, deliveries.first_time, self.name(), message.delivery_id):
                     continue
                 task = asyncio.create_task(self.process(request, message, handler))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from typing import Any, Dict, List, Optional, Text
@@ -23,6 +22,8 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.names import Channel
+from bot.rasa.channels import matches
+from bot.rasa.channels.payload import Fields, Malformed, form_fields, json_fields
 from bot.rasa.channels.provider import call
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
@@ -83,22 +84,37 @@ def is_form(request: Request) -> bool:
     return (request.content_type or "").startswith("application/x-www-form-urlencoded")
 
 
+def interaction(request: Request) -> Fields:
+    """An interactivity request's payload (a form field holding JSON)."""
+    payload = form_fields(request.body).get("payload")
+    if payload is None:
+        raise Malformed("the form has no payload field")
+    return json_fields(payload, "payload")
+
+
 def message_of(request: Request) -> Optional[Incoming]:
     """A user's message event (keyed by its event_id) or button press (by its trigger_id; the
     button's value is the payload); None for anything else."""
     if is_form(request):
-        action = json.loads(request.form.get("payload") or "{}")
-        if action.get("type") == "block_actions" and action.get("actions"):
-            channel, text = (action.get("channel") or {}).get("id"), action["actions"][0].get("value")
-            key = action.get("trigger_id") or action["actions"][0].get("action_ts")
-            return Incoming(key, channel, text) if key and channel and text else None
+        action = interaction(request)
+        if action.need("type", str) != "block_actions":
+            return None
+        actions = action.objects("actions")
+        if not actions:
+            return None
+        channel, text = action.object("channel").get("id", str), actions[0].get("value", str)
+        trigger, pressed_at = action.get("trigger_id", str), actions[0].get("action_ts", str)
+        key = trigger or pressed_at
+        return Incoming(key, channel, text) if key and channel and text else None
+    body = json_fields(request.body)
+    if body.need("type", str) != "event_callback":
         return None
-    body = request.json or {}
-    event = body.get("event") or {}
-    if event.get("type") != "message" or event.get("bot_id") or event.get("subtype"):
+    event = body.need_object("event")
+    by_a_bot_or_not_a_new_message = event.get("bot_id", str) or event.get("subtype", str)
+    if event.need("type", str) != "message" or by_a_bot_or_not_a_new_message:
         return None
-    key, channel, text = body.get("event_id"), event.get("channel"), event.get("text")
-    return Incoming(key, channel, text) if key and channel and text else None
+    key, channel, text = body.need("event_id", str), event.need("channel", str), event.get("text", str)
+    return Incoming(key, channel, text) if text else None
 
 
 class SlackInput(SignedWebhookInput):
@@ -119,13 +135,15 @@ class SlackInput(SignedWebhookInput):
     def signed(self, request: Request) -> bool:
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         given = request.headers.get("X-Slack-Signature", "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > MAX_REQUEST_AGE_SECONDS:
+        if not timestamp.isdecimal() or abs(time.time() - int(timestamp)) > MAX_REQUEST_AGE_SECONDS:
             return False
-        return bool(given) and hmac.compare_digest(given, signature(self.signing_secret, timestamp, request.body))
+        return matches(given, signature(self.signing_secret, timestamp, request.body))
 
     def early_answer(self, request: Request) -> Optional[HTTPResponse]:
-        if not is_form(request) and (request.json or {}).get("type") == "url_verification":
-            return response.json({"challenge": request.json.get("challenge")})
+        """The challenge of Slack's URL verification."""
+        body = None if is_form(request) else json_fields(request.body)
+        if body is not None and body.need("type", str) == "url_verification":
+            return response.json({"challenge": body.need("challenge", str)})
         return None
 
     def incoming(self, request: Request) -> List[Incoming]:

@@ -8,7 +8,6 @@ choice's number, resolved against the buttons last offered.
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -19,7 +18,8 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.names import Channel
-from bot.rasa.channels import button_titles
+from bot.rasa.channels import button_titles, matches
+from bot.rasa.channels.payload import Fields, json_fields
 from bot.rasa.channels.provider import ProviderError, call
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
@@ -51,19 +51,19 @@ class TelegramOutput(OutputChannel):
         await call("telegram", api_url(self.token, "sendMessage"), json=payload)
 
 
-def message_of(update: Dict[str, Any]) -> Optional[Incoming]:
-    """The patient's text message or button press in an update, if it is one."""
-    update_id = update.get("update_id")
-    if update_id is None:
+def message_of(update: Fields) -> Optional[Incoming]:
+    """The patient's text message or button press in an Update, if it is one."""
+    update_id = str(update.need("update_id", int))
+    query = update.object("callback_query")
+    if query:
+        press, text, message = query.need("id", str), query.get("data", str), query.object("message")
+        chat = message.need_object("chat").need("id", int) if message else None
+        return Incoming(update_id, str(chat), text, choice=True, button_press_id=press) if chat and text else None
+    message = update.object("message") or update.object("edited_message")
+    if not message:
         return None
-    if "callback_query" in update:
-        query = update["callback_query"]
-        chat = (query.get("message") or {}).get("chat", {}).get("id")
-        text, press = query.get("data"), str(query.get("id") or "")
-        return Incoming(str(update_id), str(chat), text, choice=True, button_press_id=press) if chat and text else None
-    message = update.get("message") or update.get("edited_message") or {}
-    chat, text = message.get("chat", {}).get("id"), message.get("text")
-    return Incoming(str(update_id), str(chat), text) if chat is not None and text is not None else None
+    chat, text = message.need_object("chat").need("id", int), message.get("text", str)
+    return Incoming(update_id, str(chat), text) if text is not None else None
 
 
 class TelegramInput(SignedWebhookInput):
@@ -82,10 +82,10 @@ class TelegramInput(SignedWebhookInput):
         return TelegramOutput(self.access_token)
 
     def signed(self, request: Request) -> bool:
-        return hmac.compare_digest(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), self.secret_token)
+        return matches(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), self.secret_token)
 
     def incoming(self, request: Request) -> List[Incoming]:
-        message = message_of(request.json or {})
+        message = message_of(json_fields(request.body))
         return [message] if message else []
 
     async def acknowledge_button(self, message: Incoming) -> None:

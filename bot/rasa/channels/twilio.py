@@ -8,7 +8,6 @@ buttons, so choices are sent as numbered lines and a reply like "2" picks the se
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
-from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel
@@ -20,15 +19,11 @@ from twilio.request_validator import RequestValidator
 from bot import settings
 from bot.names import Channel
 from bot.rasa.channels import numbered_choices
+from bot.rasa.channels.payload import Malformed, form_fields
 from bot.rasa.channels.provider import call
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 EMPTY_TWIML = "<?xml version='1.0' encoding='UTF-8'?><Response/>"
-
-
-def form_params(request: Request) -> Dict[str, str]:
-    """The form parameters, blank ones included: Twilio signs them all (Sanic drops blanks)."""
-    return {key: values[0] for key, values in parse_qs(request.body.decode(), keep_blank_values=True).items()}
 
 
 class TwilioOutput(OutputChannel):
@@ -70,20 +65,25 @@ class TwilioSMSInput(SignedWebhookInput):
         return TwilioOutput(self.account_sid, self.auth_token, self.number)
 
     def signed(self, request: Request) -> bool:
+        """Twilio signs the URL and the form's fields: a body that is no form carries no valid signature."""
         signature = request.headers.get("X-Twilio-Signature", "")
-        return bool(signature) and RequestValidator(self.auth_token).validate(
-            self.webhook_url, form_params(request), signature
-        )
+        try:
+            fields = form_fields(request.body)
+        except Malformed:
+            return False
+        return bool(signature) and RequestValidator(self.auth_token).validate(self.webhook_url, fields, signature)
 
     def incoming(self, request: Request) -> List[Incoming]:
-        params = form_params(request)
+        fields = form_fields(request.body)
         sid, sender, text = (
-            params.get("MessageSid") or params.get("SmsMessageSid"),
-            params.get("From"),
-            params.get("Body"),
+            fields.get("MessageSid") or fields.get("SmsMessageSid"),
+            fields.get("From"),
+            fields.get("Body"),
         )
+        if not (sid and sender and text is not None):
+            raise Malformed("MessageSid, From or Body is missing")
         # no buttons on SMS: any message may be the number of a choice offered
-        return [Incoming(sid, sender, text, choice=True)] if sid and sender and text is not None else []
+        return [Incoming(sid, sender, text, choice=True)]
 
     def acknowledgement(self, request: Request) -> HTTPResponse:
         return response.text(EMPTY_TWIML, content_type="text/xml")

@@ -7,17 +7,20 @@ import uuid
 
 import pytest
 import requests
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rasa.channels.facebook import ELLIPSIS, QUICK_REPLY_TITLE_LIMIT, shortened
+from bot.rasa.channels.facebook import ELLIPSIS, QUICK_REPLY_TITLE_LIMIT, MessengerInput, shortened
 from tests.conftest import CHANNEL_SECRETS
+from tests.rasa.channels.in_process import in_process
+from tests.rasa.channels.malformed import json_bodies
 
 REPLY_PATH = "/me/messages"
 
 
-def event(psid: str, text: str, mid: str = "") -> dict:
-    """A Messenger webhook event (https://developers.facebook.com/docs/messenger-platform/webhooks)."""
+def webhook_body(psid: str, **happening: dict) -> dict:
+    """A Messenger webhook body with one messaging event, e.g. message={...}
+    (https://developers.facebook.com/docs/messenger-platform/webhooks)."""
     return {
         "object": "page",
         "entry": [
@@ -29,7 +32,7 @@ def event(psid: str, text: str, mid: str = "") -> dict:
                         "sender": {"id": psid},
                         "recipient": {"id": "107050468389291"},
                         "timestamp": 1458692752478,
-                        "message": {"mid": mid or f"mid.{uuid.uuid4().hex}", "text": text},
+                        **happening,
                     }
                 ],
             }
@@ -37,12 +40,21 @@ def event(psid: str, text: str, mid: str = "") -> dict:
     }
 
 
-def post(assistant, body: dict, secret: str = CHANNEL_SECRETS["FACEBOOK_APP_SECRET"]) -> requests.Response:
-    raw = json.dumps(body).encode()
+def event(psid: str, text: str, mid: str = "") -> dict:
+    return webhook_body(psid, message={"mid": mid or f"mid.{uuid.uuid4().hex}", "text": text})
+
+
+def signed(raw: bytes, secret: str = CHANNEL_SECRETS["FACEBOOK_APP_SECRET"]) -> dict:
     headers = {"Content-Type": "application/json"}
     if secret:
         headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    return requests.post(f"{assistant.rasa_url}/webhooks/facebook/webhook", data=raw, headers=headers, timeout=60)
+    return headers
+
+
+def post(assistant, body: dict, secret: str = CHANNEL_SECRETS["FACEBOOK_APP_SECRET"]) -> requests.Response:
+    raw = json.dumps(body).encode()
+    url = f"{assistant.rasa_url}/webhooks/facebook/webhook"
+    return requests.post(url, data=raw, headers=signed(raw, secret), timeout=60)
 
 
 def deliver(assistant, sender: str, text: str, delivery_id: str = "") -> requests.Response:
@@ -128,3 +140,63 @@ def test_a_cut_title_keeps_whole_words_within_the_limit(words):
         assert kept == words[: len(kept)]
     else:
         assert shown == title[: QUICK_REPLY_TITLE_LIMIT - 1] + ELLIPSIS
+
+
+@pytest.fixture(scope="module")
+def webhook(provider_api, tmp_path_factory):
+    channel = MessengerInput(
+        *(CHANNEL_SECRETS[f"FACEBOOK_{key}"] for key in ("VERIFY_TOKEN", "APP_SECRET", "PAGE_ACCESS_TOKEN"))
+    )
+    with in_process(channel, provider_api.url, tmp_path_factory.mktemp("facebook")) as webhook:
+        yield webhook
+
+
+EVENT = ("entry", 0, "messaging", 0)
+EVENT_FIELDS = [("object",), ("entry",), ("entry", 0), ("entry", 0, "messaging")] + [
+    (*EVENT, *key) for key in [(), ("timestamp",), ("sender",), ("sender", "id")]
+]
+MESSAGE_FIELDS = [
+    (*EVENT, "message", *key) for key in [(), ("mid",), ("text",), ("quick_reply",), ("quick_reply", "payload")]
+]
+POSTBACK_FIELDS = [(*EVENT, "postback", *key) for key in [(), ("mid",), ("payload",)]]
+QUICK_REPLY = webhook_body(
+    "1254477777772921",
+    message={
+        "mid": "mid.1457764197618:41d102a3e1ae206a38",
+        "text": "Decompression",
+        "quick_reply": {"payload": "/inform"},
+    },
+)
+POSTBACK = webhook_body(
+    "1254477777772921", postback={"mid": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", "title": "Start", "payload": "/greet"}
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(json_bodies(QUICK_REPLY, EVENT_FIELDS + MESSAGE_FIELDS) | json_bodies(POSTBACK, POSTBACK_FIELDS))
+def test_a_malformed_webhook_body_is_refused_with_400(webhook, body):
+    status, reason = webhook.post(body, signed(body))
+    assert status == 400 and reason.startswith("not a facebook delivery: ") and not webhook.messages
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        webhook_body(
+            "1254477777772921", delivery={"mids": ["mid.1458668856218:ed81099e15d3f4f233"], "watermark": 1458668856253}
+        ),
+        webhook_body("1254477777772921", read={"watermark": 1458668856253}),
+        webhook_body(
+            "107050468389291", message={"mid": "mid.1457764197618:41d102a3e1ae206a38", "is_echo": True, "text": "Hi"}
+        ),
+        {"object": "instagram", "entry": [{"id": "17841400008460056", "time": 1569262486134, "changes": []}]},
+    ],
+)
+def test_an_event_without_a_patient_message_is_acknowledged(webhook, body):
+    raw = json.dumps(body).encode()
+    assert webhook.post(raw, signed(raw)) == (200, "EVENT_RECEIVED") and not webhook.messages
+
+
+def test_a_signature_of_any_text_is_refused_with_403(webhook):
+    raw = json.dumps(event("1254477777772921", "hello")).encode()
+    assert webhook.post(raw, {"X-Hub-Signature-256": "sha256=é"})[0] == 403

@@ -7,12 +7,19 @@ import time
 import uuid
 from urllib.parse import urlencode
 
+import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from slack_sdk.signature import SignatureVerifier
 
+from bot.rasa.channels.slack import SlackInput
 from tests.conftest import CHANNEL_SECRETS
+from tests.rasa.channels.in_process import in_process
+from tests.rasa.channels.malformed import FORMS, JSON_BUT_NOT_AN_OBJECT, NOT_JSON_TEXT, json_texts, wrong_typed
 
 SECRET = CHANNEL_SECRETS["SLACK_SIGNING_SECRET"]
-
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
 
 REPLY_PATH = "/chat.postMessage"
 
@@ -37,36 +44,73 @@ def message_event(channel: str, text: str, event_id: str = "") -> dict:
     }
 
 
+def button_press(channel: str, value: str) -> dict:
+    """An interactivity payload: a button in a message pressed (https://api.slack.com/reference/interaction-payloads/block-actions)."""
+    return {
+        "type": "block_actions",
+        "team": {"id": "T061EG9R6", "domain": "clinic"},
+        "user": {"id": "U2147483697", "username": "patient", "team_id": "T061EG9R6"},
+        "api_app_id": "A0PNCHHK2",
+        "token": "XXYYZZ",
+        "container": {
+            "type": "message",
+            "message_ts": "1548261231.000200",
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "trigger_id": f"13345224609.738474920.{uuid.uuid4().hex}",
+        "channel": {"id": channel, "name": "directmessage"},
+        "response_url": "https://hooks.slack.com/actions/A0PNCHHK2/1232321423432/D09sSasdasdAS9091209",
+        "actions": [
+            {
+                "action_id": "WaXA",
+                "block_id": "=qXel",
+                "text": {"type": "plain_text", "text": "Choose", "emoji": True},
+                "value": value,
+                "type": "button",
+                "action_ts": "1548426417.840180",
+            }
+        ],
+    }
+
+
+def signed(raw: bytes, content_type: str, secret: str = SECRET, timestamp: int = None) -> dict:
+    """The headers of a request Slack signed (with Slack's own SDK)."""
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=raw)
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+
+
 def post(
     assistant, raw: bytes, content_type: str, secret: str = SECRET, timestamp: int = None, retry: int = 0
 ) -> requests.Response:
-    timestamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
-    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+    headers = signed(raw, content_type, secret, timestamp)
     if retry:
         headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
     return requests.post(f"{assistant.rasa_url}/webhooks/slack/webhook", data=raw, headers=headers, timeout=60)
 
 
 def post_event(assistant, body: dict, **kwargs) -> requests.Response:
-    return post(assistant, json.dumps(body).encode(), "application/json", **kwargs)
+    return post(assistant, json.dumps(body).encode(), JSON, **kwargs)
 
 
 def deliver(assistant, sender: str, text: str, delivery_id: str = "", retry: int = 0) -> requests.Response:
     """Delivers a message event as Slack does; the same delivery_id (event_id) makes it a re-delivery,
     `retry` marks it as Slack's n-th retry."""
     body = json.dumps(message_event(sender, text, delivery_id)).encode()
-    return post(assistant, body, "application/json", retry=retry)
+    return post(assistant, body, JSON, retry=retry)
+
+
+URL_VERIFICATION = {
+    "token": "Jhj5dZrVaK7ZwHHjRyZWjbDl",
+    "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+    "type": "url_verification",
+}
 
 
 def test_url_verification(assistant):
-    body = {
-        "token": "Jhj5dZrVaK7ZwHHjRyZWjbDl",
-        "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-        "type": "url_verification",
-    }
-    answer = post_event(assistant, body)
-    assert answer.status_code == 200 and answer.json() == {"challenge": body["challenge"]}
+    answer = post_event(assistant, URL_VERIFICATION)
+    assert answer.status_code == 200 and answer.json() == {"challenge": URL_VERIFICATION["challenge"]}
 
 
 def test_a_message_is_answered_with_chat_post_message(assistant, provider_api):
@@ -84,15 +128,9 @@ def test_choices_are_buttons_and_a_press_picks_one(assistant, provider_api):
     blocks = provider_api.wait_for("/chat.postMessage", mark, count=2)[-1].json["blocks"]
     button = blocks[1]["elements"][2]
     assert button["text"]["text"] == "Minimally invasive spinal fusion"
-    press = {
-        "type": "block_actions",
-        "user": {"id": "U2147483697"},
-        "channel": {"id": "D024BE91M"},
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        "actions": [{"action_id": "a", "block_id": "b", "type": "button", "value": button["value"]}],
-    }
+    press = button_press("D024BE91M", button["value"])
     mark = provider_api.mark()
-    post(assistant, urlencode({"payload": json.dumps(press)}).encode(), "application/x-www-form-urlencoded")
+    post(assistant, urlencode({"payload": json.dumps(press)}).encode(), FORM)
     assert "8–12 weeks for bone healing" in provider_api.wait_for("/chat.postMessage", mark)[-1].json["text"]
 
 
@@ -104,3 +142,100 @@ def test_bad_stale_or_missing_signatures_are_rejected(assistant, provider_api):
     unsigned = requests.post(f"{assistant.rasa_url}/webhooks/slack/webhook", json=body, timeout=30)
     assert unsigned.status_code == 403
     assert provider_api.calls_to("/chat.postMessage", mark) == []
+
+
+@pytest.fixture(scope="module")
+def webhook(provider_api, tmp_path_factory):
+    channel = SlackInput(CHANNEL_SECRETS["SLACK_BOT_TOKEN"], SECRET)
+    with in_process(channel, provider_api.url, tmp_path_factory.mktemp("slack")) as webhook:
+        yield webhook
+
+
+EVENT_FIELDS = [("type",), ("event_id",), ("event",), ("event", "type"), ("event", "channel"), ("event", "text")]
+PRESS_FIELDS = [("type",), ("trigger_id",), ("channel",), ("channel", "id")]
+PRESS_FIELDS += [("actions",), ("actions", 0), ("actions", 0, "value"), ("actions", 0, "action_ts")]
+EVENTS = json_texts(message_event("D024BE91L", "hello"), EVENT_FIELDS)
+EVENTS |= json_texts(URL_VERIFICATION, [("type",), ("challenge",)])
+PRESSES = FORMS | (
+    NOT_JSON_TEXT | JSON_BUT_NOT_AN_OBJECT | wrong_typed(button_press("D024BE91L", "1"), PRESS_FIELDS)
+).map(lambda payload: urlencode({"payload": payload}))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.tuples(EVENTS, st.just(JSON)) | st.tuples(PRESSES, st.just(FORM)))
+def test_a_malformed_event_or_interaction_is_refused_with_400(webhook, delivery):
+    body, content_type = delivery[0].encode(), delivery[1]  # Slack's SDK signs text only
+    status, reason = webhook.post(body, signed(body, content_type))
+    assert status == 400 and reason.startswith("not a slack delivery: ") and not webhook.messages
+
+
+def edited(event: dict) -> dict:
+    return {**event, "event": {**event["event"], "subtype": "message_changed"}}
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (
+            json.dumps(
+                {
+                    "token": "XXYYZZ",
+                    "team_id": "T061EG9R6",
+                    "minute_rate_limited": 1518467820,
+                    "api_app_id": "A0PNCHHK2",
+                    "type": "app_rate_limited",
+                }
+            ),
+            JSON,
+        ),
+        (
+            json.dumps(
+                {
+                    **message_event("C2147483705", "hi"),
+                    "event": {
+                        "type": "reaction_added",
+                        "user": "U2147483697",
+                        "reaction": "thumbsup",
+                        "item": {"type": "message", "channel": "C2147483705", "ts": "1360782400.498405"},
+                        "event_ts": "1360782804.083113",
+                    },
+                }
+            ),
+            JSON,
+        ),
+        (json.dumps(edited(message_event("D024BE91L", "hello"))), JSON),
+        (
+            urlencode(
+                {
+                    "payload": json.dumps(
+                        {
+                            "type": "view_submission",
+                            "team": {"id": "T061EG9R6"},
+                            "user": {"id": "U2147483697"},
+                            "view": {"id": "VNHU13V36"},
+                        }
+                    )
+                }
+            ),
+            FORM,
+        ),
+    ],
+)
+def test_an_event_without_a_patient_message_is_acknowledged(webhook, body, content_type):
+    raw = body.encode()
+    assert webhook.post(raw, signed(raw, content_type)) == (200, "") and not webhook.messages
+
+
+def test_a_signature_or_timestamp_of_any_text_is_refused_with_403(webhook):
+    raw = json.dumps(message_event("D024BE91L", "hello")).encode()
+    assert webhook.post(raw, {**signed(raw, JSON), "X-Slack-Signature": "v0=é"})[0] == 403
+    assert webhook.post(raw, {**signed(raw, JSON), "X-Slack-Request-Timestamp": "²"})[0] == 403
+
+
+@pytest.mark.parametrize("content_type", [JSON, FORM])
+def test_a_signed_body_that_is_not_utf8_is_refused_with_400(webhook, content_type):
+    """Signed by hand: Slack's SDK signs text only."""
+    raw, timestamp = b"\xff\xfe payload", str(int(time.time()))
+    signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{timestamp}:".encode() + raw, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+    assert webhook.post(raw, headers)[0] == 400

@@ -1,12 +1,19 @@
 """Telegram: the webhook is registered with a secret; Updates in, sendMessage out."""
 
 import itertools
+import json
 
+import pytest
 import requests
+from hypothesis import given, settings
 
+from bot.rasa.channels.telegram import TelegramInput
 from tests.conftest import CHANNEL_SECRETS
+from tests.rasa.channels.in_process import in_process
+from tests.rasa.channels.malformed import json_bodies
 
 TOKEN = CHANNEL_SECRETS["TELEGRAM_TOKEN"]
+SECRET = CHANNEL_SECRETS["TELEGRAM_SECRET_TOKEN"]
 REPLY_PATH = f"/bot{TOKEN}/sendMessage"
 _update_ids = itertools.count(10000)
 
@@ -38,7 +45,7 @@ def button_press(chat_id: int, data: str) -> dict:
     }
 
 
-def post(assistant, body: dict, secret: str = CHANNEL_SECRETS["TELEGRAM_SECRET_TOKEN"]) -> requests.Response:
+def post(assistant, body: dict, secret: str = SECRET) -> requests.Response:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
     return requests.post(f"{assistant.rasa_url}/webhooks/telegram/webhook", json=body, headers=headers, timeout=60)
 
@@ -85,3 +92,71 @@ def test_requests_without_the_secret_are_rejected(assistant, provider_api):
     assert post(assistant, update(3333333, "hello"), secret="").status_code == 403
     assert post(assistant, update(3333333, "hello"), secret="guessed").status_code == 403
     assert provider_api.calls_to("/sendMessage", mark) == []
+
+
+@pytest.fixture(scope="module")
+def webhook(provider_api, tmp_path_factory):
+    channel = TelegramInput(TOKEN, CHANNEL_SECRETS["TELEGRAM_WEBHOOK_URL"], SECRET)
+    with in_process(channel, provider_api.url, tmp_path_factory.mktemp("telegram")) as webhook:
+        yield webhook
+
+
+SIGNED = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+MESSAGE_FIELDS = [("update_id",), ("message",), ("message", "chat"), ("message", "chat", "id"), ("message", "text")]
+PRESS_FIELDS = [
+    ("callback_query",),
+    ("callback_query", "id"),
+    ("callback_query", "data"),
+    ("callback_query", "message"),
+    ("callback_query", "message", "chat"),
+    ("callback_query", "message", "chat", "id"),
+]
+
+
+@settings(max_examples=50, deadline=None)
+@given(json_bodies(update(4444444, "hello"), MESSAGE_FIELDS) | json_bodies(button_press(4444444, "1"), PRESS_FIELDS))
+def test_a_malformed_update_is_refused_with_400(webhook, body):
+    status, reason = webhook.post(body, SIGNED)
+    assert status == 400 and reason.startswith("not a telegram delivery: ") and not webhook.messages
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "update_id": 5,
+            "message": {
+                "message_id": 7,
+                "date": 1441645532,
+                "chat": {"id": 5, "type": "private"},
+                "photo": [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}],
+            },
+        },
+        {
+            "update_id": 6,
+            "channel_post": {
+                "message_id": 8,
+                "date": 1441645532,
+                "chat": {"id": -100, "type": "channel"},
+                "text": "news",
+            },
+        },
+        {
+            "update_id": 7,
+            "callback_query": {
+                "id": "4382bfdwdsb323b2d9",
+                "from": {"id": 5, "is_bot": False, "first_name": "Test"},
+                "chat_instance": "-1234",
+                "data": "1",
+                "inline_message_id": "AAA",
+            },
+        },
+    ],
+)
+def test_an_update_without_a_patient_message_is_acknowledged(webhook, body):
+    assert webhook.post(json.dumps(body).encode(), SIGNED) == (200, '{"ok":true}') and not webhook.messages
+
+
+def test_a_secret_of_any_text_is_refused_with_403(webhook):
+    body = json.dumps(update(5555555, "hello")).encode()
+    assert webhook.post(body, {"X-Telegram-Bot-Api-Secret-Token": "clé"})[0] == 403

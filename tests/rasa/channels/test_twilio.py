@@ -1,12 +1,18 @@
 """Twilio SMS and WhatsApp: a signed inbound webhook in, a Messages API call out."""
 
 import uuid
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
+from bot.rasa.channels.twilio import TwilioSMSInput
 from tests.conftest import CHANNEL_SECRETS
+from tests.rasa.channels.in_process import in_process
+from tests.rasa.channels.malformed import FORMS, JSON_BUT_NOT_AN_OBJECT, NOT_JSON_TEXT
 
 CHANNELS = {
     "twilio": ("+14155550123", CHANNEL_SECRETS["TWILIO_SMS_NUMBER"]),
@@ -88,3 +94,46 @@ def test_buttons_become_numbered_choices_and_a_number_picks_one(assistant, provi
     post(assistant, "twilio", inbound(sender, number, "1"))
     reply = provider_api.wait_for("/Messages.json", mark)[-1].form["Body"]
     assert "2–6 weeks for most patients to resume work and normal activity" in reply
+
+
+WEBHOOK_URL = "https://chat.clinic.example/webhooks/twilio/webhook"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture(scope="module")
+def webhook(provider_api, tmp_path_factory):
+    keys = ("ACCOUNT_SID", "AUTH_TOKEN", "SMS_NUMBER")
+    channel = TwilioSMSInput(*(CHANNEL_SECRETS[f"TWILIO_{key}"] for key in keys), WEBHOOK_URL)
+    with in_process(channel, provider_api.url, tmp_path_factory.mktemp("twilio")) as webhook:
+        yield webhook
+
+
+def signed(body: str) -> dict:
+    """Twilio's signature of the URL and the body's form fields, with Twilio's own SDK."""
+    fields = {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
+    return {
+        **FORM,
+        "X-Twilio-Signature": RequestValidator(CHANNEL_SECRETS["TWILIO_AUTH_TOKEN"]).compute_signature(
+            WEBHOOK_URL, fields
+        ),
+    }
+
+
+READ = {"MessageSid", "SmsMessageSid", "From", "Body"}
+WITHOUT_A_READ_FIELD = st.builds(
+    lambda params, missing, extra: urlencode({**{k: v for k, v in params.items() if k not in missing}, **extra}),
+    st.just(inbound("+14155550123", CHANNEL_SECRETS["TWILIO_SMS_NUMBER"], "hello")),
+    st.sampled_from([{"MessageSid", "SmsMessageSid"}, {"From"}, {"Body"}]),
+    st.dictionaries(st.text(max_size=10).filter(lambda key: key not in READ), st.text(max_size=10), max_size=3),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(WITHOUT_A_READ_FIELD | FORMS | NOT_JSON_TEXT | JSON_BUT_NOT_AN_OBJECT)
+def test_a_signed_request_that_is_not_an_incoming_message_is_refused_with_400(webhook, body):
+    status, reason = webhook.post(body.encode(), signed(body))
+    assert status == 400 and reason.startswith("not a twilio delivery: ") and not webhook.messages
+
+
+def test_a_body_that_is_no_form_cannot_carry_a_signature(webhook):
+    assert webhook.post(b"\xff\xfe", signed(""))[0] == 403
