@@ -38,10 +38,10 @@ def test_the_http_api_needs_the_api_token(assistant, path):
 
 
 def test_a_sender_id_reaches_only_its_own_channels_conversation(assistant, client, provider_api):
-    chat = "D0SHARED1"
-    mark = provider_api.mark()
-    test_slack.deliver(assistant, chat, "i had a microdiscectomy 3 weeks ago")
+    user, mark = "U0SHARED1", provider_api.mark()
+    test_slack.deliver(assistant, user, "i had a microdiscectomy 3 weeks ago")
     provider_api.wait_for(test_slack.REPLY_PATH, mark)
+    chat = f"{test_slack.TEAM}:{user}"
     client.send(chat, "what stage of recovery am i in?")  # REST, with the same id
     slack = client._get(f"/conversations/slack:{chat}/tracker")
     rest = client._get(f"/conversations/rest:{chat}/tracker")

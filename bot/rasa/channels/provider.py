@@ -24,7 +24,11 @@ COUNTS: Counter = Counter()  # (provider, "retried" | "failed") -> how many call
 
 class ProviderError(RuntimeError):
     """A provider's API refused a call or stayed unreachable; the message names the provider and
-    the status or error type, never the text."""
+    the status or error type, never the text. `status` is the HTTP status of a refusal (else 0)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class _Transient(Exception):
@@ -38,7 +42,7 @@ async def _post(provider: str, url: str, **request: Any) -> Any:
                 if answer.status == 429 or answer.status >= 500:
                     raise _Transient(f"HTTP {answer.status}")
                 if answer.status >= 300:
-                    raise ProviderError(f"{provider} API answered HTTP {answer.status}")
+                    raise ProviderError(f"{provider} API answered HTTP {answer.status}", answer.status)
                 return await answer.json(content_type=None)
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         raise _Transient(type(error).__name__) from None

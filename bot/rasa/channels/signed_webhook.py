@@ -11,10 +11,12 @@ the delivery and reply counters) and `POST /webhook`:
 3. each message is processed once (bot/rasa/channels/deliveries.py), the others are dropped;
 4. the delivery is acknowledged at once, before the assistant reads it, well within the
    providers' time limits (Slack's is 3 s);
-5. in the background, the message goes to Rasa in a conversation of the channel's own
-   ("telegram:<chat id>"), bounded (bot/rasa/channels/bounded.py), and its replies are sent
-   afterwards, retried while the provider is unreachable (bot/rasa/channels/provider.py).
-   Nothing a provider does turns into an error answer to the webhook.
+5. in the background, the message goes to Rasa in the conversation of the person who sent it,
+   of the channel's own ("telegram:<user id>"), bounded (bot/rasa/channels/bounded.py), and its
+   replies are sent afterwards to the person's private chat, retried while the provider is
+   unreachable (bot/rasa/channels/provider.py). A message posted in a shared chat (a group, a
+   channel) gets there only a pointer to the private answer, never health content. Nothing a
+   provider does turns into an error answer to the webhook.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import abc
 import asyncio
 import logging
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
@@ -38,18 +41,37 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
+# What a shared chat gets instead of the answer: no health content.
+POINTER = "I've replied to you in a private message."
+ASK_FOR_A_PRIVATE_CHAT = "I answer only in private. Please open a private chat with me and ask me there."
+
 
 @dataclass(frozen=True)
 class Incoming:
-    """A patient's message in a delivery: the provider's id for it, who sent it, its text, whether
-    it is a choice to resolve against the buttons last offered, and the provider's id of a button
-    press to acknowledge (Telegram's callback query)."""
+    """A patient's message in a delivery: the provider's id for it, who sent it (the person, whose
+    conversation it joins), its text, whether it is a choice to resolve against the buttons last
+    offered, the provider's id of a button press to acknowledge (Telegram's callback query), and
+    the shared chat it was posted in, if any."""
 
     delivery_id: str
     sender: str
     text: str
     choice: bool = False
     button_press_id: str = ""
+    shared_chat: str = ""
+
+
+async def deliver(output: OutputChannel, recipient: str, replies: List[Dict[str, Any]]) -> bool:
+    """Sends the replies in order; False if the provider refuses to message the recipient (HTTP
+    403), which stops the rest. Other failures are logged and counted by the provider call, and
+    the next reply may still get through."""
+    for reply in replies:
+        try:
+            await output.send_response(recipient, reply)
+        except provider.ProviderError as error:
+            if error.status == HTTPStatus.FORBIDDEN:
+                return False
+    return True
 
 
 class SignedWebhookInput(InputChannel, abc.ABC):
@@ -94,6 +116,11 @@ class SignedWebhookInput(InputChannel, abc.ABC):
     async def acknowledge_button(self, message: Incoming) -> None:
         """Tells the provider a button press was received (Telegram stops its spinner)."""
 
+    async def private_chat(self, sender: str) -> Optional[str]:
+        """Where the replies to a person go: their private chat with the assistant (None if the
+        provider gives none)."""
+        return sender
+
     async def text_for_rasa(self, request: Request, message: Incoming) -> str:
         """The message's text, or the payload of the numbered choice it picks."""
         if not message.choice:
@@ -115,14 +142,19 @@ class SignedWebhookInput(InputChannel, abc.ABC):
             await on_new_message(UserMessage(text, collected, conversation, input_channel=self.name()))
         except Exception as error:  # never let one message take the channel down
             logger.error("%s: processing a message failed (%s)", self.name(), type(error).__name__, exc_info=error)
+        await self.reply(
+            message, [{k: v for k, v in r.items() if k != "recipient_id" and v} for r in collected.messages]
+        )
+
+    async def reply(self, message: Incoming, replies: List[Dict[str, Any]]) -> None:
+        """Sends the replies to the sender's private chat. A message from a shared chat gets there
+        a pointer to them or, if the provider refuses the private chat (Telegram until the person
+        has started the bot), a request to open one: never the answer."""
         output = self.get_output_channel()
-        for reply in collected.messages:
-            try:
-                await output.send_response(
-                    message.sender, {k: v for k, v in reply.items() if k != "recipient_id" and v}
-                )
-            except provider.ProviderError:
-                pass  # logged and counted by the provider call; the next reply may still get through
+        recipient = await self.private_chat(message.sender)
+        closed = recipient is None or not await deliver(output, recipient, replies)
+        if message.shared_chat and replies:
+            await deliver(output, message.shared_chat, [{"text": ASK_FOR_A_PRIVATE_CHAT if closed else POINTER}])
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", __name__)

@@ -1,9 +1,12 @@
 """Telegram.
 
 Inbound: Telegram's Update JSON, accepted only with the secret token (header
-X-Telegram-Bot-Api-Secret-Token) this assistant registers with setWebhook when it starts.
+X-Telegram-Bot-Api-Secret-Token) this assistant registers with setWebhook when it starts. The
+conversation is the person's ("telegram:<user id>"), in a private chat or a group alike.
 Outbound: sendMessage, with choices as an inline keyboard; a button press sends back the
-choice's number, resolved against the buttons last offered.
+choice's number, resolved against the buttons last offered. Replies always go to the person's
+private chat (its id is the user's); a group gets only a pointer to them, or, while the person
+has not started the bot (Telegram refuses the private message with 403), a request to start it.
 """
 
 from __future__ import annotations
@@ -51,19 +54,36 @@ class TelegramOutput(OutputChannel):
         await call("telegram", api_url(self.token, "sendMessage"), json=payload)
 
 
+def person_of(user: Fields) -> Optional[str]:
+    """A User's id, which is also their private chat's; None for a bot (a group's anonymous admin)."""
+    user_id, is_bot = user.need("id", int), user.need("is_bot", bool)
+    return None if is_bot else str(user_id)
+
+
+def shared_chat_of(chat: Fields) -> str:
+    """A group's (or other shared chat's) id; "" for a private chat."""
+    chat_id, kind = chat.need("id", int), chat.need("type", str)
+    return "" if kind == "private" else str(chat_id)
+
+
 def message_of(update: Fields) -> Optional[Incoming]:
-    """The patient's text message or button press in an Update, if it is one."""
+    """The patient's text message or button press in an Update, if it is one; its sender is the
+    person (`from`), in a private chat or a group alike."""
     update_id = str(update.need("update_id", int))
     query = update.object("callback_query")
     if query:
         press, text, message = query.need("id", str), query.get("data", str), query.object("message")
-        chat = message.need_object("chat").need("id", int) if message else None
-        return Incoming(update_id, str(chat), text, choice=True, button_press_id=press) if chat and text else None
+        person = person_of(query.need_object("from"))
+        if not (person and text and message):  # a button of an inline message: none of ours
+            return None
+        shared = shared_chat_of(message.need_object("chat"))
+        return Incoming(update_id, person, text, choice=True, button_press_id=press, shared_chat=shared)
     message = update.object("message") or update.object("edited_message")
     if not message:
         return None
-    chat, text = message.need_object("chat").need("id", int), message.get("text", str)
-    return Incoming(update_id, str(chat), text) if text is not None else None
+    text, sender, shared = message.get("text", str), message.object("from"), shared_chat_of(message.need_object("chat"))
+    person = person_of(sender) if sender else None  # no sender: a channel's post
+    return Incoming(update_id, person, text, shared_chat=shared) if person and text is not None else None
 
 
 class TelegramInput(SignedWebhookInput):

@@ -28,7 +28,12 @@ class Call:
         return {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
 
 
-def answer_for(path: str) -> Any:
+def direct_message_of(user: str) -> str:
+    """The id the stand-in gives the direct message with a Slack user ("U024BE7LH" -> "D024BE7LH")."""
+    return f"D{user[1:]}"
+
+
+def answer_for(path: str, body: bytes) -> Any:
     if path.endswith("/Messages.json"):
         return {"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"}
     if path.endswith("/setWebhook"):
@@ -41,6 +46,9 @@ def answer_for(path: str) -> Any:
         return {"recipient_id": "1254477777772919", "message_id": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM"}
     if path.endswith("/chat.postMessage"):
         return {"ok": True, "channel": "D024BE91L", "ts": "1503435956.000247"}
+    if path.endswith("/conversations.open"):
+        user = json.loads(body)["users"]
+        return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": direct_message_of(user)}}
     return {"error": "unknown endpoint"}
 
 
@@ -110,7 +118,7 @@ def start() -> ProviderAPI:
             if trouble and trouble.status:
                 self.send_error(trouble.status)
                 return
-            payload = json.dumps(answer_for(path)).encode()
+            payload = json.dumps(answer_for(path, body)).encode()
             self.send_response(201 if path.endswith("/Messages.json") else 200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))

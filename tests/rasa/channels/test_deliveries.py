@@ -22,7 +22,7 @@ ACKNOWLEDGE_SECONDS = 1.0
 
 def new_sender(channel: str) -> str:
     number = random.randrange(10**9, 10**10)
-    return {"twilio": f"+1{number}", "slack": f"D{number}"}.get(channel, str(number))
+    return {"twilio": f"+1{number}", "slack": f"U{number}"}.get(channel, str(number))
 
 
 def new_delivery_id(channel: str) -> str:

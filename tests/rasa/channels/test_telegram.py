@@ -7,6 +7,7 @@ import pytest
 import requests
 from hypothesis import given, settings
 
+from bot.rasa.channels.signed_webhook import ASK_FOR_A_PRIVATE_CHAT, POINTER
 from bot.rasa.channels.telegram import TelegramInput
 from tests.conftest import CHANNEL_SECRETS
 from tests.rasa.channels.in_process import in_process
@@ -18,27 +19,31 @@ REPLY_PATH = f"/bot{TOKEN}/sendMessage"
 _update_ids = itertools.count(10000)
 
 
-def update(chat_id: int, text: str, update_id: int = 0) -> dict:
-    """A Telegram Update with a text message (https://core.telegram.org/bots/api#update)."""
+GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Spine recovery"}
+
+
+def update(user_id: int, text: str, update_id: int = 0, chat: dict = None) -> dict:
+    """A Telegram Update with a text message (https://core.telegram.org/bots/api#update), in the
+    person's private chat unless `chat` says otherwise."""
     return {
         "update_id": update_id or next(_update_ids),
         "message": {
             "message_id": 1365,
             "date": 1441645532,
-            "chat": {"id": chat_id, "type": "private", "first_name": "Test"},
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
+            "chat": chat or {"id": user_id, "type": "private", "first_name": "Test"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Test"},
             "text": text,
         },
     }
 
 
-def button_press(chat_id: int, data: str) -> dict:
+def button_press(user_id: int, data: str) -> dict:
     return {
         "update_id": next(_update_ids),
         "callback_query": {
             "id": "4382bfdwdsb323b2d9",
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
-            "message": {"message_id": 1366, "date": 1441645533, "chat": {"id": chat_id, "type": "private"}},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Test"},
+            "message": {"message_id": 1366, "date": 1441645533, "chat": {"id": user_id, "type": "private"}},
             "chat_instance": "-1234",
             "data": data,
         },
@@ -94,6 +99,41 @@ def test_requests_without_the_secret_are_rejected(assistant, provider_api):
     assert provider_api.calls_to("/sendMessage", mark) == []
 
 
+def sent_to(calls) -> list:
+    return [(c.json["chat_id"], c.json["text"]) for c in calls]
+
+
+def test_a_group_message_is_answered_in_private_and_the_group_gets_a_pointer(assistant, provider_api):
+    mark = provider_api.mark()
+    assert post(assistant, update(6666661, "where is the clinic?", chat=GROUP)).status_code == 200
+    sent = sent_to(provider_api.wait_for(REPLY_PATH, mark, count=3))
+    assert [chat for chat, _ in sent] == ["6666661", "6666661", str(GROUP["id"])]
+    assert "8631 W. 3rd Street" in sent[1][1] and sent[2][1] == POINTER
+
+
+def test_a_person_who_has_not_started_the_bot_is_asked_to_in_the_group_never_answered_there(assistant, provider_api):
+    provider_api.misbehave(REPLY_PATH, times=1, status=403)  # Telegram: the bot can't initiate a conversation
+    mark = provider_api.mark()
+    assert post(assistant, update(6666662, "where is the clinic?", chat=GROUP)).status_code == 200
+    sent = sent_to(provider_api.wait_for(REPLY_PATH, mark, count=2))
+    assert sent[1] == (str(GROUP["id"]), ASK_FOR_A_PRIVATE_CHAT)
+    assert len(provider_api.wait_for(REPLY_PATH, mark, count=3, timeout=3)) == 2  # nothing more, after the refusal
+
+
+def test_a_private_chat_and_a_group_are_one_conversation(assistant, client, provider_api):
+    mark = provider_api.mark()
+    post(assistant, update(6666663, "i had a microdiscectomy 3 weeks ago"))
+    provider_api.wait_for(REPLY_PATH, mark, count=2)
+    mark = provider_api.mark()
+    post(assistant, update(6666663, "what stage of recovery am i in?", chat=GROUP))
+    provider_api.wait_for(REPLY_PATH, mark, count=2)
+    tracker = client._get("/conversations/telegram:6666663/tracker")
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [
+        "i had a microdiscectomy 3 weeks ago",
+        "what stage of recovery am i in?",
+    ]
+
+
 @pytest.fixture(scope="module")
 def webhook(provider_api, tmp_path_factory):
     channel = TelegramInput(TOKEN, CHANNEL_SECRETS["TELEGRAM_WEBHOOK_URL"], SECRET)
@@ -102,55 +142,40 @@ def webhook(provider_api, tmp_path_factory):
 
 
 SIGNED = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
-MESSAGE_FIELDS = [("update_id",), ("message",), ("message", "chat"), ("message", "chat", "id"), ("message", "text")]
-PRESS_FIELDS = [
-    ("callback_query",),
-    ("callback_query", "id"),
-    ("callback_query", "data"),
-    ("callback_query", "message"),
-    ("callback_query", "message", "chat"),
-    ("callback_query", "message", "chat", "id"),
-]
+MESSAGE_FIELDS = [("update_id",)] + [("message", *key) for key in [(), ("text",), ("from",), ("from", "id")]]
+MESSAGE_FIELDS += [("message", *key) for key in [("from", "is_bot"), ("chat",), ("chat", "id"), ("chat", "type")]]
+PRESS_FIELDS = [("callback_query", *key) for key in [(), ("id",), ("data",), ("from",), ("from", "id")]]
+PRESS_FIELDS += [("callback_query", *key) for key in [("message",), ("message", "chat"), ("message", "chat", "id")]]
 
 
 @settings(max_examples=50, deadline=None)
-@given(json_bodies(update(4444444, "hello"), MESSAGE_FIELDS) | json_bodies(button_press(4444444, "1"), PRESS_FIELDS))
+@given(
+    json_bodies(update(4444444, "hello", chat=GROUP), MESSAGE_FIELDS)
+    | json_bodies(button_press(4444444, "1"), PRESS_FIELDS)
+)
 def test_a_malformed_update_is_refused_with_400(webhook, body):
     status, reason = webhook.post(body, SIGNED)
     assert status == 400 and reason.startswith("not a telegram delivery: ") and not webhook.messages
 
 
+def with_message(**changes) -> dict:
+    """The group update with fields of its message changed (None: left out)."""
+    body = update(4444444, "hello", chat=GROUP)
+    return {**body, "message": {k: v for k, v in {**body["message"], **changes}.items() if v is not None}}
+
+
+PHOTO = [{"file_id": "AgADBAADbqcxG-g", "file_unique_id": "AQADbqcxGw", "width": 90, "height": 90}]
+ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+INLINE_PRESS = {"id": "4382bfdwdsb323b2d9", "from": {"id": 5, "is_bot": False, "first_name": "Test"}, "data": "1"}
+
+
 @pytest.mark.parametrize(
     "body",
     [
-        {
-            "update_id": 5,
-            "message": {
-                "message_id": 7,
-                "date": 1441645532,
-                "chat": {"id": 5, "type": "private"},
-                "photo": [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}],
-            },
-        },
-        {
-            "update_id": 6,
-            "channel_post": {
-                "message_id": 8,
-                "date": 1441645532,
-                "chat": {"id": -100, "type": "channel"},
-                "text": "news",
-            },
-        },
-        {
-            "update_id": 7,
-            "callback_query": {
-                "id": "4382bfdwdsb323b2d9",
-                "from": {"id": 5, "is_bot": False, "first_name": "Test"},
-                "chat_instance": "-1234",
-                "data": "1",
-                "inline_message_id": "AAA",
-            },
-        },
+        with_message(photo=PHOTO, text=None),
+        with_message(**{"from": ANONYMOUS_ADMIN, "sender_chat": GROUP}),
+        {"update_id": 6, "channel_post": {"message_id": 8, "date": 1441645532, "chat": GROUP, "text": "news"}},
+        {"update_id": 7, "callback_query": {**INLINE_PRESS, "chat_instance": "-1234", "inline_message_id": "AAA"}},
     ],
 )
 def test_an_update_without_a_patient_message_is_acknowledged(webhook, body):
