@@ -159,7 +159,8 @@ SESSION_SECRET = Setting(
     "",
     _text,
     (RASA,),
-    "signs the widget's session keys (set the same value on every replica)",
+    "signs the widget's session keys and keys the conversations' pseudonyms in logs (set the same value on every "
+    "replica)",
     "random, kept in `var/session-secret`",
 )
 TRACKER_DATABASE_URL = Setting(
