@@ -12,20 +12,14 @@ from bot import settings
 from bot.database import EVENTS, OUTBOX, database
 from bot.rasa.channels import outbox
 from bot.rasa.retention import erase, purge
-from tests.rasa.stores import conversation, retrieve, save, store_for
+from tests.rasa.stores import DATABASES, conversation, database_url, retrieve, save, store_for
 
 DAY = 86400
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)])
+@pytest.fixture(params=DATABASES)
 def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'conversations.db'}"
-    cluster = request.getfixturevalue("postgres")
-    with database(cluster.url).begin() as connection:  # clean tables for each test
-        connection.execute(EVENTS.delete())
-        connection.execute(OUTBOX.delete())
-    return cluster.url
+    return database_url(request, tmp_path, EVENTS, OUTBOX)
 
 
 def senders(url: str):

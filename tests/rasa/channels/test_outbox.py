@@ -1,4 +1,4 @@
-"""The outbox (bot/rasa/channels/outbox.py) on a real database, sending through the Telegram channel
+"""The outbox (bot/rasa/channels/outbox.py) on both databases, sending through the Telegram channel
 to the local stand-in: escalations first, a failing reply holds the next for one attempt only,
 only what certainly did not arrive is sent again, lost replies are recorded and counted, and two
 servers never both send a reply."""
@@ -15,6 +15,7 @@ from bot.names import Channel, Response
 from bot.outcomes import FAILED, PENDING, SENDING, SENT, UNKNOWN
 from bot.rasa.channels import outbox, provider
 from bot.rasa.channels.telegram import TelegramOutput
+from tests.rasa.stores import DATABASES, database_url
 
 TIMEOUT_SECONDS = 0.5
 CHAT = "42"
@@ -28,9 +29,9 @@ def quick(monkeypatch, provider_api):
     monkeypatch.setattr(provider, "RETRY_DELAYS_SECONDS", (0.5, 0.5))
 
 
-@pytest.fixture
-def engine(tmp_path):
-    return database(f"sqlite:///{tmp_path / 'conversations.db'}")
+@pytest.fixture(params=DATABASES)
+def engine(request, tmp_path):
+    return database(database_url(request, tmp_path, OUTBOX))
 
 
 @pytest.fixture
