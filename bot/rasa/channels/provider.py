@@ -10,8 +10,8 @@
   idempotency key, so a reply to a patient is never sent again after it
   (bot/rasa/channels/outbox.py).
 
-`call` is for calls that change nothing when repeated (Telegram's setWebhook and
-answerCallbackQuery): tried again after each of RETRY_DELAYS_SECONDS unless refused. Errors name
+`call` is for calls that change nothing when repeated (Telegram's setWebhook): tried again after
+each of RETRY_DELAYS_SECONDS unless refused. Errors name
 the provider and the status or error type, never the text.
 """
 

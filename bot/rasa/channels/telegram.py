@@ -89,7 +89,8 @@ class TelegramInput(SignedWebhookInput):
         return [message] if message else []
 
     async def acknowledge_button(self, message: Incoming) -> None:
-        await call(
+        """One attempt: the patient's answer waits for it, and the spinner stops by itself anyway."""
+        await post(
             "telegram",
             api_url(self.access_token, "answerCallbackQuery"),
             json={"callback_query_id": message.button_press_id},
