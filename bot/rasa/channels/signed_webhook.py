@@ -11,8 +11,12 @@ the delivery and reply counters) and `POST /webhook`:
    providers' time limits (Slack's is 3 s);
 4. in the background, the message goes to Rasa in a conversation of the channel's own
    ("telegram:<chat id>"), bounded (bot/rasa/channels/bounded.py), and its replies are sent
-   afterwards, retried while the provider is unreachable (bot/rasa/channels/provider.py).
+   afterwards through the outbox (bot/rasa/channels/outbox.py: recorded first, escalations
+   first, retried only when they certainly did not arrive, lost ones shown to the staff).
    Nothing a provider does turns into an error answer to the webhook.
+
+From its start, the server also sends the channel's replies a server left unsent (the outbox's
+sweep).
 """
 
 from __future__ import annotations
@@ -23,12 +27,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.rasa.channels import choice_payload, deliveries, last_buttons, namespaced, provider
+from bot.rasa.channels import choice_payload, deliveries, last_buttons, namespaced, outbox, provider
 from bot.rasa.channels.bounded import bounded
 
 logger = logging.getLogger(__name__)
@@ -97,27 +101,21 @@ class SignedWebhookInput(InputChannel, abc.ABC):
         return choice_payload(message.text, buttons) or message.text
 
     async def process(self, request: Request, message: Incoming, on_new_message: Handler) -> None:
-        """Hands the message to Rasa, then sends each reply; logs failures without content."""
+        """Hands the message to Rasa, then sends its replies through the outbox; logs failures
+        without content."""
         try:
             if message.button_press_id:
                 await self.acknowledge_button(message)
-        except provider.ProviderError:
-            pass  # logged and counted by the provider call; the press itself is still answered
-        collected = CollectingOutputChannel()
+        except provider.ProviderError as error:  # the press itself is still answered
+            logger.warning("%s: a button press was not acknowledged (%s)", self.name(), error)
+        replies = outbox.TurnReplies()
+        conversation = namespaced(self.name(), message.sender)
         try:
             text = await self.text_for_rasa(request, message)
-            conversation = namespaced(self.name(), message.sender)
-            await on_new_message(UserMessage(text, collected, conversation, input_channel=self.name()))
+            await on_new_message(UserMessage(text, replies, conversation, input_channel=self.name()))
         except Exception as error:  # never let one message take the channel down
             logger.error("%s: processing a message failed (%s)", self.name(), type(error).__name__, exc_info=error)
-        output = self.get_output_channel()
-        for reply in collected.messages:
-            try:
-                await output.send_response(
-                    message.sender, {k: v for k, v in reply.items() if k != "recipient_id" and v}
-                )
-            except provider.ProviderError:
-                pass  # logged and counted by the provider call; the next reply may still get through
+        await outbox.Outbox(self.name(), self.get_output_channel()).send(conversation, message.sender, replies.messages)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", __name__)
@@ -127,7 +125,7 @@ class SignedWebhookInput(InputChannel, abc.ABC):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json(
-                {"status": "ok", "deliveries": deliveries.counts(self.name()), "replies": provider.counts(self.name())}
+                {"status": "ok", "deliveries": deliveries.counts(self.name()), "replies": outbox.counts(self.name())}
             )
 
         @webhook.route("/webhook", methods=["POST"])
@@ -146,6 +144,10 @@ class SignedWebhookInput(InputChannel, abc.ABC):
                 running.add(task)
                 task.add_done_callback(running.discard)
             return self.acknowledgement(request)
+
+        @webhook.listener("after_server_start")
+        async def send_what_was_left(app: Any, _: Any) -> None:
+            app.add_task(outbox.Outbox(self.name(), self.get_output_channel()).sweep_regularly())
 
         self.add_routes(webhook)
         return webhook

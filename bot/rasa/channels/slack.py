@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import time
 from typing import Any, Dict, List, Optional, Text
 
@@ -23,10 +22,8 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.names import Channel
-from bot.rasa.channels.provider import call
+from bot.rasa.channels.provider import Refused, post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
-
-logger = logging.getLogger(__name__)
 
 MAX_REQUEST_AGE_SECONDS = 5 * 60
 BUTTON_TEXT_LIMIT = 75
@@ -49,14 +46,14 @@ class SlackOutput(OutputChannel):
         body: Dict[str, Any] = {"channel": channel, "text": text.strip()}
         if blocks:
             body["blocks"] = blocks
-        answer = await call(
+        answer = await post(
             "slack",
             f"{settings.provider_api_url('slack')}/chat.postMessage",
             json=body,
             headers={"Authorization": f"Bearer {self.bot_token}"},
         )
         if not (answer or {}).get("ok"):
-            logger.error("slack: chat.postMessage failed (%s)", (answer or {}).get("error"))
+            raise Refused(f"slack API refused chat.postMessage ({(answer or {}).get('error')})")
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._post(recipient_id, text)
