@@ -261,6 +261,14 @@ PROVIDER_CALL_TIMEOUT_SECONDS = Setting(
     "how long a call to a messaging provider's API may take; a reply sent without an answer in time is "
     "never sent again (the patient may have it) and is listed in the console",
 )
+REPLY_MAX_DELAY_SECONDS = Setting(
+    "REPLY_MAX_DELAY_SECONDS",
+    "900",
+    _at_least(1),
+    (RASA,),
+    "a reply still unsent this long after it was due (its servers were down) is not sent, out of its "
+    "conversation's context, but listed in the console as lost (staff may send it again)",
+)
 PROVIDER_APIS = {
     provider: Setting(
         f"{provider.upper()}_API_URL",
@@ -341,6 +349,7 @@ cors_origins = CORS_ORIGINS.get
 rasa_public_url = RASA_PUBLIC_URL.get
 facebook_graph_version = FACEBOOK_GRAPH_VERSION.get
 provider_call_timeout_seconds = PROVIDER_CALL_TIMEOUT_SECONDS.get
+reply_max_delay_seconds = REPLY_MAX_DELAY_SECONDS.get
 tracker_database_url = TRACKER_DATABASE_URL.get
 model_path = MODEL_PATH.get
 model_store_dir = MODEL_STORE_DIR.get

@@ -13,8 +13,10 @@ the channel's health page, and listed in the staff console, where an admin may q
 Each attempt first claims its reply (pending -> sending, only if still pending), so two servers
 never both send it. Every SWEEP_SECONDS, from its start, each server sends the pending replies
 nobody claimed for CLAIM_GRACE_SECONDS (a server died before sending them, or staff queued them
-again), and marks `unknown` those a server was still sending long after its call timed out (it
-died mid-call). If the database fails, a reply is sent anyway, unrecorded: better than none.
+again), marks `unknown` those a server was still sending long after its call timed out (it died
+mid-call), and `failed` those due for longer than REPLY_MAX_DELAY_SECONDS (every server was down:
+an answer that late would arrive out of its conversation's context; staff may send it again).
+If the database fails, a reply is sent anyway, unrecorded: better than none.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ CLAIM_GRACE_SECONDS = 5.0
 SWEEP_SECONDS = 5.0
 ABANDONED_AFTER_TIMEOUT_SECONDS = 60.0  # a reply still "sending" this long after its call timed out
 ABANDONED = "its server stopped while sending it"
+TOO_LATE = "not sent in time: no server was running"
 PROBLEM_LENGTH = 128  # the outbox's problem column
 RESPONSE_KEY = "utter_action"  # where Rasa names the response of a bot message
 COUNTED = ("sent", "retried", outcomes.FAILED, outcomes.UNKNOWN)
@@ -167,10 +170,9 @@ def due(engine: Engine, channel: str) -> List[Reply]:
         return [reply_of(row) for row in rows]
 
 
-def abandoned(engine: Engine, channel: str) -> List[Reply]:
-    """Marks `unknown` the channel's replies whose server died while sending them; returns them."""
-    cutoff = time.time() - settings.provider_call_timeout_seconds() - ABANDONED_AFTER_TIMEOUT_SECONDS
-    stale = (OUTBOX.c.channel == channel, OUTBOX.c.status == outcomes.SENDING, OUTBOX.c.updated_at < cutoff)
+def _mark_lost(engine: Engine, status: str, problem: str, *stale: Any) -> List[Reply]:
+    """Marks the replies matching `stale` with `status` and `problem` (each row only if it still
+    matches, so two servers never both mark it); returns those this call marked."""
     with engine.begin() as connection:
         marked = [
             row
@@ -178,10 +180,36 @@ def abandoned(engine: Engine, channel: str) -> List[Reply]:
             if connection.execute(
                 update(OUTBOX)
                 .where(OUTBOX.c.id == row.id, *stale)
-                .values(status=outcomes.UNKNOWN, problem=ABANDONED, updated_at=time.time())
+                .values(status=status, problem=problem, updated_at=time.time())
             ).rowcount
         ]
     return [reply_of(row) for row in marked]
+
+
+def abandoned(engine: Engine, channel: str) -> List[Reply]:
+    """Marks `unknown` the channel's replies whose server died while sending them; returns them."""
+    cutoff = time.time() - settings.provider_call_timeout_seconds() - ABANDONED_AFTER_TIMEOUT_SECONDS
+    return _mark_lost(
+        engine,
+        outcomes.UNKNOWN,
+        ABANDONED,
+        OUTBOX.c.channel == channel,
+        OUTBOX.c.status == outcomes.SENDING,
+        OUTBOX.c.updated_at < cutoff,
+    )
+
+
+def too_late(engine: Engine, channel: str) -> List[Reply]:
+    """Marks `failed` the channel's pending replies due for longer than REPLY_MAX_DELAY_SECONDS."""
+    cutoff = time.time() - settings.reply_max_delay_seconds()
+    return _mark_lost(
+        engine,
+        outcomes.FAILED,
+        TOO_LATE,
+        OUTBOX.c.channel == channel,
+        OUTBOX.c.status == outcomes.PENDING,
+        OUTBOX.c.claimable_at < cutoff,
+    )
 
 
 def counts(channel: str) -> Dict[str, int]:
@@ -264,10 +292,13 @@ class Outbox:
         lost(self.channel, reply, status, problem)
 
     async def sweep(self) -> None:
-        """Sends the pending replies nobody claimed in time; marks those abandoned mid-call as unknown."""
+        """Sends the pending replies nobody claimed in time; marks those abandoned mid-call unknown and
+        those too late to send failed."""
         none: List[Reply] = []
         for reply in await self._database(abandoned, self.channel, unavailable=none):
             lost(self.channel, reply, outcomes.UNKNOWN, ABANDONED)
+        for reply in await self._database(too_late, self.channel, unavailable=none):
+            lost(self.channel, reply, outcomes.FAILED, TOO_LATE)
         await self._send_all(await self._database(due, self.channel, unavailable=none))
 
     async def sweep_regularly(self) -> None:

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, select, update
 
+from bot import settings
 from bot.database import OUTBOX, database
 from bot.names import Channel, Response
 from bot.outcomes import FAILED, PENDING, SENDING, SENT, UNKNOWN
@@ -136,6 +137,18 @@ async def test_a_reply_whose_server_died_mid_call_becomes_unknown(engine, telegr
         connection.execute(update(OUTBOX).values(updated_at=long_ago))
     await outbox.Outbox(Channel.TELEGRAM, output, engine).sweep()
     assert [(r.status, r.problem) for r in rows(engine)] == [(UNKNOWN, outbox.ABANDONED)]
+    assert provider_api.calls_to(path) == []
+
+
+async def test_a_reply_due_longer_than_the_maximum_delay_is_not_sent_but_lost(engine, telegram, provider_api):
+    output, path = telegram
+    messages = await turn((Response.RED_FLAG, "Call your surgeon."))
+    outbox.record(engine, Channel.TELEGRAM, "telegram:42", outbox.turn("telegram:42", CHAT, messages))
+    long_ago = time.time() - float(settings.REPLY_MAX_DELAY_SECONDS.default) - 60  # every server was down
+    with engine.begin() as connection:
+        connection.execute(update(OUTBOX).values(claimable_at=long_ago))
+    await outbox.Outbox(Channel.TELEGRAM, output, engine).sweep()
+    assert [(r.status, r.problem, r.escalation) for r in rows(engine)] == [(FAILED, outbox.TOO_LATE, True)]
     assert provider_api.calls_to(path) == []
 
 
