@@ -1,4 +1,5 @@
-"""What a reply did for the patient, one word each, from the response names that made it.
+"""What a reply did for the patient, one word each, from the response names that made it; and
+what became of a reply a messaging provider was sent.
 
 The console (conversations, dashboard, inbox), the release gate and the evaluation's judge all
 read a reply's outcome here. Several responses in one reply: the most serious counts.
@@ -35,6 +36,16 @@ RESPONSE_OUTCOMES: Dict[str, str] = {
     Response.MESSAGE_TOO_LONG: DECLINED,
 }
 NOT_PATIENT_RESPONSES = {Response.DISCLAIMER}  # sent to everyone, says nothing of the question
+
+
+# What became of a reply sent through a messaging provider (bot/rasa/channels/outbox.py).
+PENDING = "pending"  # waiting to be sent, or to be tried again
+SENDING = "sending"  # a server is sending it now
+SENT = "sent"  # the provider took it
+FAILED = "failed"  # the provider refused it, or stayed unreachable: the patient does not have it
+UNKNOWN = "unknown"  # sent, but no answer came: the patient may or may not have it
+DELIVERY_STATUSES = (PENDING, SENDING, SENT, FAILED, UNKNOWN)
+LOST = (FAILED, UNKNOWN)  # shown to the staff, who may send it again
 
 
 def of_response(response: str) -> str:

@@ -159,7 +159,8 @@ SESSION_SECRET = Setting(
     "",
     _text,
     (RASA,),
-    "signs the widget's session keys (set the same value on every replica)",
+    "signs the widget's session keys and keys the conversations' pseudonyms in logs (set the same value on every "
+    "replica)",
     "random, kept in `var/session-secret`",
 )
 TRACKER_DATABASE_URL = Setting(
@@ -252,6 +253,22 @@ FACEBOOK_GRAPH_VERSION = Setting(
     (RASA,),
     "the Graph API version of the Messenger Send API (versions expire about two years after release)",
 )
+PROVIDER_CALL_TIMEOUT_SECONDS = Setting(
+    "PROVIDER_CALL_TIMEOUT_SECONDS",
+    "10",
+    _at_least(0.1),
+    (RASA,),
+    "how long a call to a messaging provider's API may take; a reply sent without an answer in time is "
+    "never sent again (the patient may have it) and is listed in the console",
+)
+REPLY_MAX_DELAY_SECONDS = Setting(
+    "REPLY_MAX_DELAY_SECONDS",
+    "900",
+    _at_least(1),
+    (RASA,),
+    "a reply still unsent this long after it was due (its servers were down) is not sent, out of its "
+    "conversation's context, but listed in the console as lost (staff may send it again)",
+)
 PROVIDER_APIS = {
     provider: Setting(
         f"{provider.upper()}_API_URL",
@@ -331,6 +348,8 @@ rasa_replica_urls = RASA_REPLICA_URLS.get
 cors_origins = CORS_ORIGINS.get
 rasa_public_url = RASA_PUBLIC_URL.get
 facebook_graph_version = FACEBOOK_GRAPH_VERSION.get
+provider_call_timeout_seconds = PROVIDER_CALL_TIMEOUT_SECONDS.get
+reply_max_delay_seconds = REPLY_MAX_DELAY_SECONDS.get
 tracker_database_url = TRACKER_DATABASE_URL.get
 model_path = MODEL_PATH.get
 model_store_dir = MODEL_STORE_DIR.get

@@ -74,6 +74,10 @@ CHANNEL_SECRETS = {
 }
 
 
+# A call to the stand-in without an answer this soon is a lost reply (tests/rasa/channels/test_deliveries.py).
+PROVIDER_CALL_TIMEOUT_SECONDS = 1
+
+
 @pytest.fixture(scope="session")
 def provider_api() -> Iterator[ProviderAPI]:
     """Records the replies the channels send to the providers' APIs."""
@@ -85,7 +89,8 @@ def provider_api() -> Iterator[ProviderAPI]:
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAPI) -> Iterator[Services]:
     """The real Rasa and action servers, started once per session (training the model if needed),
-    with every channel enabled and the providers' APIs replaced by the local recorder."""
+    with every channel enabled and the providers' APIs replaced by the local recorder, which they
+    give PROVIDER_CALL_TIMEOUT_SECONDS to answer."""
     built(settings.DEFAULT_MODEL, "make train")
     server = isolated_settings()
     rasa_url = f"http://localhost:{server.rasa_port}"
@@ -95,6 +100,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAP
         "TWILIO_SMS_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio/webhook",
         "TWILIO_WHATSAPP_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio_whatsapp/webhook",
         **{f"{p}_API_URL": provider_api.url for p in ("TWILIO", "TELEGRAM", "FACEBOOK", "SLACK")},
+        "PROVIDER_CALL_TIMEOUT_SECONDS": str(PROVIDER_CALL_TIMEOUT_SECONDS),
     }
     with running_services(server, tmp_path_factory.mktemp("logs"), env) as services:
         yield services

@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
 from bot import outcomes, settings
-from bot.console import accounts, audit, conversations, dashboard, labels, models
+from bot.console import accounts, audit, conversations, dashboard, labels, lost_replies, models
 from bot.database import database
 from bot.rasa import retention
 
@@ -232,6 +232,23 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
         await blocking(labels.export, engine)
         await blocking(audit.record, engine, request.ctx.staff.username, "erase_conversation", conversation_id)
         return response.json({"erased": removed.events, "conversations": removed.conversations})
+
+    @app.get("/api/lost-replies")
+    async def list_lost_replies(request: Request) -> HTTPResponse:
+        return response.json(await blocking(lost_replies.listing, engine))
+
+    @app.post("/api/lost-replies/<reply_id:int>/resend")
+    @admin_only
+    async def resend_reply(request: Request, reply_id: int) -> HTTPResponse:
+        try:
+            reply = await blocking(lost_replies.send_again, engine, reply_id)
+        except LookupError as missing:
+            return error(str(missing), 404)
+        except lost_replies.NotLost as not_lost:
+            return error(str(not_lost), 409)
+        target = f"{reply['conversation_id']} (reply {reply_id})"
+        await blocking(audit.record, engine, request.ctx.staff.username, "resend_reply", target)
+        return response.json({"queued": reply})
 
     @app.get("/api/models")
     async def list_models(request: Request) -> HTTPResponse:

@@ -3,11 +3,11 @@ and the Alembic migrations (bot/database/migrations) that bring a database to th
 
 The tables: Rasa's events, where the conversations are (Rasa's own table, described here for
 queries and made from Rasa's definition if missing; no migration touches it); the channels'
-delivery ids (bot/rasa/channels/deliveries.py); the patients' feedback on answers (the widget's
-thumbs); the labels staff gave patient messages; the models the staff console trained and
-promoted (bot/rasa/model_registry.py); the console's accounts, sessions, failed logins and audit
-log. A change to a table here goes with a new file in migrations/versions; tests/database checks
-that they agree.
+delivery ids (bot/rasa/channels/deliveries.py) and outbox of replies (outbox.py); the patients'
+feedback on answers (the widget's thumbs); the labels staff gave patient messages; the models the
+staff console trained and promoted (bot/rasa/model_registry.py); the console's accounts,
+sessions, failed logins and audit log. A change to a table here goes with a new file in
+migrations/versions; tests/database checks that they agree.
 """
 
 from __future__ import annotations
@@ -32,6 +32,22 @@ DELIVERIES = Table(
     Column("channel", String(32), primary_key=True),
     Column("delivery_id", String(255), primary_key=True),
     Column("received_at", Float, nullable=False, index=True),
+)
+OUTBOX = Table(  # every reply of the messaging channels, before it is sent (bot/rasa/channels/outbox.py)
+    "channel_outbox",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("reference", String(16), nullable=False),  # the conversation's pseudonym in logs and the console
+    Column("payload", Text, nullable=False),  # JSON {recipient, message}: what the provider is sent
+    Column("escalation", Boolean, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # bot/outcomes.py DELIVERY_STATUSES
+    Column("problem", String(128)),  # why it was not delivered: the status or error type, no text
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", Float, nullable=False, index=True),
+    Column("updated_at", Float, nullable=False),
+    Column("claimable_at", Float, nullable=False),  # from when any server may send it, if pending
 )
 FEEDBACK = Table(
     "patient_feedback",

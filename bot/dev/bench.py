@@ -28,7 +28,7 @@ from bot.dev.load.run import start_load
 from bot.evaluation import report, runner
 from bot.evaluation.cases import read_set
 from bot.evaluation.runner import resident_mb
-from bot.runtime.cluster import running_cluster
+from bot.runtime.cluster import start_cluster
 from bot.runtime.services import (
     ASSISTANT,
     Services,
@@ -88,7 +88,7 @@ def single(work: Path) -> ContextManager[Services]:
 
 def cluster(work: Path) -> Any:
     options = settings.ClusterSettings(2, free_port(), free_port(), free_port(), work)
-    return running_cluster(isolated_settings(), options, work, isolated_environment(work), [free_port(), free_port()])
+    return start_cluster(isolated_settings(), options, work, isolated_environment(work), [free_port(), free_port()])
 
 
 def table(results: Dict[str, Dict[str, Optional[float]]], targets: Dict[str, Any]) -> str:

@@ -1,8 +1,9 @@
 """Retention and erasure of conversations in the conversation store (TRACKER_DATABASE_URL).
 
-`purge` removes every conversation whose last event is older than the retention period; the Rasa
-server runs it every hour (RETENTION_DAYS, bot/rasa/serve.py). `erase` removes one patient's
-conversation on request. Both report counts, never content:
+`purge` removes every conversation whose last event is older than the retention period, and the
+channels' replies (the outbox, bot/rasa/channels/outbox.py) as old; the Rasa server runs it every
+hour (RETENTION_DAYS, bot/rasa/serve.py). `erase` removes one patient's conversation on request,
+with its replies in the outbox. Both report counts, never content:
 
     python -m bot.rasa.retention purge DAYS     (make purge DAYS=30)
     python -m bot.rasa.retention erase SENDER   (make erase SENDER=<sender id>)
@@ -21,7 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
 from bot.commands import run_command
-from bot.database import EVENTS, FEEDBACK, LABELS, database
+from bot.database import EVENTS, FEEDBACK, LABELS, OUTBOX, database
 from bot.names import Channel, declared
 from bot.rasa.channels import namespaced
 
@@ -34,14 +35,16 @@ class Removed:
     conversations: int
     events: int
     labels: int = 0
+    replies: int = 0  # outbox rows
 
     def __str__(self) -> str:
         labels = f", {self.labels} label(s)" if self.labels else ""
-        return f"removed {self.conversations} conversation(s), {self.events} event(s){labels}"
+        replies = f", {self.replies} outbox reply(ies)" if self.replies else ""
+        return f"removed {self.conversations} conversation(s), {self.events} event(s){labels}{replies}"
 
 
 def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
-    """Removes the conversations whose last event is more than `days` old."""
+    """Removes the conversations whose last event is more than `days` old, and outbox replies as old."""
     if not math.isfinite(days) or days < 0:
         raise ValueError(f"a retention period must be 0 or more days, not {days}")
     cutoff = (now if now is not None else time.time()) - days * SECONDS_PER_DAY
@@ -50,19 +53,21 @@ def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
             select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(func.max(EVENTS.c.timestamp) < cutoff)
         )
         senders = [row.sender_id for row in connection.execute(last_events)]
-        events = 0
+        events = replies = 0
         if senders:
             events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders))).rowcount
             connection.execute(delete(FEEDBACK).where(FEEDBACK.c.sender_id.in_(senders)))
+            replies = connection.execute(delete(OUTBOX).where(OUTBOX.c.conversation_id.in_(senders))).rowcount
         connection.execute(delete(FEEDBACK).where(FEEDBACK.c.at < cutoff))
-    return Removed(len(senders), events)
+        replies += connection.execute(delete(OUTBOX).where(OUTBOX.c.created_at < cutoff)).rowcount
+    return Removed(len(senders), events, replies=replies)
 
 
 def erase(engine: Engine, sender_id: str) -> Removed:
     """Removes one patient's conversation: every event of that conversation id ("twilio:+1555...")
     or, for a provider's id without the channel ("+1555..."), of that id on every channel; the
-    patient's feedback, and the staff's labels of the patient's messages (the console exports the
-    labels again, so they leave the reviewed training data too)."""
+    patient's feedback, the replies in the outbox, and the staff's labels of the patient's messages
+    (the console exports the labels again, so they leave the reviewed training data too)."""
     ids = {sender_id, *(namespaced(channel, sender_id) for channel in declared(Channel))}
     with engine.begin() as connection:
         found = connection.execute(select(EVENTS.c.sender_id).where(EVENTS.c.sender_id.in_(ids)).distinct())
@@ -76,8 +81,9 @@ def erase(engine: Engine, sender_id: str) -> Removed:
         messages = {json.loads(text).get("text") or "" for text in texts}
         labels = connection.execute(delete(LABELS).where(LABELS.c.text.in_(messages))).rowcount if messages else 0
         connection.execute(delete(FEEDBACK).where(FEEDBACK.c.sender_id.in_(ids)))
+        replies = connection.execute(delete(OUTBOX).where(OUTBOX.c.conversation_id.in_(ids))).rowcount
         events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
-    return Removed(conversations, events, labels)
+    return Removed(conversations, events, labels, replies)
 
 
 def days_from(text: str) -> float:

@@ -14,7 +14,7 @@ import contextlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, List, Optional
 
 from bot import settings
 from bot.runtime import postgres
@@ -56,6 +56,12 @@ class Cluster:
     def start(self, name: str) -> None:
         """(Re)starts one of the assistant's processes (a replica, the action server...)."""
         start_process(self.services, name, self.log_dir / f"{name}.log" if self.log_dir else None)
+
+    def __enter__(self) -> "Cluster":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         stop_services(self.services)
@@ -119,21 +125,6 @@ def start_cluster(
         cluster.stop()
         raise
     return cluster
-
-
-@contextlib.contextmanager
-def running_cluster(
-    server: settings.ServerSettings,
-    options: settings.ClusterSettings,
-    log_dir: Optional[Path] = None,
-    extra_env: Optional[Dict[str, str]] = None,
-    replica_ports: Optional[List[int]] = None,
-) -> Iterator[Cluster]:
-    cluster = start_cluster(server, options, log_dir, extra_env, replica_ports)
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 def main() -> int:

@@ -19,6 +19,7 @@ from typing import List, Optional
 import requests
 
 from bot.runtime.client import poll_until
+from bot.runtime.debian_program import DebianProgram, debian_binary
 
 START_TIMEOUT_SECONDS = 20
 TEMP_DIRECTORIES = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -64,7 +65,7 @@ http {{
 
 
 @dataclass
-class Nginx:
+class Nginx(DebianProgram):
     directory: Path
     address: str
     port: int
@@ -73,9 +74,7 @@ class Nginx:
     process: Optional[subprocess.Popen] = field(default=None, repr=False)
 
     def start(self) -> None:
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(binary).exists():
-            raise FileNotFoundError("nginx not found: install Debian's nginx package")
+        binary = debian_binary("nginx", "/usr/sbin/nginx", "nginx")
         for name in TEMP_DIRECTORIES:
             (self.directory / "tmp" / name).mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
@@ -90,15 +89,9 @@ class Nginx:
         poll_until(self._answers, START_TIMEOUT_SECONDS, "nginx")
 
     def _answers(self) -> bool:
-        if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"nginx exited; see {self.directory / 'nginx.log'} and error.log")
+        self.check_running("nginx", f"{self.directory / 'nginx.log'} and error.log")
         try:
             requests.get(f"http://127.0.0.1:{self.port}/version", timeout=2)
             return True
         except requests.ConnectionError:
             return False
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)

@@ -4,7 +4,6 @@ seconds, and a restarted Redis starts empty."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,12 +12,13 @@ from typing import Optional
 import redis
 
 from bot.runtime.client import poll_until
+from bot.runtime.debian_program import DebianProgram, debian_binary
 
 START_TIMEOUT_SECONDS = 20
 
 
 @dataclass
-class Redis:
+class Redis(DebianProgram):
     directory: Path
     port: int
     process: Optional[subprocess.Popen] = field(default=None, repr=False)
@@ -28,9 +28,7 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not Path(binary).exists():
-            raise FileNotFoundError("redis-server not found: install Debian's redis-server package")
+        binary = debian_binary("redis-server", "/usr/bin/redis-server", "redis-server")
         self.directory.mkdir(parents=True, exist_ok=True)
         log = (self.directory / "redis.log").open("a")
         self.process = subprocess.Popen(
@@ -43,14 +41,8 @@ class Redis:
         poll_until(lambda: self._answers(client), START_TIMEOUT_SECONDS, "Redis")
 
     def _answers(self, client: redis.Redis) -> bool:
-        if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"redis-server exited; see {self.directory / 'redis.log'}")
+        self.check_running("redis-server", str(self.directory / "redis.log"))
         try:
             return bool(client.ping())
         except redis.RedisError:
             return False
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)

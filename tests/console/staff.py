@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 from sqlalchemy.engine import Engine
 
 from bot.console.accounts import save_user
 from bot.database import database
+from bot.runtime.client import poll_until
 from bot.runtime.services import Services
 
 
@@ -44,3 +45,14 @@ class Staff:
         reply = self.call("GET", path, **kwargs)
         reply.raise_for_status()
         return reply.json()
+
+    def lost_replies(self, conversation: str, count: int = 1) -> List[Dict[str, Any]]:
+        """The conversation's replies GET /api/lost-replies lists, once there are `count`."""
+        found: List[Dict[str, Any]] = []
+
+        def listed() -> bool:
+            found[:] = [r for r in self.get("/api/lost-replies")["replies"] if r["conversation_id"] == conversation]
+            return len(found) >= count
+
+        poll_until(listed, 60, "lost replies in the console", interval_seconds=0.2)
+        return found

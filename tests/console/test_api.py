@@ -1,5 +1,6 @@
 """The console's JSON API against the session's real assistant: sessions, CSRF, roles, the audit
-log, transcripts, the inbox and its labels, erasure, and the gate's refusals."""
+log, transcripts, the inbox and its labels, erasure, and the gate's refusals (lost replies:
+test_lost_replies.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from bot.database import MODELS, database
 from bot.runtime.client import conversation_id
 from tests.console.staff import Staff, console_engine
 
-PARAMETERS = re.compile(r"<(\w+)(?::[^>]*)?>")
+PARAMETERS = re.compile(r"<(\w+)(?::([^>]*))?>")
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,10 @@ def reviewer(assistant):
     return Staff(assistant, "reviewer")
 
 
+def sample_value(parameter: re.Match) -> str:
+    return "1" if parameter.group(2) == "int" else "rest:sample"
+
+
 def api_routes(tmp_path):
     """Every (method, path) of the console's /api/, with sample values for its parameters."""
     app = create_app(f"routes_{secrets.token_hex(4)}", database(f"sqlite:///{tmp_path / 'routes.db'}"))
@@ -41,7 +46,7 @@ def api_routes(tmp_path):
         path = "/" + route.path.lstrip("/")
         if path.startswith("/api/"):
             for method in route.methods:
-                found.add((method, PARAMETERS.sub("rest:sample", path)))
+                found.add((method, PARAMETERS.sub(sample_value, path)))
     return sorted(found)
 
 
@@ -94,6 +99,7 @@ def test_reviewers_cannot_train_promote_roll_back_erase_or_read_the_audit_log(re
         ("POST", "/api/models/some-model/promote"),
         ("POST", "/api/models/rollback"),
         ("DELETE", "/api/conversations/rest:someone"),
+        ("POST", "/api/lost-replies/1/resend"),
         ("GET", "/api/audit"),
     ):
         assert reviewer.call(method, path).status_code == 403, path

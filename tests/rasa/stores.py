@@ -1,12 +1,31 @@
-"""Conversations saved through the real conversation store, for the database tests."""
+"""Both databases the assistant supports, and conversations saved through the real conversation
+store, for the database tests."""
 
 import asyncio
+from pathlib import Path
 from typing import Sequence
 
+import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import Table
 
+from bot.database import database
 from bot.rasa.conversation_store import ConversationStore, endpoint_config
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)]
+
+
+def database_url(request: pytest.FixtureRequest, directory: Path, *emptied: Table) -> str:
+    """For a fixture parametrized with DATABASES: a new SQLite database in `directory`, or the
+    session's PostgreSQL with the `emptied` tables emptied."""
+    if request.param == "sqlite":
+        return f"sqlite:///{directory / 'conversations.db'}"
+    url = request.getfixturevalue("postgres").url
+    with database(url).begin() as connection:
+        for table in emptied:
+            connection.execute(table.delete())
+    return url
 
 
 def store_for(url: str) -> ConversationStore:

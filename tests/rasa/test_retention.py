@@ -6,24 +6,20 @@ import time
 
 import pytest
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import settings
-from bot.database import EVENTS, database
+from bot.database import EVENTS, OUTBOX, database
+from bot.rasa.channels import outbox
 from bot.rasa.retention import erase, purge
-from tests.rasa.stores import conversation, retrieve, save, store_for
+from tests.rasa.stores import DATABASES, conversation, database_url, retrieve, save, store_for
 
 DAY = 86400
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)])
+@pytest.fixture(params=DATABASES)
 def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'conversations.db'}"
-    cluster = request.getfixturevalue("postgres")
-    with database(cluster.url).begin() as connection:  # a clean table for each test
-        connection.execute(EVENTS.delete())
-    return cluster.url
+    return database_url(request, tmp_path, EVENTS, OUTBOX)
 
 
 def senders(url: str):
@@ -58,6 +54,33 @@ def test_erase_removes_one_patient_everywhere(url):
     assert erase(database(url), "42").conversations == 1  # the provider's id, on every channel
     assert senders(url) == {"rest:other"}
     assert erase(database(url), "nobody").conversations == 0
+
+
+def replied(url: str, conversation_id: str, at: float) -> None:
+    """A reply of the conversation in the channels' outbox, written at `at`."""
+    engine, channel = database(url), conversation_id.split(":")[0]
+    replies = outbox.turn(conversation_id, conversation_id.split(":")[1], [{"text": "Please call your surgeon."}])
+    [reply] = outbox.record(engine, channel, conversation_id, replies)
+    with engine.begin() as connection:
+        connection.execute(update(OUTBOX).where(OUTBOX.c.id == reply.id).values(created_at=at))
+
+
+def outbox_conversations(url: str):
+    with database(url).connect() as connection:
+        return set(connection.execute(select(OUTBOX.c.conversation_id)).scalars())
+
+
+def test_the_outbox_replies_go_with_their_conversation_and_after_the_retention_period(url):
+    now = time.time()
+    save(store_for(url), [conversation("twilio:+15551230000", now), conversation("telegram:7", now - 40 * DAY)])
+    replied(url, "twilio:+15551230000", now)
+    replied(url, "telegram:7", now - 40 * DAY)
+    replied(url, "slack:D1", now - 40 * DAY)  # its conversation already gone
+    assert purge(database(url), 30, now=now).replies == 2
+    assert outbox_conversations(url) == {"twilio:+15551230000"}
+    erased = erase(database(url), "+15551230000")
+    assert str(erased) == "removed 1 conversation(s), 3 event(s), 1 outbox reply(ies)"
+    assert outbox_conversations(url) == set()
 
 
 def test_purge_rejects_a_negative_period():

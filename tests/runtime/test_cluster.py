@@ -25,7 +25,7 @@ from bot.dev.load.report import read_ledger
 from bot.dev.load.run import start_load
 from bot.names import Channel
 from bot.runtime.client import RasaClient, poll_until
-from bot.runtime.cluster import Cluster, running_cluster
+from bot.runtime.cluster import Cluster, start_cluster
 from bot.runtime.services import free_port, isolated_environment, isolated_settings
 from tests.browser.chromium import demo_page
 from tests.browser.test_widget import ask, open_chat
@@ -53,7 +53,7 @@ def cluster(provider_api: ProviderAPI) -> Iterator[Cluster]:
         **{f"{p}_API_URL": provider_api.url for p in ("TWILIO", "TELEGRAM", "FACEBOOK", "SLACK")},
     }
     (directory / "logs").mkdir()
-    with running_cluster(server, options, directory / "logs", env, [free_port(), free_port()]) as running:
+    with start_cluster(server, options, directory / "logs", env, [free_port(), free_port()]) as running:
         yield running
     shutil.rmtree(directory, ignore_errors=True)
 

@@ -1,6 +1,7 @@
 /*
  * Staff console for the spine clinic assistant: dashboard, inbox of messages to label,
- * conversations, models (train, compare, promote, roll back) and the audit log.
+ * conversations, replies the messaging channels lost (with a header badge counting lost
+ * escalations), models (train, compare, promote, roll back) and the audit log.
  *
  * Talks to the console's JSON API on the same origin with a cookie session; every state-changing
  * request carries the session's CSRF token. Server-provided text is only ever set with
@@ -10,6 +11,7 @@
   "use strict";
 
   const JOB_POLL_MS = 2000;
+  const LOST_POLL_MS = 30000;
   const DASHBOARD_DAYS = 30;
   const OUTCOMES = [
     { key: "answered", label: "Answered", color: "#1b7f3b" },
@@ -24,6 +26,8 @@
   const charts = {};
   let labelOptions = null; // a promise, fetched once per sign-in
   let jobTimer = null;
+  let lostTimer = null;
+  const lostReplies = new Map(); // the listed lost replies by id, for the row buttons
   let openConversationId = null;
 
   /* ---------- DOM helpers ---------- */
@@ -196,11 +200,14 @@
     $("#login-view").hidden = true;
     $("#session").hidden = false;
     $("#app").hidden = false;
+    withErrors(checkLostReplies)();
     withErrors(openTab)(window.location.hash.slice(1));
   }
 
   function signedOut() {
     window.clearTimeout(jobTimer);
+    window.clearTimeout(lostTimer);
+    $("#lost-badge").hidden = true;
     Object.keys(charts).forEach((id) => {
       charts[id].destroy();
       delete charts[id];
@@ -238,6 +245,7 @@
     dashboard: loadDashboard,
     inbox: loadInbox,
     conversations: loadConversations,
+    lost: loadLostReplies,
     models: loadModels,
     audit: loadAudit,
   };
@@ -607,6 +615,68 @@
     notify(`Erased the conversation (${plural(result.erased || 0, "stored event")}).`, "ok");
   }
 
+  /* ---------- lost replies ---------- */
+
+  /* Refreshes the header's count of lost escalations (and returns the list), again every
+     LOST_POLL_MS while signed in. */
+  async function checkLostReplies() {
+    window.clearTimeout(lostTimer);
+    try {
+      const data = await api("GET", "/api/lost-replies");
+      const badge = $("#lost-badge");
+      badge.hidden = !data.escalations;
+      badge.textContent = `\u26a0 ${plural(data.escalations || 0, "lost escalation")}`;
+      return data;
+    } finally {
+      if (session.user) lostTimer = window.setTimeout(withErrors(checkLostReplies), LOST_POLL_MS);
+    }
+  }
+
+  async function loadLostReplies() {
+    const data = await checkLostReplies();
+    const replies = data.replies || [];
+    lostReplies.clear();
+    replies.forEach((reply) => lostReplies.set(String(reply.id), reply));
+    renderList("#lost-replies", "#lost-empty", replies.map(lostRow));
+  }
+
+  function lostRow(reply) {
+    const open = el("button", {
+      type: "button",
+      className: "open-conversation button-link",
+      text: reply.reference,
+      "aria-label": `Open conversation ${reply.reference}`,
+    });
+    const resend = isAdmin() ? el("button", { type: "button", className: "resend button-primary", text: "Re-send" }) : null;
+    return el("tr", { className: reply.escalation ? "lost-row lost-escalation" : "lost-row", "data-id": reply.id }, [
+      td(timeEl(reply.at)),
+      td(humanize(reply.channel)),
+      td(open),
+      td(el("span", { className: "chips" }, [reply.escalation ? chip("escalation", "delivery") : null, chip(reply.status, "delivery")])),
+      td(orDash(reply.problem)),
+      td(String(reply.attempts), "num"),
+      td(resend),
+    ]);
+  }
+
+  /* The lost replies' buttons, by delegation. */
+  function onLostClick(event) {
+    const button = event.target.closest("button");
+    const row = button && button.closest(".lost-row");
+    const reply = row && lostReplies.get(row.dataset.id);
+    if (!reply) return undefined;
+    if (button.classList.contains("open-conversation")) return showConversation(reply.conversation_id);
+    if (button.classList.contains("resend")) return resendReply(reply, button);
+    return undefined;
+  }
+
+  async function resendReply(reply, button) {
+    clearMessage();
+    await whileDisabled(button, () => api("POST", itemPath("/api/lost-replies", reply.id, "/resend")));
+    await loadLostReplies();
+    notify(`Queued the reply to ${reply.reference} to be sent again; it is listed again if it is lost again.`, "ok");
+  }
+
   /* ---------- models ---------- */
 
   async function loadModels() {
@@ -821,6 +891,11 @@
     $("#train").addEventListener("click", withErrors(train));
     $("#rollback").addEventListener("click", withErrors(rollback));
     $("#models tbody").addEventListener("click", withErrors(onModelsClick));
+    $("#lost-replies").addEventListener("click", withErrors(onLostClick));
+    $("#lost-badge").addEventListener("click", () => {
+      clearMessage();
+      withErrors(openTab)("lost");
+    });
   }
 
   function configureCharts() {

@@ -20,7 +20,7 @@ from bot import settings
 from bot.names import Channel
 from bot.rasa.channels import matches
 from bot.rasa.channels.payload import Fields, json_fields
-from bot.rasa.channels.provider import call
+from bot.rasa.channels.provider import post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 QUICK_REPLY_TITLE_LIMIT = 20
@@ -48,7 +48,7 @@ class MessengerOutput(OutputChannel):
     async def _send(self, recipient_id: Text, message: Dict[str, Any]) -> None:
         url = f"{settings.provider_api_url('facebook')}/{settings.facebook_graph_version()}/me/messages"
         body = {"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message}
-        await call("facebook", url, json=body, headers={"Authorization": f"Bearer {self.page_access_token}"})
+        await post("facebook", url, json=body, headers={"Authorization": f"Bearer {self.page_access_token}"})
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send(recipient_id, {"text": text.strip()})

@@ -1,54 +1,57 @@
-"""Outbound calls to messaging providers' HTTP APIs (replies to patients).
+"""Outbound calls to messaging providers' HTTP APIs.
 
-A provider that is unreachable, slow (over CALL_TIMEOUT_SECONDS) or answers 429 or 5xx is tried
-again after each of RETRY_DELAYS_SECONDS; a call that still fails, or that the provider refuses
-(another 4xx), raises ProviderError. Failures are logged with the provider and the status or
-error type, never the text, and counted in `COUNTS` (shown on each channel's health page).
+`post` makes one call and says what became of it. It returns the provider's answer, or raises:
+
+- `Unreachable` when the request certainly did not arrive (no connection could be made, or the
+  provider answered 429 or 5xx: it did not take it), so sending it again is safe;
+- `Refused` when the provider answered another 4xx;
+- `NoAnswer` when the request went out but no answer came within PROVIDER_CALL_TIMEOUT_SECONDS
+  (or the connection dropped): the provider may have taken it, and none of these APIs takes an
+  idempotency key, so a reply to a patient is never sent again after it
+  (bot/rasa/channels/outbox.py).
+
+`call` is for calls that change nothing when repeated (Telegram's setWebhook): tried again after
+each of RETRY_DELAYS_SECONDS unless refused. Errors name
+the provider and the status or error type, never the text.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from typing import Any, Dict, Optional, Tuple
 
 import aiohttp
 
+from bot import settings
+
 logger = logging.getLogger(__name__)
 
-CALL_TIMEOUT_SECONDS = 10
 RETRY_DELAYS_SECONDS: Tuple[float, ...] = (1, 3, 9)
-COUNTS: Counter = Counter()  # (provider, "retried" | "failed") -> how many calls
 
 
 class ProviderError(RuntimeError):
-    """A provider's API refused a call or stayed unreachable; the message names the provider and
-    the status or error type, never the text. `status` is the HTTP status of a refusal (else 0)."""
+    """A provider's API did not take a call; the message names the provider and the status or
+    error type, never the text."""
+
+
+class Unreachable(ProviderError):
+    """The request certainly did not arrive: it may be sent again."""
+
+
+class Refused(ProviderError):
+    """The provider refused the request; `status` is its HTTP status (0 for a refusal in the body)."""
 
     def __init__(self, message: str, status: int = 0) -> None:
         super().__init__(message)
         self.status = status
 
 
-class _Transient(Exception):
-    pass
+class NoAnswer(ProviderError):
+    """The request went out but no answer came: the provider may have taken it."""
 
 
-async def _post(provider: str, url: str, **request: Any) -> Any:
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CALL_TIMEOUT_SECONDS)) as session:
-            async with session.post(url, **request) as answer:
-                if answer.status == 429 or answer.status >= 500:
-                    raise _Transient(f"HTTP {answer.status}")
-                if answer.status >= 300:
-                    raise ProviderError(f"{provider} API answered HTTP {answer.status}", answer.status)
-                return await answer.json(content_type=None)
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-        raise _Transient(type(error).__name__) from None
-
-
-async def call(
+async def post(
     provider: str,
     url: str,
     *,
@@ -57,28 +60,40 @@ async def call(
     headers: Optional[Dict[str, str]] = None,
     auth: Optional[aiohttp.BasicAuth] = None,
 ) -> Any:
-    """POSTs to a provider's API, retrying transient failures; returns its JSON answer."""
-    problem = ""
-    for delay in (0.0, *RETRY_DELAYS_SECONDS):
-        if delay:
-            COUNTS[provider, "retried"] += 1
-            await asyncio.sleep(delay)
+    """POSTs once to a provider's API; returns its JSON answer (None if the body is not JSON)."""
+    went_out = False
+
+    async def headers_sent(*_: Any) -> None:
+        nonlocal went_out
+        went_out = True
+
+    tracing = aiohttp.TraceConfig()
+    tracing.on_request_headers_sent.append(headers_sent)
+    timeout = aiohttp.ClientTimeout(total=settings.provider_call_timeout_seconds())
+    try:
+        async with aiohttp.ClientSession(timeout=timeout, trace_configs=[tracing]) as session:
+            async with session.post(url, json=json, data=data, headers=headers, auth=auth) as answer:
+                if answer.status == 429 or answer.status >= 500:
+                    raise Unreachable(f"{provider} API answered HTTP {answer.status}")
+                if answer.status >= 300:
+                    raise Refused(f"{provider} API answered HTTP {answer.status}", answer.status)
+                try:
+                    return await answer.json(content_type=None)
+                except ValueError:
+                    return None
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        if went_out:
+            raise NoAnswer(f"{provider} API sent no answer ({type(error).__name__})") from None
+        raise Unreachable(f"{provider} API unreachable ({type(error).__name__})") from None
+
+
+async def call(provider: str, url: str, **request: Any) -> Any:
+    """POSTs a call that may be repeated, again after each of RETRY_DELAYS_SECONDS while the
+    provider is unreachable or silent; returns its JSON answer."""
+    for delay in RETRY_DELAYS_SECONDS:
         try:
-            return await _post(provider, url, json=json, data=data, headers=headers, auth=auth)
-        except _Transient as error:
-            problem = str(error)
-            logger.warning("%s API call failed (%s)", provider, problem)
-        except ProviderError as error:
-            COUNTS[provider, "failed"] += 1
-            logger.error("%s", error)
-            raise
-    COUNTS[provider, "failed"] += 1
-    logger.error(
-        "%s API call failed %d times (%s); the reply is lost", provider, 1 + len(RETRY_DELAYS_SECONDS), problem
-    )
-    raise ProviderError(f"{provider} API unreachable ({problem})")
-
-
-def counts(provider: str) -> Dict[str, int]:
-    """How many of this provider's calls were retried and how many failed, since the server started."""
-    return {kind: COUNTS[provider, kind] for kind in ("retried", "failed")}
+            return await post(provider, url, **request)
+        except (Unreachable, NoAnswer) as error:
+            logger.warning("%s; trying again in %g s", error, delay)
+        await asyncio.sleep(delay)
+    return await post(provider, url, **request)

@@ -13,10 +13,14 @@ the delivery and reply counters) and `POST /webhook`:
    providers' time limits (Slack's is 3 s);
 5. in the background, the message goes to Rasa in the conversation of the person who sent it,
    of the channel's own ("telegram:<user id>"), bounded (bot/rasa/channels/bounded.py), and its
-   replies are sent afterwards to the person's private chat, retried while the provider is
-   unreachable (bot/rasa/channels/provider.py). A message posted in a shared chat (a group, a
-   channel) gets there only a pointer to the private answer, never health content. Nothing a
-   provider does turns into an error answer to the webhook.
+   replies are sent afterwards to the person's private chat through the outbox
+   (bot/rasa/channels/outbox.py: recorded first, escalations first, retried only when they
+   certainly did not arrive, lost ones shown to the staff). A message posted in a shared chat (a
+   group, a channel) gets there only a pointer to the private answer, never health content.
+   Nothing a provider does turns into an error answer to the webhook.
+
+From its start, the server also sends the channel's replies a server left unsent (the outbox's
+sweep).
 """
 
 from __future__ import annotations
@@ -25,15 +29,14 @@ import abc
 import asyncio
 import logging
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.rasa.channels import choice_payload, deliveries, last_buttons, namespaced, provider
+from bot.rasa.channels import choice_payload, deliveries, last_buttons, namespaced, outbox, provider
 from bot.rasa.channels.bounded import bounded
 from bot.rasa.channels.payload import Malformed
 
@@ -61,17 +64,12 @@ class Incoming:
     shared_chat: str = ""
 
 
-async def deliver(output: OutputChannel, recipient: str, replies: List[Dict[str, Any]]) -> bool:
-    """Sends the replies in order; False if the provider refuses to message the recipient (HTTP
-    403), which stops the rest. Other failures are logged and counted by the provider call, and
-    the next reply may still get through."""
-    for reply in replies:
-        try:
-            await output.send_response(recipient, reply)
-        except provider.ProviderError as error:
-            if error.status == HTTPStatus.FORBIDDEN:
-                return False
-    return True
+async def point(output: OutputChannel, shared_chat: str, text: str) -> None:
+    """Posts a pointer (no health content) in a shared chat; a failure is only logged."""
+    try:
+        await output.send_response(shared_chat, {"text": text})
+    except provider.ProviderError as error:
+        logger.warning("%s: a pointer to a private answer was not posted (%s)", output.name(), error)
 
 
 class SignedWebhookInput(InputChannel, abc.ABC):
@@ -129,32 +127,33 @@ class SignedWebhookInput(InputChannel, abc.ABC):
         return choice_payload(message.text, buttons) or message.text
 
     async def process(self, request: Request, message: Incoming, on_new_message: Handler) -> None:
-        """Hands the message to Rasa, then sends each reply; logs failures without content."""
+        """Hands the message to Rasa, then sends its replies through the outbox; logs failures
+        without content."""
         try:
             if message.button_press_id:
                 await self.acknowledge_button(message)
-        except provider.ProviderError:
-            pass  # logged and counted by the provider call; the press itself is still answered
-        collected = CollectingOutputChannel()
+        except provider.ProviderError as error:  # the press itself is still answered
+            logger.warning("%s: a button press was not acknowledged (%s)", self.name(), error)
+        replies = outbox.TurnReplies()
+        conversation = namespaced(self.name(), message.sender)
         try:
             text = await self.text_for_rasa(request, message)
-            conversation = namespaced(self.name(), message.sender)
-            await on_new_message(UserMessage(text, collected, conversation, input_channel=self.name()))
+            await on_new_message(UserMessage(text, replies, conversation, input_channel=self.name()))
         except Exception as error:  # never let one message take the channel down
             logger.error("%s: processing a message failed (%s)", self.name(), type(error).__name__, exc_info=error)
-        await self.reply(
-            message, [{k: v for k, v in r.items() if k != "recipient_id" and v} for r in collected.messages]
-        )
+        await self.reply(message, conversation, replies.messages)
 
-    async def reply(self, message: Incoming, replies: List[Dict[str, Any]]) -> None:
-        """Sends the replies to the sender's private chat. A message from a shared chat gets there
-        a pointer to them or, if the provider refuses the private chat (Telegram until the person
-        has started the bot), a request to open one: never the answer."""
+    async def reply(self, message: Incoming, conversation: str, replies: List[Dict[str, Any]]) -> None:
+        """Sends the replies to the sender's private chat through the outbox. A message from a shared
+        chat gets there a pointer to them or, if the provider refuses the private chat (Telegram
+        until the person has started the bot), a request to open one: never the answer."""
         output = self.get_output_channel()
         recipient = await self.private_chat(message.sender)
-        closed = recipient is None or not await deliver(output, recipient, replies)
+        reached = recipient is not None and await outbox.Outbox(self.name(), output).send(
+            conversation, recipient, replies
+        )
         if message.shared_chat and replies:
-            await deliver(output, message.shared_chat, [{"text": ASK_FOR_A_PRIVATE_CHAT if closed else POINTER}])
+            await point(output, message.shared_chat, POINTER if reached else ASK_FOR_A_PRIVATE_CHAT)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", __name__)
@@ -164,7 +163,7 @@ class SignedWebhookInput(InputChannel, abc.ABC):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json(
-                {"status": "ok", "deliveries": deliveries.counts(self.name()), "replies": provider.counts(self.name())}
+                {"status": "ok", "deliveries": deliveries.counts(self.name()), "replies": outbox.counts(self.name())}
             )
 
         @webhook.route("/webhook", methods=["POST"])
@@ -188,6 +187,10 @@ class SignedWebhookInput(InputChannel, abc.ABC):
                 running.add(task)
                 task.add_done_callback(running.discard)
             return self.acknowledgement(request)
+
+        @webhook.listener("after_server_start")
+        async def send_what_was_left(app: Any, _: Any) -> None:
+            app.add_task(outbox.Outbox(self.name(), self.get_output_channel()).sweep_regularly())
 
         self.add_routes(webhook)
         return webhook

@@ -28,7 +28,7 @@ from bot import settings
 from bot.names import Channel
 from bot.rasa.channels import matches
 from bot.rasa.channels.payload import Fields, Malformed, form_fields, json_fields
-from bot.rasa.channels.provider import ProviderError, call
+from bot.rasa.channels.provider import ProviderError, Refused, call, post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,14 @@ class SlackOutput(OutputChannel):
         body: Dict[str, Any] = {"channel": channel, "text": text.strip()}
         if blocks:
             body["blocks"] = blocks
-        await web_api(self.bot_token, "chat.postMessage", body)
+        answer = await post(
+            "slack",
+            f"{settings.provider_api_url('slack')}/chat.postMessage",
+            json=body,
+            headers={"Authorization": f"Bearer {self.bot_token}"},
+        )
+        if not (answer or {}).get("ok"):
+            raise Refused(f"slack API refused chat.postMessage ({(answer or {}).get('error')})")
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._post(recipient_id, text)

@@ -23,7 +23,7 @@ from bot import settings
 from bot.names import Channel
 from bot.rasa.channels import button_titles, matches
 from bot.rasa.channels.payload import Fields, json_fields
-from bot.rasa.channels.provider import ProviderError, call
+from bot.rasa.channels.provider import ProviderError, call, post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class TelegramOutput(OutputChannel):
         return Channel.TELEGRAM
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await call("telegram", api_url(self.token, "sendMessage"), json={"chat_id": recipient_id, "text": text.strip()})
+        await post("telegram", api_url(self.token, "sendMessage"), json={"chat_id": recipient_id, "text": text.strip()})
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
@@ -51,7 +51,7 @@ class TelegramOutput(OutputChannel):
             [{"text": title, "callback_data": str(i)}] for i, title in enumerate(button_titles(buttons), start=1)
         ]
         payload = {"chat_id": recipient_id, "text": text.strip(), "reply_markup": {"inline_keyboard": keyboard}}
-        await call("telegram", api_url(self.token, "sendMessage"), json=payload)
+        await post("telegram", api_url(self.token, "sendMessage"), json=payload)
 
 
 def person_of(user: Fields) -> Optional[str]:
@@ -109,7 +109,8 @@ class TelegramInput(SignedWebhookInput):
         return [message] if message else []
 
     async def acknowledge_button(self, message: Incoming) -> None:
-        await call(
+        """One attempt: the patient's answer waits for it, and the spinner stops by itself anyway."""
+        await post(
             "telegram",
             api_url(self.access_token, "answerCallbackQuery"),
             json={"callback_query_id": message.button_press_id},

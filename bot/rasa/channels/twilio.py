@@ -20,7 +20,7 @@ from bot import settings
 from bot.names import Channel
 from bot.rasa.channels import numbered_choices
 from bot.rasa.channels.payload import Malformed, form_fields
-from bot.rasa.channels.provider import call
+from bot.rasa.channels.provider import post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 EMPTY_TWIML = "<?xml version='1.0' encoding='UTF-8'?><Response/>"
@@ -36,7 +36,7 @@ class TwilioOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         url = f"{settings.provider_api_url('twilio')}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        await call(
+        await post(
             "twilio",
             url,
             data={"To": recipient_id, "From": self.number, "Body": text.strip()},

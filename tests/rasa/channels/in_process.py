@@ -33,6 +33,7 @@ class InProcessWebhook:
         self.loop.run_until_complete(asyncio.wait([self.started, self.running], return_when=asyncio.FIRST_COMPLETED))
         if self.running.done():
             self.running.result()
+        self.background = asyncio.all_tasks(self.loop)  # the app and what it runs for good (the outbox's sweep)
 
     async def _rasa(self, message: UserMessage) -> None:
         self.messages.append(message)
@@ -44,7 +45,7 @@ class InProcessWebhook:
     def post(self, body: bytes, headers: Dict[str, str]) -> Tuple[int, str]:
         """POSTs to the channel's webhook; the status and text of its answer once all it started is done."""
         status, text = self.loop.run_until_complete(self._post(body, headers))
-        started = asyncio.all_tasks(self.loop) - {self.running}
+        started = asyncio.all_tasks(self.loop) - self.background
         if started:
             self.loop.run_until_complete(asyncio.wait(started))
         return status, text

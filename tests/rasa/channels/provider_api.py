@@ -54,14 +54,16 @@ def answer_for(path: str, body: bytes) -> Any:
 
 @dataclass
 class Trouble:
-    """How the stand-in misbehaves for calls ending in `path_end`, `times` times: answer `status`,
-    answer after `delay` seconds, or drop the connection without an answer."""
+    """How the stand-in misbehaves for calls ending in `path_end` (and whose body holds `containing`),
+    `times` times: answer `status`, answer after `delay` seconds, or drop the connection without
+    an answer."""
 
     path_end: str
     times: int
     status: int = 0
     delay: float = 0.0
     drop: bool = False
+    containing: str = ""
 
 
 @dataclass
@@ -75,10 +77,10 @@ class ProviderAPI:
         with self.lock:
             self.troubles.append(Trouble(path_end, times, **how))
 
-    def trouble_for(self, path: str) -> Optional[Trouble]:
+    def trouble_for(self, path: str, body: bytes) -> Optional[Trouble]:
         with self.lock:
             for trouble in self.troubles:
-                if trouble.times > 0 and path.endswith(trouble.path_end):
+                if trouble.times > 0 and path.endswith(trouble.path_end) and trouble.containing.encode() in body:
                     trouble.times -= 1
                     return trouble
         return None
@@ -109,7 +111,7 @@ def start() -> ProviderAPI:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             path = self.path.split("?")[0]
             api.calls.append(Call(self.path, dict(self.headers), body))
-            trouble = api.trouble_for(path)
+            trouble = api.trouble_for(path, body)
             if trouble and trouble.delay:
                 time.sleep(trouble.delay)
             if trouble and trouble.drop:

@@ -112,12 +112,14 @@ def test_a_group_message_is_answered_in_private_and_the_group_gets_a_pointer(ass
 
 
 def test_a_person_who_has_not_started_the_bot_is_asked_to_in_the_group_never_answered_there(assistant, provider_api):
-    provider_api.misbehave(REPLY_PATH, times=1, status=403)  # Telegram: the bot can't initiate a conversation
+    # Telegram: the bot can't initiate a conversation, so both replies (disclaimer, answer) are refused
+    provider_api.misbehave(REPLY_PATH, times=2, status=403)
     mark = provider_api.mark()
     assert post(assistant, update(6666662, "where is the clinic?", chat=GROUP)).status_code == 200
-    sent = sent_to(provider_api.wait_for(REPLY_PATH, mark, count=2))
-    assert sent[1] == (str(GROUP["id"]), ASK_FOR_A_PRIVATE_CHAT)
-    assert len(provider_api.wait_for(REPLY_PATH, mark, count=3, timeout=3)) == 2  # nothing more, after the refusal
+    sent = sent_to(provider_api.wait_for(REPLY_PATH, mark, count=3))
+    assert [chat for chat, _ in sent[:2]] == ["6666662", "6666662"]  # refused: lost, listed for the staff
+    assert sent[2] == (str(GROUP["id"]), ASK_FOR_A_PRIVATE_CHAT)
+    assert len(provider_api.wait_for(REPLY_PATH, mark, count=4, timeout=3)) == 3  # nothing more, after the refusal
 
 
 def test_a_private_chat_and_a_group_are_one_conversation(assistant, client, provider_api):
