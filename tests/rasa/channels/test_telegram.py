@@ -1,11 +1,15 @@
-"""Telegram: the webhook is registered with a secret; Updates in, sendMessage out."""
+"""Telegram: the webhook is registered with a secret; Updates in (built with python-telegram-bot, the
+provider's own SDK), sendMessage out."""
 
 import itertools
 import json
+from datetime import datetime, timezone
+from typing import Optional
 
 import pytest
 import requests
 from hypothesis import given, settings
+from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot.rasa.channels.signed_webhook import ASK_FOR_A_PRIVATE_CHAT, POINTER
 from bot.rasa.channels.telegram import TelegramInput
@@ -22,32 +26,30 @@ _update_ids = itertools.count(10000)
 GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Spine recovery"}
 
 
-def update(user_id: int, text: str, update_id: int = 0, chat: dict = None) -> dict:
-    """A Telegram Update with a text message (https://core.telegram.org/bots/api#update), in the
-    person's private chat unless `chat` says otherwise."""
-    return {
-        "update_id": update_id or next(_update_ids),
-        "message": {
-            "message_id": 1365,
-            "date": 1441645532,
-            "chat": chat or {"id": user_id, "type": "private", "first_name": "Test"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Test"},
-            "text": text,
-        },
-    }
+SENT_AT = datetime(2015, 9, 7, 17, 5, 32, tzinfo=timezone.utc)
+
+
+def person(user_id: int) -> User:
+    return User(id=user_id, is_bot=False, first_name="Test")
+
+
+def private_chat(user_id: int) -> Chat:
+    return Chat(id=user_id, type=Chat.PRIVATE, first_name="Test")
+
+
+def update(user_id: int, text: str, update_id: int = 0, chat: Optional[dict] = None) -> dict:
+    """A Telegram Update with a text message, made by python-telegram-bot, in the person's private
+    chat unless `chat` says otherwise."""
+    where = Chat(id=chat["id"], type=chat["type"], title=chat.get("title")) if chat else private_chat(user_id)
+    message = Message(message_id=1365, date=SENT_AT, chat=where, from_user=person(user_id), text=text)
+    return Update(update_id or next(_update_ids), message=message).to_dict()
 
 
 def button_press(user_id: int, data: str) -> dict:
-    return {
-        "update_id": next(_update_ids),
-        "callback_query": {
-            "id": "4382bfdwdsb323b2d9",
-            "from": {"id": user_id, "is_bot": False, "first_name": "Test"},
-            "message": {"message_id": 1366, "date": 1441645533, "chat": {"id": user_id, "type": "private"}},
-            "chat_instance": "-1234",
-            "data": data,
-        },
-    }
+    """A press of an inline keyboard button (a callback query), made by python-telegram-bot."""
+    pressed = Message(message_id=1366, date=SENT_AT, chat=private_chat(user_id))
+    query = CallbackQuery("4382bfdwdsb323b2d9", person(user_id), "-1234", message=pressed, data=data)
+    return Update(next(_update_ids), callback_query=query).to_dict()
 
 
 def post(assistant, body: dict, secret: str = SECRET) -> requests.Response:
