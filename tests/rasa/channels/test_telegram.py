@@ -124,6 +124,16 @@ def test_a_person_who_has_not_started_the_bot_is_asked_to_in_the_group_never_ans
     assert len(provider_api.wait_for(REPLY_PATH, mark, count=4, timeout=3)) == 3  # nothing more, after the refusal
 
 
+def test_two_people_in_one_group_have_separate_conversations(assistant, client, provider_api):
+    mark = provider_api.mark()
+    post(assistant, update(6666664, "i had a fusion 6 weeks ago", chat=GROUP))
+    post(assistant, update(6666665, "how long is recovery?", chat=GROUP))
+    provider_api.wait_for(REPLY_PATH, mark, count=4)
+    for person_id, own in ((6666664, "i had a fusion 6 weeks ago"), (6666665, "how long is recovery?")):
+        tracker = client._get(f"/conversations/telegram:{person_id}/tracker")
+        assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [own]
+
+
 def test_a_private_chat_and_a_group_are_one_conversation(assistant, client, provider_api):
     mark = provider_api.mark()
     post(assistant, update(6666663, "i had a microdiscectomy 3 weeks ago"))
