@@ -171,16 +171,17 @@ def due(engine: Engine, channel: str) -> List[Reply]:
         return [reply_of(row) for row in rows]
 
 
-def _mark_lost(engine: Engine, status: str, problem: str, *stale: Any) -> List[Reply]:
-    """Marks the replies matching `stale` with `status` and `problem` (each row only if it still
-    matches, so two servers never both mark it); returns those this call marked."""
+def _mark_lost(engine: Engine, channel: str, was: str, stale: Any, status: str, problem: str) -> List[Reply]:
+    """Marks the channel's replies in status `was` matching `stale` with `status` and `problem` (each
+    row only if it still matches, so two servers never both mark it); returns those this call marked."""
+    still = (OUTBOX.c.channel == channel, OUTBOX.c.status == was, stale)
     with engine.begin() as connection:
         marked = [
             row
-            for row in connection.execute(select(OUTBOX).where(*stale)).all()
+            for row in connection.execute(select(OUTBOX).where(*still)).all()
             if connection.execute(
                 update(OUTBOX)
-                .where(OUTBOX.c.id == row.id, *stale)
+                .where(OUTBOX.c.id == row.id, *still)
                 .values(status=status, problem=problem, updated_at=time.time())
             ).rowcount
         ]
@@ -190,27 +191,13 @@ def _mark_lost(engine: Engine, status: str, problem: str, *stale: Any) -> List[R
 def abandoned(engine: Engine, channel: str) -> List[Reply]:
     """Marks `unknown` the channel's replies whose server died while sending them; returns them."""
     cutoff = time.time() - settings.provider_call_timeout_seconds() - ABANDONED_AFTER_TIMEOUT_SECONDS
-    return _mark_lost(
-        engine,
-        outcomes.UNKNOWN,
-        ABANDONED,
-        OUTBOX.c.channel == channel,
-        OUTBOX.c.status == outcomes.SENDING,
-        OUTBOX.c.updated_at < cutoff,
-    )
+    return _mark_lost(engine, channel, outcomes.SENDING, OUTBOX.c.updated_at < cutoff, outcomes.UNKNOWN, ABANDONED)
 
 
 def too_late(engine: Engine, channel: str) -> List[Reply]:
     """Marks `failed` the channel's pending replies due for longer than REPLY_MAX_DELAY_SECONDS."""
     cutoff = time.time() - settings.reply_max_delay_seconds()
-    return _mark_lost(
-        engine,
-        outcomes.FAILED,
-        TOO_LATE,
-        OUTBOX.c.channel == channel,
-        OUTBOX.c.status == outcomes.PENDING,
-        OUTBOX.c.claimable_at < cutoff,
-    )
+    return _mark_lost(engine, channel, outcomes.PENDING, OUTBOX.c.claimable_at < cutoff, outcomes.FAILED, TOO_LATE)
 
 
 def counts(channel: str) -> Dict[str, int]:
