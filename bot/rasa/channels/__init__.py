@@ -71,6 +71,19 @@ def button_titles(buttons: Optional[List[Dict[str, Any]]]) -> List[str]:
     return [str(b.get("title", "")) for b in buttons or []]
 
 
+ELLIPSIS = "…"
+
+
+def shortened(title: str, limit: int) -> str:
+    """The title within `limit` characters (a provider's button limit): if longer, its whole words
+    that fit with an ellipsis after them; mid-word only when not even the first word fits."""
+    if len(title) <= limit:
+        return title
+    space = title.rfind(" ", 0, limit)
+    kept = title[:space].rstrip(" ") if space > 0 else ""
+    return (kept or title[: limit - len(ELLIPSIS)]) + ELLIPSIS
+
+
 def numbered_choices(text: str, buttons: List[Dict[str, Any]]) -> str:
     """Buttons as numbered lines, for channels without buttons (SMS, WhatsApp)."""
     lines = [f"{i}. {title}" for i, title in enumerate(button_titles(buttons), start=1)]

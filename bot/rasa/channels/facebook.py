@@ -18,23 +18,12 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.names import Channel
-from bot.rasa.channels import matches
+from bot.rasa.channels import matches, shortened
 from bot.rasa.channels.payload import Fields, json_fields
 from bot.rasa.channels.provider import post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 QUICK_REPLY_TITLE_LIMIT = 20
-ELLIPSIS = "…"
-
-
-def shortened(title: str, limit: int = QUICK_REPLY_TITLE_LIMIT) -> str:
-    """The title within `limit` characters (Messenger's quick replies): if longer, its whole words
-    that fit with an ellipsis after them; mid-word only when not even the first word fits."""
-    if len(title) <= limit:
-        return title
-    space = title.rfind(" ", 0, limit)
-    kept = title[:space].rstrip(" ") if space > 0 else ""
-    return (kept or title[: limit - len(ELLIPSIS)]) + ELLIPSIS
 
 
 class MessengerOutput(OutputChannel):
@@ -57,7 +46,12 @@ class MessengerOutput(OutputChannel):
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         replies = [
-            {"content_type": "text", "title": shortened(str(b["title"])), "payload": str(b["payload"])} for b in buttons
+            {
+                "content_type": "text",
+                "title": shortened(str(b["title"]), QUICK_REPLY_TITLE_LIMIT),
+                "payload": str(b["payload"]),
+            }
+            for b in buttons
         ]
         await self._send(recipient_id, {"text": text.strip(), "quick_replies": replies})
 

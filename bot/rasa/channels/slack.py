@@ -26,7 +26,7 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.names import Channel
-from bot.rasa.channels import matches
+from bot.rasa.channels import matches, shortened
 from bot.rasa.channels.payload import Fields, Malformed, form_fields, json_fields
 from bot.rasa.channels.provider import ProviderError, Refused, call, post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
@@ -87,7 +87,7 @@ class SlackOutput(OutputChannel):
         elements = [
             {
                 "type": "button",
-                "text": {"type": "plain_text", "text": str(b["title"])[:BUTTON_TEXT_LIMIT]},
+                "text": {"type": "plain_text", "text": shortened(str(b["title"]), BUTTON_TEXT_LIMIT)},
                 "value": str(b["payload"]),
             }
             for b in buttons

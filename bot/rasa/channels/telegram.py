@@ -12,6 +12,7 @@ has not started the bot (Telegram refuses the private message with 403), a reque
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel
@@ -66,6 +67,15 @@ def shared_chat_of(chat: Fields) -> str:
     return "" if kind == "private" else str(chat_id)
 
 
+# A bot's username ends in "bot" (Telegram's rule); in a group a patient addresses it by name.
+BOT_MENTION = re.compile(r"(?i)@\w*bot\b")
+
+
+def without_bot_mention(text: str) -> str:
+    """A group message's text without "@spine_clinic_bot" (where it stands, a command's suffix too)."""
+    return " ".join(BOT_MENTION.sub(" ", text).split())
+
+
 def message_of(update: Fields) -> Optional[Incoming]:
     """The patient's text message or button press in an Update, if it is one; its sender is the
     person (`from`), in a private chat or a group alike."""
@@ -83,6 +93,8 @@ def message_of(update: Fields) -> Optional[Incoming]:
         return None
     text, sender, shared = message.get("text", str), message.object("from"), shared_chat_of(message.need_object("chat"))
     person = person_of(sender) if sender else None  # no sender: a channel's post
+    if shared and text:
+        text = without_bot_mention(text)
     return Incoming(update_id, person, text, shared_chat=shared) if person and text is not None else None
 
 

@@ -10,7 +10,8 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rasa.channels.facebook import ELLIPSIS, QUICK_REPLY_TITLE_LIMIT, MessengerInput, shortened
+from bot.rasa.channels import ELLIPSIS, shortened
+from bot.rasa.channels.facebook import QUICK_REPLY_TITLE_LIMIT, MessengerInput
 from tests.conftest import CHANNEL_SECRETS
 from tests.rasa.channels.in_process import in_process
 from tests.rasa.channels.malformed import json_bodies
@@ -124,13 +125,13 @@ def test_missing_or_bad_signatures_are_rejected(assistant, provider_api):
     ],
 )
 def test_quick_reply_titles_are_cut_at_a_word_boundary(title, shown):
-    assert shortened(title) == shown
+    assert shortened(title, QUICK_REPLY_TITLE_LIMIT) == shown
 
 
 @given(st.lists(st.text(st.characters(blacklist_characters=" "), min_size=1, max_size=25), min_size=1, max_size=6))
 def test_a_cut_title_keeps_whole_words_within_the_limit(words):
     title = " ".join(words)
-    shown = shortened(title)
+    shown = shortened(title, QUICK_REPLY_TITLE_LIMIT)
     assert len(shown) <= QUICK_REPLY_TITLE_LIMIT
     if len(title) <= QUICK_REPLY_TITLE_LIMIT:
         assert shown == title

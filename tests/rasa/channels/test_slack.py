@@ -157,6 +157,16 @@ def test_a_direct_message_and_a_mention_are_one_conversation(assistant, client, 
     ]
 
 
+def test_two_people_in_one_channel_have_separate_conversations(assistant, client, provider_api):
+    mark = provider_api.mark()
+    post_event(assistant, mention_event("U0SHARE1", "C0SHARED2", "i had a fusion 6 weeks ago"))
+    post_event(assistant, mention_event("U0SHARE2", "C0SHARED2", "how long is recovery?"))
+    provider_api.wait_for(REPLY_PATH, mark, count=6)
+    for user, own in (("U0SHARE1", "i had a fusion 6 weeks ago"), ("U0SHARE2", "how long is recovery?")):
+        tracker = client._get(f"/conversations/slack:{TEAM}:{user}/tracker")
+        assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [own]
+
+
 def test_choices_are_buttons_and_a_press_picks_one(assistant, provider_api):
     mark = provider_api.mark()
     post_event(assistant, message_event("U0CHOICE1", "how long does recovery take?"))

@@ -11,8 +11,9 @@ import requests
 from hypothesis import given, settings
 from telegram import CallbackQuery, Chat, Message, Update, User
 
+from bot.rasa.channels.payload import json_fields
 from bot.rasa.channels.signed_webhook import ASK_FOR_A_PRIVATE_CHAT, POINTER
-from bot.rasa.channels.telegram import TelegramInput
+from bot.rasa.channels.telegram import TelegramInput, message_of
 from tests.conftest import CHANNEL_SECRETS
 from tests.rasa.channels.in_process import in_process
 from tests.rasa.channels.malformed import json_bodies
@@ -132,6 +133,25 @@ def test_two_people_in_one_group_have_separate_conversations(assistant, client, 
     for person_id, own in ((6666664, "i had a fusion 6 weeks ago"), (6666665, "how long is recovery?")):
         tracker = client._get(f"/conversations/telegram:{person_id}/tracker")
         assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [own]
+
+
+@pytest.mark.parametrize(
+    "written, read",
+    [
+        ("@spine_clinic_bot how long is recovery?", "how long is recovery?"),
+        ("how long is recovery @Spine_Clinic_Bot", "how long is recovery"),
+        ("/start@spine_clinic_bot", "/start"),
+        ("ask @my_sister about robots", "ask @my_sister about robots"),
+    ],
+)
+def test_a_group_message_is_read_without_the_bots_name(written, read):
+    incoming = message_of(json_fields(json.dumps(update(6666666, written, chat=GROUP)).encode()))
+    assert incoming is not None and incoming.text == read and incoming.shared_chat == str(GROUP["id"])
+
+
+def test_a_private_message_is_read_as_written():
+    incoming = message_of(json_fields(json.dumps(update(6666666, "@spine_clinic_bot hi")).encode()))
+    assert incoming is not None and incoming.text == "@spine_clinic_bot hi"
 
 
 def test_a_private_chat_and_a_group_are_one_conversation(assistant, client, provider_api):
