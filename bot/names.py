@@ -153,10 +153,12 @@ class SocketEvent:
 
 class ClientMessage:
     """Keys a client (the widget, the REST channel's callers, the load test) may send with a
-    message so that sending it again after a lost connection is answered once (bot/rasa/agent.py)."""
+    message so that sending it again after a lost connection is answered once (bot/rasa/agent.py),
+    and that marks test traffic, whose warning signs page nobody (bot/alerts)."""
 
     MESSAGE_ID = "message_id"
     RETRY = "retry"
+    TEST_TRAFFIC = "test_traffic"  # the REST channel only: the evaluation, gate, load and fuzz tests (no pages)
 
 
 class Metadata:

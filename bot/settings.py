@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+import string
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,12 @@ def _path(name: str, value: str) -> Path:
     return PROJECT_ROOT / value
 
 
+def _choice(name: str, value: str, choices: Tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigurationError(f"{name}={value!r}: set it to one of {', '.join(choices)}.")
+    return value
+
+
 def _list(name: str, value: str) -> List[str]:
     return [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
 
@@ -136,7 +143,7 @@ RASA_PORT = Setting(
 ACTION_PORT = Setting("ACTION_PORT", "5055", _port, (RASA, ACTIONS), "rasa_sdk action server")
 WEB_PORT = Setting("WEB_PORT", "8000", _port, (RASA, WEB), "the demo page (its origin is allowed by CORS)")
 CONSOLE_PORT = Setting(
-    "CONSOLE_PORT", "8001", _port, (CONSOLE,), "the staff console (log in with an account from `make staff-user`)"
+    "CONSOLE_PORT", "8001", _port, (RASA, CONSOLE), "the staff console (log in with an account from `make staff-user`)"
 )
 RASA_AUTH_TOKEN = Setting(
     "RASA_AUTH_TOKEN",
@@ -269,6 +276,46 @@ REPLY_MAX_DELAY_SECONDS = Setting(
     "a reply still unsent this long after it was due (its servers were down) is not sent, out of its "
     "conversation's context, but listed in the console as lost (staff may send it again)",
 )
+ALERT_ESCALATION_LIST = Setting(
+    "ALERT_ESCALATION_LIST",
+    "",
+    _list,
+    (RASA,),
+    "who is paged when a patient reports a warning sign, in order: comma-separated people, each one or "
+    "more of `mailto:address` and `sms:+number` separated by spaces (SMS through the Twilio channel's "
+    "account); unset: nobody is paged, alerts still show in the console",
+    "unset",
+)
+ALERT_ACKNOWLEDGE_MINUTES = Setting(
+    "ALERT_ACKNOWLEDGE_MINUTES",
+    "10",
+    _at_least(0.01),
+    (RASA,),
+    "an alert nobody acknowledged in this time is sent to the next person on the escalation list (after "
+    "the last, the first again)",
+)
+CONSOLE_PUBLIC_URL = Setting(
+    "CONSOLE_PUBLIC_URL",
+    "",
+    _loopback(CONSOLE_PORT),
+    (RASA,),
+    "the staff console's address as the staff reach it, for the link in an alert's notification",
+    "`http://localhost:$CONSOLE_PORT`",
+)
+SMTP_HOST = Setting("SMTP_HOST", "", _text, (RASA,), "the mail server alerts are e-mailed through", "unset")
+SMTP_PORT = Setting("SMTP_PORT", "587", _port, (RASA,), "its port")
+SMTP_SECURITY = Setting(
+    "SMTP_SECURITY",
+    "starttls",
+    lambda name, value: _choice(name, value, ("starttls", "tls", "none")),
+    (RASA,),
+    "`starttls` (port 587), `tls` (port 465) or `none` (a relay on the same private network only)",
+)
+SMTP_USERNAME = Setting("SMTP_USERNAME", "", _text, (RASA,), "the mail server's login, if it needs one", "unset")
+SMTP_PASSWORD = Setting("SMTP_PASSWORD", "", _text, (RASA,), "its password", "unset")
+SMTP_FROM = Setting(
+    "SMTP_FROM", "", _text, (RASA,), "the alerts' sender address (default: alerts@ the mail server's domain)", "unset"
+)
 PROVIDER_APIS = {
     provider: Setting(
         f"{provider.upper()}_API_URL",
@@ -350,6 +397,9 @@ rasa_public_url = RASA_PUBLIC_URL.get
 facebook_graph_version = FACEBOOK_GRAPH_VERSION.get
 provider_call_timeout_seconds = PROVIDER_CALL_TIMEOUT_SECONDS.get
 reply_max_delay_seconds = REPLY_MAX_DELAY_SECONDS.get
+alert_escalation_list = ALERT_ESCALATION_LIST.get
+alert_acknowledge_minutes = ALERT_ACKNOWLEDGE_MINUTES.get
+console_public_url = CONSOLE_PUBLIC_URL.get
 tracker_database_url = TRACKER_DATABASE_URL.get
 model_path = MODEL_PATH.get
 model_store_dir = MODEL_STORE_DIR.get
@@ -410,6 +460,30 @@ def cluster_settings() -> ClusterSettings:
         redis_port=CLUSTER_REDIS_PORT.get(),
         directory=VAR_DIR / "cluster",
     )
+
+
+@dataclass(frozen=True)
+class SMTPSettings:
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str
+    sender: str
+
+
+def smtp_settings() -> "SMTPSettings | None":
+    """The mail server alerts are e-mailed through, if SMTP_HOST is set."""
+    host = SMTP_HOST.get()
+    if not host:
+        return None
+    sender = SMTP_FROM.get() or f"alerts@{host}"
+    return SMTPSettings(host, SMTP_PORT.get(), SMTP_SECURITY.get(), SMTP_USERNAME.get(), SMTP_PASSWORD.get(), sender)
+
+
+def filled(value: str) -> str:
+    """A credentials.yml value with its ${VARIABLES} filled from the environment."""
+    return string.Template(value).safe_substitute(os.environ)
 
 
 def session_secret() -> bytes:

@@ -14,6 +14,7 @@ from bot import settings
 from bot.runtime.client import RasaClient
 from bot.runtime.postgres import Cluster, postgres_cluster
 from bot.runtime.services import Services, isolated_environment, isolated_settings, running_services
+from tests.alerts.mailbox import Mailbox, mailbox
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.provider_api import start as start_provider_api
 
@@ -86,11 +87,25 @@ def provider_api() -> Iterator[ProviderAPI]:
     api.server.shutdown()
 
 
+# The session's on-call list: paged by e-mail to the local SMTP server, the next after this long.
+ON_CALL = ("oncall@clinic.test", "backup@clinic.test")
+ALERT_ACKNOWLEDGE_MINUTES = 0.25
+
+
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAPI) -> Iterator[Services]:
+def on_call_mailbox() -> Iterator[Mailbox]:
+    """The local SMTP server the session's assistant pages the on-call list through."""
+    with mailbox() as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def assistant(
+    tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAPI, on_call_mailbox: Mailbox
+) -> Iterator[Services]:
     """The real Rasa and action servers, started once per session (training the model if needed),
     with every channel enabled and the providers' APIs replaced by the local recorder, which they
-    give PROVIDER_CALL_TIMEOUT_SECONDS to answer."""
+    give PROVIDER_CALL_TIMEOUT_SECONDS to answer; alerts page ON_CALL through `on_call_mailbox`."""
     built(settings.DEFAULT_MODEL, "make train")
     server = isolated_settings()
     rasa_url = f"http://localhost:{server.rasa_port}"
@@ -101,6 +116,11 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAP
         "TWILIO_WHATSAPP_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio_whatsapp/webhook",
         **{f"{p}_API_URL": provider_api.url for p in ("TWILIO", "TELEGRAM", "FACEBOOK", "SLACK")},
         "PROVIDER_CALL_TIMEOUT_SECONDS": str(PROVIDER_CALL_TIMEOUT_SECONDS),
+        "ALERT_ESCALATION_LIST": ", ".join(f"mailto:{address}" for address in ON_CALL),
+        "ALERT_ACKNOWLEDGE_MINUTES": str(ALERT_ACKNOWLEDGE_MINUTES),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(on_call_mailbox.port),
+        "SMTP_SECURITY": "none",
     }
     with running_services(server, tmp_path_factory.mktemp("logs"), env) as services:
         yield services

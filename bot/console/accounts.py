@@ -31,7 +31,8 @@ from bot import settings
 from bot.commands import run_command
 from bot.database import LOGIN_FAILURES, SESSIONS, USERS, database
 
-ROLES = ("reviewer", "admin")
+REVIEWER, NURSE, ADMIN = "reviewer", "nurse", "admin"
+ROLES = (REVIEWER, NURSE, ADMIN)  # reviewer: reads; nurse: also acts on alerts; admin: everything
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILURES = {"user": 5, "ip": 50}  # by the kind of key: "user:<name>" or "ip:<address>"
 THROTTLE_SECONDS = 900

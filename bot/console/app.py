@@ -2,7 +2,9 @@
 (docs/console.md).
 
 Every /api/ route but the login needs a session cookie; every state-changing request also needs
-the session's CSRF token in the X-CSRF-Token header; routes marked admin need the admin role.
+the session's CSRF token in the X-CSRF-Token header; routes marked admin need the admin role,
+those that act on alerts the nurse or admin role. /api/alerts/stream is a server-sent event
+stream: the console's live alert queue.
 Database work runs in threads so that a slow query never stalls another staff member's page.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Coroutine, Dict, List, Optional, Tuple
 
@@ -19,8 +22,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot import outcomes, settings
-from bot.console import accounts, audit, conversations, dashboard, labels, lost_replies, models
+from bot import alerts, audit, outcomes, settings
+from bot.console import accounts, conversations, dashboard, labels, lost_replies, models
 from bot.database import database
 from bot.rasa import retention
 
@@ -50,14 +53,25 @@ def error(message: str, status: int, **extra: Any) -> HTTPResponse:
     return response.json({"error": message, **extra}, status=status)
 
 
-def admin_only(handler: Handler) -> Handler:
-    @functools.wraps(handler)
-    async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-        if request.ctx.staff.role != "admin":
-            return error("this needs an admin account", 403)
-        return await handler(request, *args, **kwargs)
+def needs(*roles: str) -> Callable[[Handler], Handler]:
+    """A route only staff of these roles may use."""
 
-    return checked
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            if request.ctx.staff.role not in roles:
+                return error(f"this needs a{'n' if roles[0][0] in 'aeiou' else ''} {' or '.join(roles)} account", 403)
+            return await handler(request, *args, **kwargs)
+
+        return checked
+
+    return wrap
+
+
+admin_only = needs(accounts.ADMIN)
+nurse_or_admin = needs(accounts.NURSE, accounts.ADMIN)
+STREAM_CHECK_SECONDS = 1.0  # how often the live queue looks for changed alerts
+STREAM_KEEPALIVE_SECONDS = 15.0
 
 
 def day_range(request: Request) -> Tuple[Optional[float], Optional[float]]:
@@ -249,6 +263,50 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
         target = f"{reply['conversation_id']} (reply {reply_id})"
         await blocking(audit.record, engine, request.ctx.staff.username, "resend_reply", target)
         return response.json({"queued": reply})
+
+    @app.get("/api/alerts")
+    async def list_alerts(request: Request) -> HTTPResponse:
+        include_test = request.args.get("test", "") in ("1", "true")
+        return response.json(await blocking(alerts.listing, engine, include_test))
+
+    @app.get("/api/alerts/stream")
+    async def alert_stream(request: Request) -> None:
+        """Server-sent events: `alerts` with the open and unresolved counts whenever an alert
+        changes (and once at the start); a comment line now and then keeps proxies from closing it."""
+        stream = await request.respond(
+            content_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        )
+        last, quiet = None, 0.0
+        while True:
+            open_, unresolved, changed = await blocking(alerts.counts, engine)
+            if (open_, unresolved, changed) != last:
+                last = (open_, unresolved, changed)
+                data = json.dumps({"open": open_, "unresolved": unresolved})
+                await stream.send(f"event: alerts\ndata: {data}\n\n")
+                quiet = 0.0
+            elif quiet >= STREAM_KEEPALIVE_SECONDS:
+                await stream.send(": still here\n\n")
+                quiet = 0.0
+            await asyncio.sleep(STREAM_CHECK_SECONDS)
+            quiet += STREAM_CHECK_SECONDS
+
+    @app.post("/api/alerts/<alert_id:int>/acknowledge")
+    @nurse_or_admin
+    async def acknowledge_alert(request: Request, alert_id: int) -> HTTPResponse:
+        return await alert_step(alerts.acknowledge, alert_id, request.ctx.staff.username)
+
+    @app.post("/api/alerts/<alert_id:int>/resolve")
+    @nurse_or_admin
+    async def resolve_alert(request: Request, alert_id: int) -> HTTPResponse:
+        return await alert_step(alerts.resolve, alert_id, request.ctx.staff.username)
+
+    async def alert_step(step: Callable[..., Dict[str, Any]], alert_id: int, username: str) -> HTTPResponse:
+        try:
+            return response.json({"alert": await blocking(step, engine, alert_id, username)})
+        except LookupError as missing:
+            return error(str(missing), 404)
+        except alerts.AlertStateError as wrong_state:
+            return error(str(wrong_state), 409)
 
     @app.get("/api/models")
     async def list_models(request: Request) -> HTTPResponse:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from sqlalchemy import and_, select
@@ -19,21 +18,13 @@ from bot.database import EVENTS, FEEDBACK
 from bot.names import FAQ_PREFIX, Intent
 from bot.outcomes import outcome_of
 from bot.sources import source_line
+from bot.timestamps import iso
 
 FEEDBACK_OUTCOME = "feedback"  # a filter next to the outcomes: the patient rated an answer
 
 
 def channel_of(conversation_id: str) -> str:
     return conversation_id.split(":", 1)[0] if ":" in conversation_id else "unknown"
-
-
-def iso(timestamp: Optional[float]) -> Optional[str]:
-    """A timestamp as the API shows it: ISO 8601, UTC."""
-    return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
-
-
-def day_of(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
 
 
 @dataclass

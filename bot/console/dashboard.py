@@ -8,9 +8,10 @@ from typing import Any, Dict, Optional
 
 from sqlalchemy.engine import Engine
 
-from bot.console.conversations import day_of, exchanges, faq_key, feedback
+from bot.console.conversations import exchanges, faq_key, feedback
 from bot.console.labels import normalised, options
 from bot.outcomes import ANSWERED, CLARIFIED, DECLINED, ESCALATED, FALLBACK, UNANSWERED
+from bot.timestamps import day_of
 
 TOP = 10
 DAY_OUTCOMES = (ANSWERED, DECLINED, CLARIFIED, FALLBACK, ESCALATED)  # the chart's series

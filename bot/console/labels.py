@@ -24,11 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot import settings
-from bot.console.conversations import Exchange, exchanges, feedback, iso, rated_exchange
+from bot.console.conversations import Exchange, exchanges, feedback, rated_exchange
 from bot.database import LABELS
 from bot.names import FAQ_PREFIX, TIMELINE_INTENTS, Entity, Intent, Response
 from bot.outcomes import ANSWERED, UNANSWERED
 from bot.timelines.data import load_timeline_data
+from bot.timestamps import iso
 from bot.training_data import read_nlu_examples
 
 # An answer below this confidence (the intent's, or the FAQ answer's) is in the inbox.

@@ -15,9 +15,9 @@ from typing import Any, Dict
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
-from bot.console.conversations import iso
 from bot.database import OUTBOX
 from bot.outcomes import LOST, PENDING
+from bot.timestamps import iso
 
 LIMIT = 500
 IS_LOST = OUTBOX.c.status.in_(LOST)

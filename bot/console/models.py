@@ -26,12 +26,12 @@ import requests
 from sqlalchemy.engine import Engine
 
 from bot import settings
-from bot.console.conversations import iso
 from bot.console.gate import Gate, evaluate_model, load_gate, verdict
 from bot.console.labels import export
 from bot.rasa import model_registry
 from bot.rasa.model_registry import Model
 from bot.rasa.training import ANNOUNCEMENT
+from bot.timestamps import iso
 
 _COMPONENT = re.compile(r"Starting to train component '(\w+)'")
 _PLANNED = re.compile(r"^" + ANNOUNCEMENT.format(count=r"(\d+)"))

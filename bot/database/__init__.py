@@ -6,8 +6,8 @@ queries and made from Rasa's definition if missing; no migration touches it); th
 delivery ids (bot/rasa/channels/deliveries.py) and outbox of replies (outbox.py); the patients'
 feedback on answers (the widget's thumbs); the labels staff gave patient messages; the models the
 staff console trained and promoted (bot/rasa/model_registry.py); the console's accounts,
-sessions, failed logins and audit log. A change to a table here goes with a new file in
-migrations/versions; tests/database checks that they agree.
+sessions, failed logins and audit log; the staff alerts of warning signs (bot/alerts). A change
+to a table here goes with a new file in migrations/versions; tests/database checks that they agree.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ USERS = Table(
     TABLES,
     Column("username", String(64), primary_key=True),
     Column("password_hash", String(255), nullable=False),  # Argon2id, with its parameters and salt
-    Column("role", String(16), nullable=False),  # reviewer | admin
+    Column("role", String(16), nullable=False),  # reviewer | nurse | admin
     Column("updated_at", Float, nullable=False),
 )
 SESSIONS = Table(
@@ -120,6 +120,29 @@ AUDIT = Table(
     Column("username", String(64), nullable=False),
     Column("action", String(64), nullable=False),
     Column("target", Text, nullable=False),
+)
+
+ALERTS = Table(  # a warning sign a patient reported, for the staff to act on (bot/alerts)
+    "staff_alerts",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("sign", String(64), nullable=False),  # the warning sign's category (data/warning_signs.yml)
+    Column("urgency", String(16), nullable=False),  # urgent | emergency
+    Column("text", Text, nullable=False),  # the patient's message: purged and erased with the conversation
+    Column("escalations", Integer, nullable=False),  # escalations in the conversation while it was not resolved
+    Column("state", String(16), nullable=False, index=True),  # bot/alerts STATES
+    Column("test_traffic", Boolean, nullable=False),  # from the evaluation, the gate, load or fuzz tests: no pages
+    Column("at", Float, nullable=False, index=True),
+    Column("message_at", Float, nullable=False),  # when the patient sent the (latest) message that escalated
+    Column("updated_at", Float, nullable=False, index=True),
+    Column("acknowledged_by", String(64)),
+    Column("acknowledged_at", Float),
+    Column("resolved_by", String(64)),
+    Column("resolved_at", Float),
+    Column("pages", Integer, nullable=False),  # notifications sent: the next goes to the escalation list's next
+    Column("page_at", Float, index=True),  # when the next notification is due; none while nobody is to be paged
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"

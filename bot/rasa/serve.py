@@ -153,13 +153,14 @@ def serve() -> None:
     from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
     from bot.database import database
-    from bot.rasa import action_results
+    from bot.rasa import action_results, alerting
     from bot.rasa.agent import load_agent
     from bot.rasa.model_registry import served_model_path
 
     action_results.install()
     server = settings.server_settings()
     settings.tracker_database_url()  # a bad value stops the start here, with its explanation
+    people = alerting.check_configuration()
     model = settings.DEFAULT_MODEL if not settings.model_path() else Path(settings.model_path())
     try:
         model = served_model_path(database())  # migrated (its directory made, for SQLite) before Rasa opens it
@@ -177,7 +178,10 @@ def serve() -> None:
         auth_token=server.auth_token,
         enable_api=True,
         endpoints=endpoints_,
-        server_listeners=[(partial(purge_regularly, settings.retention_days()), "after_server_start")],
+        server_listeners=[
+            (partial(purge_regularly, settings.retention_days()), "after_server_start"),
+            (partial(alerting.page_regularly, people), "after_server_start"),
+        ],
     )
     logs.configure()  # again: creating the Sanic app installed Sanic's own log handlers
     app.config.REQUEST_MAX_SIZE = settings.max_request_bytes()

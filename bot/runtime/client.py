@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
-from bot.names import Channel
+from bot.names import Channel, ClientMessage
 from bot.rasa.channels import namespaced
 
 TIMEOUT_SECONDS = 30
@@ -43,10 +43,11 @@ class RasaClient:
     def send(self, sender: str, text: str, **client_fields: Any) -> List[Dict[str, Any]]:
         """POST /webhooks/rest/webhook, as a clinic's server would (with the API token); returns
         the channel's messages. The conversation is `conversation_id(sender)`; `client_fields`
-        are a message id and retry flag (bot/names.py ClientMessage)."""
+        are a message id and retry flag (bot/names.py ClientMessage). Marked as test traffic: a
+        warning sign raises an alert marked so, which pages nobody."""
         response = self.session.post(
             f"{self.base_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text, **client_fields},
+            json={"sender": sender, "message": text, ClientMessage.TEST_TRAFFIC: True, **client_fields},
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=TIMEOUT_SECONDS,
         )

@@ -1,7 +1,8 @@
 /*
- * Staff console for the spine clinic assistant: dashboard, inbox of messages to label,
- * conversations, replies the messaging channels lost (with a header badge counting lost
- * escalations), models (train, compare, promote, roll back) and the audit log.
+ * Staff console for the spine clinic assistant: dashboard, the live queue of warning-sign alerts
+ * (server-sent events; a header badge counts them), inbox of messages to label, conversations,
+ * replies the messaging channels lost (with a header badge counting lost escalations), models
+ * (train, compare, promote, roll back) and the audit log.
  *
  * Talks to the console's JSON API on the same origin with a cookie session; every state-changing
  * request carries the session's CSRF token. Server-provided text is only ever set with
@@ -27,6 +28,8 @@
   let labelOptions = null; // a promise, fetched once per sign-in
   let jobTimer = null;
   let lostTimer = null;
+  let alertStream = null; // the live queue: server-sent events from /api/alerts/stream
+  const listedAlerts = new Map(); // the listed alerts by id, for the row buttons
   const lostReplies = new Map(); // the listed lost replies by id, for the row buttons
   let openConversationId = null;
 
@@ -179,6 +182,7 @@
   /* ---------- session ---------- */
 
   const isAdmin = () => Boolean(session.user && session.user.role === "admin");
+  const actsOnAlerts = () => Boolean(session.user && ["nurse", "admin"].includes(session.user.role));
 
   async function boot() {
     bindEvents();
@@ -201,13 +205,17 @@
     $("#session").hidden = false;
     $("#app").hidden = false;
     withErrors(checkLostReplies)();
+    watchAlerts();
     withErrors(openTab)(window.location.hash.slice(1));
   }
 
   function signedOut() {
     window.clearTimeout(jobTimer);
     window.clearTimeout(lostTimer);
+    if (alertStream) alertStream.close();
+    alertStream = null;
     $("#lost-badge").hidden = true;
+    $("#alerts-badge").hidden = true;
     Object.keys(charts).forEach((id) => {
       charts[id].destroy();
       delete charts[id];
@@ -245,6 +253,7 @@
     dashboard: loadDashboard,
     inbox: loadInbox,
     conversations: loadConversations,
+    alerts: loadAlerts,
     lost: loadLostReplies,
     models: loadModels,
     audit: loadAudit,
@@ -615,6 +624,75 @@
     notify(`Erased the conversation (${plural(result.erased || 0, "stored event")}).`, "ok");
   }
 
+  /* ---------- alerts ---------- */
+
+  /* The live queue: the server sends the open and unresolved counts whenever an alert changes
+     (EventSource reconnects by itself); the badge shows them, an open Alerts tab reloads. */
+  function watchAlerts() {
+    if (alertStream) alertStream.close();
+    alertStream = new EventSource("/api/alerts/stream");
+    alertStream.addEventListener("alerts", (event) => {
+      const counts = JSON.parse(event.data);
+      const badge = $("#alerts-badge");
+      badge.hidden = !counts.unresolved;
+      badge.textContent = counts.open ? `\u26a0 ${plural(counts.open, "new alert")}` : plural(counts.unresolved, "alert") + " in progress";
+      if (!$("#tab-alerts").hidden) withErrors(loadAlerts)();
+    });
+  }
+
+  async function loadAlerts() {
+    const data = await api("GET", "/api/alerts");
+    const alerts = data.alerts || [];
+    listedAlerts.clear();
+    alerts.forEach((alert) => listedAlerts.set(String(alert.id), alert));
+    renderList("#alerts", "#alerts-empty", alerts.map(alertRow));
+    $("#alerts-status").textContent = `${plural(data.open || 0, "new alert")}, ${plural(data.unresolved || 0, "alert")} not resolved`;
+  }
+
+  function alertRow(alert) {
+    const sign = `${alert.urgency === "emergency" ? "Emergency: " : ""}${humanize(alert.sign)}`;
+    const who = alert.resolved_by
+      ? `resolved by ${alert.resolved_by}`
+      : alert.acknowledged_by ? `acknowledged by ${alert.acknowledged_by}` : `paged ${plural(alert.pages, "time")}`;
+    const buttons = [el("button", { type: "button", className: "open-conversation button-quiet", text: "Conversation" })];
+    if (actsOnAlerts() && alert.state === "open") {
+      buttons.push(el("button", { type: "button", className: "acknowledge button-primary", text: "Acknowledge" }));
+    }
+    if (actsOnAlerts() && alert.state !== "resolved") {
+      buttons.push(el("button", { type: "button", className: "resolve button-quiet", text: "Resolve" }));
+    }
+    const repeats = alert.escalations > 1 ? ` (${plural(alert.escalations, "message")})` : "";
+    return el("tr", { className: `alert-row alert-${alert.state} alert-${alert.urgency}`, "data-id": alert.id }, [
+      td(timeEl(alert.at)),
+      td(sign),
+      td(humanize(alert.channel)),
+      td(`${alert.text}${repeats}`),
+      td(chip(alert.state, "alert")),
+      td(who),
+      td(el("div", { className: "row-actions" }, buttons)),
+    ]);
+  }
+
+  /* The alerts' buttons, by delegation. */
+  function onAlertsClick(event) {
+    const button = event.target.closest("button");
+    const row = button && button.closest(".alert-row");
+    const alert = row && listedAlerts.get(row.dataset.id);
+    if (!alert) return undefined;
+    if (button.classList.contains("open-conversation")) return showConversation(alert.conversation_id);
+    for (const step of ["acknowledge", "resolve"]) {
+      if (button.classList.contains(step)) return alertStep(alert, step, button);
+    }
+    return undefined;
+  }
+
+  async function alertStep(alert, step, button) {
+    clearMessage();
+    await whileDisabled(button, () => api("POST", itemPath("/api/alerts", alert.id, `/${step}`)));
+    await loadAlerts();
+    notify(`Alert ${alert.id} ${step === "acknowledge" ? "acknowledged" : "resolved"}.`, "ok");
+  }
+
   /* ---------- lost replies ---------- */
 
   /* Refreshes the header's count of lost escalations (and returns the list), again every
@@ -892,6 +970,11 @@
     $("#rollback").addEventListener("click", withErrors(rollback));
     $("#models tbody").addEventListener("click", withErrors(onModelsClick));
     $("#lost-replies").addEventListener("click", withErrors(onLostClick));
+    $("#alerts").addEventListener("click", withErrors(onAlertsClick));
+    $("#alerts-badge").addEventListener("click", () => {
+      clearMessage();
+      withErrors(openTab)("alerts");
+    });
     $("#lost-badge").addEventListener("click", () => {
       clearMessage();
       withErrors(openTab)("lost");

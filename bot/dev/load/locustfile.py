@@ -98,7 +98,13 @@ class Patient(HttpUser):
 
     def attempt(self, text, message_id, retry):
         """One request; whether it brought the replies."""
-        payload = {"sender": self.sender, "message": text, "message_id": message_id, "retry": retry}
+        payload = {
+            "sender": self.sender,
+            "message": text,
+            "message_id": message_id,
+            "retry": retry,
+            "test_traffic": True,
+        }
         began = time.time()
         with self.client.post(
             "/webhooks/rest/webhook", json=payload, headers=self.headers, name="message", catch_response=True

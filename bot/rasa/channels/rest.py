@@ -20,7 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
-from bot.names import Channel
+from bot.names import Channel, ClientMessage
 from bot.rasa.agent import client_fields
 from bot.rasa.channels import has_token, namespaced
 from bot.rasa.channels.bounded import bounded
@@ -39,7 +39,11 @@ class TokenRestInput(RestInput):
         return namespaced(self.name(), str(sender)) if sender else None
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        return client_fields(request.json)
+        """The client's message id and retry flag, and whether it is test traffic (no staff pages)."""
+        fields = client_fields(request.json) or {}
+        if isinstance(request.json, dict) and request.json.get(ClientMessage.TEST_TRAFFIC) is True:
+            fields[ClientMessage.TEST_TRAFFIC] = True
+        return fields or None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(bounded(on_new_message))

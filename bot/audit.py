@@ -1,4 +1,5 @@
-"""The audit log: who opened, erased, trained, promoted or rolled back what, and when."""
+"""The audit log: who opened, erased, trained, promoted or rolled back what, who acknowledged or
+resolved an alert, whom the assistant paged, and when (the staff console lists it)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any, Dict, List
 from sqlalchemy import desc, insert, select
 from sqlalchemy.engine import Engine
 
-from bot.console.conversations import iso
 from bot.database import AUDIT
+from bot.timestamps import iso
 
 
 def record(engine: Engine, username: str, action: str, target: str) -> None:

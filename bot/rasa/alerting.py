@@ -1,0 +1,130 @@
+"""The Rasa server's part of the staff alerts (bot/alerts): an alert for every escalation in a
+saved conversation, and the pages to the escalation list.
+
+The conversation store calls `raise_for` after each save: if the conversation's latest turn got
+a red-flag reply, the alert is raised (once per patient message, however often the conversation
+is saved). `page_regularly` runs in every Rasa server: it claims the pages due and sends them by
+e-mail (SMTP_*) and SMS (the Twilio SMS channel's account and API client).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, List, Optional
+
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import Engine
+
+from bot import alerts, audit, settings
+from bot.alerts import email, paging
+from bot.names import ClientMessage, Response, Slot
+from bot.rasa.channels import enabled_credentials
+from bot.rasa.channels.twilio import TwilioOutput, TwilioSMSInput
+
+logger = logging.getLogger(__name__)
+
+PAGE_CHECK_SECONDS = 2.0
+RETRY_SECONDS = 60.0  # a page that reached nobody: the next person this much later
+ESCALATIONS = {Response.RED_FLAG: alerts.URGENT, Response.RED_FLAG_EMERGENCY: alerts.EMERGENCY}
+UNSPECIFIED = "unspecified"
+
+
+def escalation_of(tracker: DialogueStateTracker) -> Optional[alerts.Escalation]:
+    """The escalation in the conversation's latest turn, if its reply was a red-flag one."""
+    urgency = None
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            found = ESCALATIONS.get(str((event.metadata or {}).get("utter_action") or ""))
+            urgency = alerts.EMERGENCY if alerts.EMERGENCY in (urgency, found) else urgency or found
+        elif isinstance(event, UserUttered):
+            if urgency is None:
+                return None
+            sender = tracker.sender_id
+            return alerts.Escalation(
+                conversation_id=sender,
+                channel=sender.split(":", 1)[0] if ":" in sender else str(event.input_channel or "unknown"),
+                sign=str(tracker.get_slot(Slot.WARNING_SIGN) or UNSPECIFIED),
+                urgency=urgency,
+                text=event.text or "",
+                message_at=event.timestamp,
+                test_traffic=(event.metadata or {}).get(ClientMessage.TEST_TRAFFIC) is True,
+            )
+    return None
+
+
+def raise_for(engine: Engine, tracker: DialogueStateTracker) -> None:
+    """Raises the alert of the conversation's latest turn, if it escalated."""
+    escalation = escalation_of(tracker)
+    if escalation is not None:
+        alerts.raise_alert(engine, escalation, paging=bool(settings.alert_escalation_list()))
+
+
+def sms_output() -> Optional[TwilioOutput]:
+    """The Twilio SMS channel's API client, if that channel is configured."""
+    config = enabled_credentials(settings.PROJECT_ROOT / "credentials.yml").get(
+        f"{TwilioSMSInput.__module__}.{TwilioSMSInput.__name__}"
+    )
+    if not config:
+        return None
+    return TwilioOutput(*(settings.filled(str(config[key])) for key in ("account_sid", "auth_token", "number")))
+
+
+def check_configuration() -> List[paging.Person]:
+    """The escalation list, refused at start if it names a way to reach people that is not set up."""
+    people = paging.escalation_list(settings.alert_escalation_list())
+    if any(p.emails for p in people) and settings.smtp_settings() is None:
+        raise settings.ConfigurationError("ALERT_ESCALATION_LIST has mailto: addresses: set SMTP_HOST (and SMTP_*).")
+    if any(p.phones for p in people) and sms_output() is None:
+        raise settings.ConfigurationError(
+            "ALERT_ESCALATION_LIST has sms: numbers: set the Twilio SMS channel's variables (TWILIO_*)."
+        )
+    return people
+
+
+async def send(engine: Engine, page: paging.Page) -> None:
+    """Sends one page by every way its person is reached; audits it, or what failed."""
+    minutes = settings.alert_acknowledge_minutes()
+    subject, text = paging.notification(page, settings.console_public_url(), minutes)
+    loop = asyncio.get_running_loop()
+    smtp, sms, failures = settings.smtp_settings(), sms_output(), []
+    if page.person.emails and smtp is not None:
+        try:
+            await loop.run_in_executor(None, email.send, smtp, page.person.emails, subject, text)
+        except Exception as error:  # the mail server refused or is unreachable
+            failures.append(f"e-mail: {type(error).__name__}")
+    for phone in page.person.phones:
+        try:
+            if sms is not None:
+                await sms.send_text_message(phone, text)
+        except Exception as error:
+            failures.append(f"sms: {type(error).__name__}")
+    where = f"page {page.number} to {page.person}"
+    if failures:
+        logger.error("alert %d: %s failed (%s)", page.alert_id, where, "; ".join(failures))
+        await loop.run_in_executor(None, paging.try_sooner, engine, page.alert_id, RETRY_SECONDS)
+    action = "alert_page_failed" if failures else "alert_paged"
+    await loop.run_in_executor(None, audit.record, engine, alerts.ASSISTANT, action, f"alert {page.alert_id}: {where}")
+
+
+async def page_regularly(people: List[paging.Person], app: Any, _: Any) -> None:
+    """Starts the check for due pages to `people` (a server listener)."""
+    from bot.database import database
+
+    if not people:
+        return
+
+    async def every_few_seconds() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                engine = database()
+                minutes = settings.alert_acknowledge_minutes()
+                for page in await loop.run_in_executor(None, paging.claim_due, engine, people, minutes):
+                    await send(engine, page)
+            except Exception as error:  # the database may be down; try again next time
+                logger.error("alerts: paging failed (%s)", type(error).__name__)
+            await asyncio.sleep(PAGE_CHECK_SECONDS)
+
+    app.add_task(every_few_seconds())
