@@ -122,6 +122,9 @@ class Response:
     TIME_TOO_LONG = "utter_time_too_long"
     TIME_UNREADABLE = "utter_time_unreadable"
     MESSAGE_TOO_LONG = "utter_message_too_long"
+    STAFF_JOINED = "utter_staff_joined"  # a member of staff took the conversation over
+    STAFF_MESSAGE = "utter_staff_message"  # a staff member's own words ({staff_message})
+    STAFF_LEFT = "utter_staff_left"  # the staff handed the conversation back
 
 
 FAQ_PREFIX = f"{Response.FAQ}/"
@@ -146,6 +149,7 @@ class SocketEvent:
     SESSION_REQUEST = "session_request"
     SESSION_CONFIRM = "session_confirm"
     SESSION_END = "session_end"
+    CALLBACK_NUMBER = "callback_number"  # a number the patient leaves to be called back on, with consent
     USER_UTTERED = "user_uttered"
     BOT_UTTERED = "bot_uttered"
     FEEDBACK = "feedback"
@@ -170,3 +174,5 @@ class Metadata:
     URGENCY = "urgency"
     SOURCE = "source"
     RATEABLE = "rateable"
+    STAFF = "staff"  # a staff member's message: their user name (the widget shows "Clinic staff")
+    WITH_STAFF = "with_staff"  # the widget's session: the conversation is with the staff now

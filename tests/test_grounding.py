@@ -28,6 +28,7 @@ NO_FACTS = {
     "utter_time_too_long",
     "utter_time_unreadable",
     "utter_message_too_long",
+    "utter_staff_left",
 }
 
 

@@ -116,7 +116,7 @@ def test_severities_and_metadata():
     assert urgencies == declared(Severity)
     conditions = {c["value"] for vs in DOMAIN["responses"].values() for v in vs for c in v.get("condition", [])}
     assert conditions <= set(signs), "a response condition names a warning sign data/warning_signs.yml lacks"
-    widget_only = {Metadata.SOURCE, Metadata.RATEABLE}  # what the widget channel adds to a reply
+    widget_only = {Metadata.SOURCE, Metadata.RATEABLE, Metadata.STAFF, Metadata.WITH_STAFF}  # what the channels add
     assert response_metadata_keys() | widget_only == declared(Metadata)
 
 

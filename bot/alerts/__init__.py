@@ -230,7 +230,7 @@ def daily(engine: Engine, since: Optional[float], until: Optional[float]) -> Lis
         waited = None if row.acknowledged_at is None else (row.acknowledged_at - row.at) / 60
         days.setdefault(day, []).append(waited)
     return [
-        {"day": day, "alerts": len(waits), "median_minutes_to_acknowledge": _median(waits)}
+        {"date": day, "alerts": len(waits), "median_minutes_to_acknowledge": _median(waits)}
         for day, waits in sorted(days.items())
     ]
 

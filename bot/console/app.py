@@ -22,8 +22,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot import alerts, audit, outcomes, settings
-from bot.console import accounts, conversations, dashboard, labels, lost_replies, models
+from bot import alerts, audit, handoffs, outcomes, settings
+from bot.console import accounts, conversations, dashboard, handoff, labels, lost_replies, models
 from bot.database import database
 from bot.rasa import retention
 
@@ -247,6 +247,39 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
         await blocking(audit.record, engine, request.ctx.staff.username, "erase_conversation", conversation_id)
         return response.json({"erased": removed.events, "conversations": removed.conversations})
 
+    @app.get("/api/handoffs")
+    async def list_handoffs(request: Request) -> HTTPResponse:
+        return response.json({"handoffs": await blocking(handoffs.listing, engine)})
+
+    @app.post("/api/conversations/<conversation_id:str>/handoff", unquote=True)
+    @nurse_or_admin
+    async def take_over(request: Request, conversation_id: str) -> HTTPResponse:
+        return await staff_step(handoff.take_over, conversation_id, request.ctx.staff.username, "handoff")
+
+    @app.post("/api/conversations/<conversation_id:str>/messages", unquote=True)
+    @nurse_or_admin
+    async def staff_reply(request: Request, conversation_id: str) -> HTTPResponse:
+        text = str(body(request).get("text") or "")
+        return await staff_step(handoff.reply, conversation_id, request.ctx.staff.username, "sent", text)
+
+    @app.post("/api/conversations/<conversation_id:str>/handback", unquote=True)
+    @nurse_or_admin
+    async def hand_back(request: Request, conversation_id: str) -> HTTPResponse:
+        return await staff_step(handoff.hand_back, conversation_id, request.ctx.staff.username, "handed_back")
+
+    async def staff_step(
+        step: Callable[..., Any], conversation_id: str, username: str, key: str, *args: Any
+    ) -> HTTPResponse:
+        if await blocking(conversations.transcript, engine, conversation_id) is None:
+            return error("no such conversation (it may have been erased or purged)", 404)
+        try:
+            result = await blocking(step, engine, conversation_id, username, *args)
+        except handoff.NotWithStaff as wrong_state:
+            return error(str(wrong_state), 409)
+        except handoff.NotDelivered as failed:
+            return error(f"the patient was not reached: {failed}", 502)
+        return response.json({key: True if result is None else result})
+
     @app.get("/api/lost-replies")
     async def list_lost_replies(request: Request) -> HTTPResponse:
         return response.json(await blocking(lost_replies.listing, engine))
@@ -272,17 +305,27 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
     @app.get("/api/alerts/stream")
     async def alert_stream(request: Request) -> None:
         """Server-sent events: `alerts` with the open and unresolved counts whenever an alert
-        changes (and once at the start); a comment line now and then keeps proxies from closing it."""
+        changes, `handoffs` whenever a conversation goes to or from the staff or a patient writes
+        in one (each also once at the start); a comment line now and then keeps proxies from
+        closing it."""
         stream = await request.respond(
             content_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         )
-        last, quiet = None, 0.0
+        last_alerts, last_handoffs, quiet = None, None, 0.0
         while True:
             open_, unresolved, changed = await blocking(alerts.counts, engine)
-            if (open_, unresolved, changed) != last:
-                last = (open_, unresolved, changed)
+            with_staff, activity = await blocking(handoffs.activity, engine)
+            said = False
+            if (open_, unresolved, changed) != last_alerts:
+                last_alerts = (open_, unresolved, changed)
                 data = json.dumps({"open": open_, "unresolved": unresolved})
                 await stream.send(f"event: alerts\ndata: {data}\n\n")
+                said = True
+            if (with_staff, activity) != last_handoffs:
+                last_handoffs = (with_staff, activity)
+                await stream.send(f"event: handoffs\ndata: {json.dumps({'with_staff': with_staff})}\n\n")
+                said = True
+            if said:
                 quiet = 0.0
             elif quiet >= STREAM_KEEPALIVE_SECONDS:
                 await stream.send(": still here\n\n")

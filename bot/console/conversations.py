@@ -14,8 +14,9 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
+from bot import handoffs
 from bot.database import EVENTS, FEEDBACK
-from bot.names import FAQ_PREFIX, Intent
+from bot.names import FAQ_PREFIX, Intent, Metadata
 from bot.outcomes import outcome_of
 from bot.sources import source_line
 from bot.timestamps import iso
@@ -34,6 +35,7 @@ class BotTurn:
     response: str
     cites: List[str]
     model_id: str
+    staff: str = ""  # the staff member who wrote it (bot/rasa/staff.py); "" for the assistant
 
 
 @dataclass
@@ -84,6 +86,7 @@ def _bot_turn(at: float, event: Dict[str, Any]) -> BotTurn:
         response=str(metadata.get("utter_action") or ""),
         cites=list((metadata.get("metadata") or {}).get("cites") or []),
         model_id=str(metadata.get("model_id") or ""),
+        staff=str(metadata.get(Metadata.STAFF) or ""),
     )
 
 
@@ -202,6 +205,9 @@ def transcript(engine: Engine, conversation_id: str) -> Optional[Dict[str, Any]]
     for item in items:
         turns.append({"at": iso(item.at), "from": "patient", "text": item.text})
         for reply in item.replies:
+            if reply.staff:
+                turns.append({"at": iso(reply.at), "from": "staff", "staff": reply.staff, "text": reply.text})
+                continue
             turns.append(
                 {
                     "at": iso(reply.at),
@@ -217,7 +223,13 @@ def transcript(engine: Engine, conversation_id: str) -> Optional[Dict[str, Any]]
                     "feedback": next((r["rating"] for r in reversed(ratings) if r["reply_text"] in reply.text), None),
                 }
             )
-    return {"id": conversation_id, "channel": channel_of(conversation_id), "turns": turns}
+    with_staff = handoffs.active(engine, conversation_id)
+    return {
+        "id": conversation_id,
+        "channel": channel_of(conversation_id),
+        "with_staff": with_staff.as_dict() if with_staff else None,
+        "turns": turns,
+    }
 
 
 def faq_key(response: str) -> Optional[str]:

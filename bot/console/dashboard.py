@@ -1,5 +1,6 @@
 """The dashboard's figures over a period: messages per day and their outcomes, the most asked FAQ
-topics, the most frequent unanswered questions and the patients' feedback."""
+topics, the most frequent unanswered questions, the patients' feedback, and the staff's part:
+alerts per day with the median time to acknowledge them, and handoffs per day."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, Dict, Optional
 
 from sqlalchemy.engine import Engine
 
+from bot import alerts, handoffs
 from bot.console.conversations import exchanges, faq_key, feedback
 from bot.console.labels import normalised, options
 from bot.outcomes import ANSWERED, CLARIFIED, DECLINED, ESCALATED, FALLBACK, UNANSWERED
@@ -40,6 +42,7 @@ def summary(engine: Engine, since: Optional[float], until: Optional[float]) -> D
     for rating in ratings:
         by_day.setdefault(day_of(rating["at"]), Counter())[rating["rating"]] += 1
     titles = {f["key"]: f["title"] for f in options()["faq"]}
+    handed_off = handoffs.daily(engine, since, until)
     return {
         "days": [{"date": date, **counts} for date, counts in sorted(days.items())],
         "top_faq": [{"key": k, "title": titles.get(k, k), "count": n} for k, n in topics.most_common(TOP)],
@@ -49,4 +52,6 @@ def summary(engine: Engine, since: Optional[float], until: Optional[float]) -> D
             "down": sum(1 for r in ratings if r["rating"] == "down"),
             "days": [{"date": d, "up": c["up"], "down": c["down"]} for d, c in sorted(by_day.items())],
         },
+        "alerts": alerts.daily(engine, since, until),
+        "handoffs": [{"date": day, "handoffs": count} for day, count in handed_off.items()],
     }

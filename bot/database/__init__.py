@@ -6,8 +6,9 @@ queries and made from Rasa's definition if missing; no migration touches it); th
 delivery ids (bot/rasa/channels/deliveries.py) and outbox of replies (outbox.py); the patients'
 feedback on answers (the widget's thumbs); the labels staff gave patient messages; the models the
 staff console trained and promoted (bot/rasa/model_registry.py); the console's accounts,
-sessions, failed logins and audit log; the staff alerts of warning signs (bot/alerts). A change
-to a table here goes with a new file in migrations/versions; tests/database checks that they agree.
+sessions, failed logins and audit log; the staff alerts of warning signs (bot/alerts) and the
+handoffs to staff (bot/handoffs.py). A change to a table here goes with a new file in
+migrations/versions; tests/database checks that they agree.
 """
 
 from __future__ import annotations
@@ -143,6 +144,20 @@ ALERTS = Table(  # a warning sign a patient reported, for the staff to act on (b
     Column("resolved_at", Float),
     Column("pages", Integer, nullable=False),  # notifications sent: the next goes to the escalation list's next
     Column("page_at", Float, index=True),  # when the next notification is due; none while nobody is to be paged
+)
+
+HANDOFFS = Table(  # a conversation handed to a person at the clinic (bot/handoffs.py)
+    "staff_handoffs",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("started_at", Float, nullable=False, index=True),
+    Column("started_by", String(64), nullable=False),  # a staff user name, or "patient" (they asked)
+    Column("ended_at", Float, index=True),  # none while the staff have the conversation
+    Column("ended_by", String(64)),
+    Column("callback_number", String(32)),  # a number the patient left to be called back on, with consent
+    Column("callback_consent_at", Float),
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"

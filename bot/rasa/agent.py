@@ -17,7 +17,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.names import ClientMessage
+from bot.names import RED_FLAG_INTENTS, ClientMessage
+from bot.rasa import staff
 
 VALID_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -48,13 +49,23 @@ def replies_after(tracker: DialogueStateTracker, message_id: Text) -> Optional[L
 
 
 class OnceAgent(Agent):
-    """Agent that gives a resent message (same client message id) the replies it already got."""
+    """Agent that gives a resent message (same client message id) the replies it already got, and
+    that leaves a conversation with the staff to them: only a warning sign is answered (and
+    alerts), every other message is stored for the staff, unanswered (bot/rasa/staff.py)."""
 
     async def handle_message(self, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
         fields = client_fields(message.metadata)
-        if fields is None or not self.is_ready():
+        if not self.is_ready():
             return await super().handle_message(message)
-        message.message_id = fields[ClientMessage.MESSAGE_ID]
+        if fields is not None:
+            message.message_id = fields[ClientMessage.MESSAGE_ID]
+        if await staff.with_staff(message.sender_id) and not await self.is_warning_sign(message):
+            async with self.lock_store.lock(message.sender_id):
+                if not (fields and fields[ClientMessage.RETRY] and await self.has_message(message)):
+                    await self.processor.log_message(message)
+            return []
+        if fields is None:
+            return await super().handle_message(message)
         async with self.lock_store.lock(message.sender_id):
             tracker = await self.tracker_store.retrieve(message.sender_id) if fields[ClientMessage.RETRY] else None
             replies = replies_after(tracker, message.message_id) if tracker else None
@@ -63,6 +74,16 @@ class OnceAgent(Agent):
         for reply in replies:
             await message.output_channel.send_response(message.sender_id, reply)
         return None
+
+    async def is_warning_sign(self, message: UserMessage) -> bool:
+        """Whether the red-flag net (or the classifier) reads a warning sign in the message."""
+        parsed = await self.processor.parse_message(message)
+        return (parsed.get("intent") or {}).get("name") in RED_FLAG_INTENTS
+
+    async def has_message(self, message: UserMessage) -> bool:
+        """Whether the conversation holds the message already (a client sent it again)."""
+        tracker = await self.tracker_store.retrieve(message.sender_id)
+        return tracker is not None and replies_after(tracker, message.message_id) is not None
 
 
 def load_agent(model_path: str, endpoints: Any) -> OnceAgent:

@@ -28,7 +28,7 @@ from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 
 from bot.database import database
-from bot.rasa import alerting
+from bot.rasa import staff
 
 logger = logging.getLogger(__name__)
 
@@ -95,10 +95,11 @@ class ConversationStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Saves the tracker, and any kept from an outage; keeps it in memory if the database fails.
-        A saved conversation whose latest turn escalated raises its staff alert."""
+        A saved conversation whose latest turn escalated raises its staff alert, one whose patient
+        asked for a person goes to the staff."""
         if self.shared:
             await self._patiently("save", lambda: super(ConversationStore, self).save(tracker))
-            await self.alert(tracker)
+            await self.after_save(tracker)
             return
         try:
             await super().save(tracker)
@@ -106,7 +107,7 @@ class ConversationStore(SQLTrackerStore):
             self.unsaved[tracker.sender_id] = copy.deepcopy(tracker)
             self.record_failure("save", error)
             return
-        await self.alert(tracker)
+        await self.after_save(tracker)
         self.unsaved.pop(tracker.sender_id, None)
         for sender_id, unsaved in list(self.unsaved.items()):
             try:
@@ -114,15 +115,15 @@ class ConversationStore(SQLTrackerStore):
             except Exception as error:
                 self.record_failure("save", error)
                 return
-            await self.alert(unsaved)
+            await self.after_save(unsaved)
             del self.unsaved[sender_id]
 
-    async def alert(self, tracker: DialogueStateTracker) -> None:
-        """Raises the staff alert of the tracker's latest turn, if it escalated (bot/rasa/alerting.py)."""
+    async def after_save(self, tracker: DialogueStateTracker) -> None:
+        """The staff alert or handoff of the tracker's latest turn, if any (bot/rasa/staff.py)."""
         try:
-            await asyncio.get_running_loop().run_in_executor(None, alerting.raise_for, database(), tracker)
+            await asyncio.get_running_loop().run_in_executor(None, staff.after_save, database(), tracker)
         except Exception as error:  # the database failed after the save: logged without data
-            logger.error("staff alert of a saved escalation could not be raised (%s)", type(error).__name__)
+            logger.error("a saved conversation's alert or handoff could not be recorded (%s)", type(error).__name__)
 
     async def _read(
         self, sender_id: Text, read: Callable[[Text], Awaitable[Optional[DialogueStateTracker]]]

@@ -1,10 +1,10 @@
 """Retention and erasure of conversations in the conversation store (TRACKER_DATABASE_URL).
 
 `purge` removes every conversation whose last event is older than the retention period, and the
-channels' replies (the outbox, bot/rasa/channels/outbox.py) and staff alerts (bot/alerts) as old;
-the Rasa server runs it every hour (RETENTION_DAYS, bot/rasa/serve.py). `erase` removes one
-patient's conversation on request, with its replies in the outbox and its alerts. Both report
-counts, never content:
+channels' replies (the outbox, bot/rasa/channels/outbox.py), staff alerts and handoffs as old; the
+Rasa server runs it every hour (RETENTION_DAYS, bot/rasa/serve.py). `erase` removes one
+patient's conversation on request, with its replies in the outbox, its alerts and handoffs (a
+call-back number too). Both report counts, never content:
 
     python -m bot.rasa.retention purge DAYS     (make purge DAYS=30)
     python -m bot.rasa.retention erase SENDER   (make erase SENDER=<sender id>)
@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
 from bot.commands import run_command
-from bot.database import ALERTS, EVENTS, FEEDBACK, LABELS, OUTBOX, database
+from bot.database import ALERTS, EVENTS, FEEDBACK, HANDOFFS, LABELS, OUTBOX, database
 from bot.names import Channel, declared
 from bot.rasa.channels import namespaced
 
@@ -60,6 +60,7 @@ def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
             connection.execute(delete(FEEDBACK).where(FEEDBACK.c.sender_id.in_(senders)))
             replies = connection.execute(delete(OUTBOX).where(OUTBOX.c.conversation_id.in_(senders))).rowcount
             connection.execute(delete(ALERTS).where(ALERTS.c.conversation_id.in_(senders)))
+            connection.execute(delete(HANDOFFS).where(HANDOFFS.c.conversation_id.in_(senders)))
         connection.execute(delete(FEEDBACK).where(FEEDBACK.c.at < cutoff))
         connection.execute(delete(ALERTS).where(ALERTS.c.updated_at < cutoff))
         replies += connection.execute(delete(OUTBOX).where(OUTBOX.c.created_at < cutoff)).rowcount
@@ -86,6 +87,7 @@ def erase(engine: Engine, sender_id: str) -> Removed:
         connection.execute(delete(FEEDBACK).where(FEEDBACK.c.sender_id.in_(ids)))
         replies = connection.execute(delete(OUTBOX).where(OUTBOX.c.conversation_id.in_(ids))).rowcount
         connection.execute(delete(ALERTS).where(ALERTS.c.conversation_id.in_(ids)))
+        connection.execute(delete(HANDOFFS).where(HANDOFFS.c.conversation_id.in_(ids)))
         events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
     return Removed(conversations, events, labels, replies)
 

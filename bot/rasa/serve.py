@@ -153,7 +153,7 @@ def serve() -> None:
     from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
     from bot.database import database
-    from bot.rasa import action_results, alerting
+    from bot.rasa import action_results, alerting, staff
     from bot.rasa.agent import load_agent
     from bot.rasa.model_registry import served_model_path
 
@@ -187,6 +187,8 @@ def serve() -> None:
     app.config.REQUEST_MAX_SIZE = settings.max_request_bytes()
     app.register_middleware(require_api_token(server.auth_token), "request")
     add_model_swap(app)
+    app.ctx.channels = {channel.name(): channel for channel in channels}
+    staff.add_staff_routes(app)
 
     async def load_model(app: Any, loop: Any) -> None:
         try:

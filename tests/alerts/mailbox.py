@@ -37,12 +37,19 @@ class Mailbox:
         with self.lock:
             return self.messages[mark:]
 
-    def wait_for(self, mark: int, count: int = 1, timeout: float = 30, to: str = "") -> List[EmailMessage]:
-        """The messages received after `mark` (to `to`, if given), once there are `count`."""
+    def wait_for(
+        self, mark: int, count: int = 1, timeout: float = 30, to: str = "", containing: str = ""
+    ) -> List[EmailMessage]:
+        """The messages received after `mark` (to `to`, with `containing` in the text, if given),
+        once there are `count`."""
         found: List[EmailMessage] = []
 
         def arrived() -> bool:
-            found[:] = [m for m in self.since(mark) if not to or to in str(m["To"])]
+            found[:] = [
+                m
+                for m in self.since(mark)
+                if (not to or to in str(m["To"])) and containing in m.get_content()  # type: ignore[attr-defined]
+            ]
             return len(found) >= count
 
         poll_until(arrived, timeout, f"{count} e-mail(s){' to ' + to if to else ''}", interval_seconds=0.1)

@@ -99,5 +99,5 @@ def test_the_dashboard_counts_alerts_per_day_and_the_time_to_acknowledge(engine)
     with engine.begin() as connection:
         connection.execute(update(ALERTS).where(ALERTS.c.id == first).values(acknowledged_at=NOW + 180))
     assert alerts.daily(engine, None, None) == [
-        {"day": "2025-12-05", "alerts": 2, "median_minutes_to_acknowledge": 3.0}
+        {"date": "2025-12-05", "alerts": 2, "median_minutes_to_acknowledge": 3.0}
     ]

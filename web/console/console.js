@@ -290,6 +290,8 @@
     drawOutcomesChart(days);
     drawTopicsChart(data.top_faq || []);
     drawFeedbackChart(data.feedback || { up: 0, down: 0, days: [] });
+    drawAlertsChart(data.alerts || []);
+    drawHandoffsChart(data.handoffs || []);
     renderUnanswered(data.top_unanswered || []);
   }
 
@@ -308,6 +310,44 @@
       data: {
         labels: days.map((day) => formatDay(day.date)),
         datasets: [{ label: "Messages", data: days.map((day) => day.messages), backgroundColor: COLORS.primary }],
+      },
+      options: { scales: { y: countAxis() }, plugins: { legend: { display: false } } },
+    });
+  }
+
+  /* Alerts as bars, the median minutes to acknowledge them as a line on its own axis. */
+  function drawAlertsChart(days) {
+    drawChart("chart-alerts", {
+      type: "bar",
+      data: {
+        labels: days.map((day) => formatDay(day.date)),
+        datasets: [
+          { label: "Alerts", data: days.map((day) => day.alerts), backgroundColor: COLORS.down, yAxisID: "y" },
+          {
+            type: "line",
+            label: "Median minutes to acknowledge",
+            data: days.map((day) => day.median_minutes_to_acknowledge),
+            borderColor: COLORS.primary,
+            backgroundColor: COLORS.primary,
+            yAxisID: "minutes",
+          },
+        ],
+      },
+      options: {
+        scales: {
+          y: countAxis(),
+          minutes: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "minutes" } },
+        },
+      },
+    });
+  }
+
+  function drawHandoffsChart(days) {
+    drawChart("chart-handoffs", {
+      type: "bar",
+      data: {
+        labels: days.map((day) => formatDay(day.date)),
+        datasets: [{ label: "Handoffs", data: days.map((day) => day.handoffs), backgroundColor: COLORS.primary }],
       },
       options: { scales: { y: countAxis() }, plugins: { legend: { display: false } } },
     });
@@ -585,15 +625,88 @@
     $("#transcript-title").textContent = `Conversation on ${humanize(conversation.channel || "unknown")}`;
     $("#transcript-meta").textContent = `${openConversationId} · ${plural(turns.length, "turn")}`;
     $("#turns").replaceChildren(...turns.map(turnItem));
+    renderHandoff(conversation.with_staff);
   }
+
+  const SPEAKERS = { bot: "Assistant", patient: "Patient" };
 
   function turnItem(turn) {
     const bot = turn.from === "bot";
-    return el("li", { className: `turn turn-${bot ? "bot" : "patient"}` }, [
-      el("p", { className: "turn-head" }, [el("strong", { text: bot ? "Assistant" : "Patient" }), " · ", timeEl(turn.at)]),
+    const who = turn.from === "staff" ? `Staff (${turn.staff})` : SPEAKERS[turn.from] || turn.from;
+    return el("li", { className: `turn turn-${turn.from}` }, [
+      el("p", { className: "turn-head" }, [el("strong", { text: who }), " · ", timeEl(turn.at)]),
       el("p", { className: "turn-text", text: turn.text }),
       bot ? turnDetails(turn) : null,
     ]);
+  }
+
+  /* ---------- handoff: the staff answer a conversation themselves ---------- */
+
+  let openHandoff = null; // the open transcript's handoff, if the staff have it
+
+  function renderHandoff(handoff) {
+    openHandoff = handoff || null;
+    const staff = actsOnAlerts();
+    $("#handoff-bar").hidden = !staff;
+    const byPatient = openHandoff && openHandoff.started_by === "patient";
+    $("#handoff-state").textContent = !openHandoff
+      ? "The assistant answers this conversation."
+      : byPatient
+        ? "The patient asked for a person: the assistant no longer answers (except warning signs)."
+        : `With the staff since ${formatDateTime(openHandoff.started_at)} (${openHandoff.started_by}).` +
+          (openHandoff.callback_number ? ` Call-back number: ${openHandoff.callback_number}.` : "");
+    $("#take-over").hidden = !staff || (openHandoff && !byPatient);
+    $("#hand-back").hidden = !staff || !openHandoff;
+    $("#staff-reply-form").hidden = !staff || !openHandoff;
+  }
+
+  async function refreshTranscript() {
+    if (!openConversationId || $("#transcript").hidden) return;
+    renderTranscript(await api("GET", itemPath("/api/conversations", openConversationId)));
+  }
+
+  async function takeOver() {
+    clearMessage();
+    await whileDisabled($("#take-over"), () => api("POST", itemPath("/api/conversations", openConversationId, "/handoff")));
+    await refreshTranscript();
+    $("#staff-reply").focus();
+    notify("You have the conversation: the patient was told a person is answering.", "ok");
+  }
+
+  async function sendStaffReply() {
+    clearMessage();
+    const text = $("#staff-reply").value.trim();
+    if (!text) return;
+    await whileDisabled($("#staff-reply-send"), () =>
+      api("POST", itemPath("/api/conversations", openConversationId, "/messages"), { text }),
+    );
+    $("#staff-reply").value = "";
+    await refreshTranscript();
+  }
+
+  async function handBack() {
+    clearMessage();
+    await whileDisabled($("#hand-back"), () => api("POST", itemPath("/api/conversations", openConversationId, "/handback")));
+    await refreshTranscript();
+    notify("Handed back: the assistant answers this conversation again.", "ok");
+  }
+
+  async function loadWaiting() {
+    const data = await api("GET", "/api/handoffs");
+    const items = (data.handoffs || []).map((handoff) =>
+      el("li", {}, [
+        el("button", {
+          type: "button",
+          className: "button-link open-waiting",
+          "data-conversation": handoff.conversation_id,
+          text: `${humanize(handoff.channel)} conversation`,
+        }),
+        ` · ${handoff.started_by === "patient" ? "asked for a person" : `with ${handoff.started_by}`} · since `,
+        timeEl(handoff.started_at),
+        handoff.callback_number ? ` · call back: ${handoff.callback_number}` : "",
+      ]),
+    );
+    renderList("#waiting", "#waiting-empty", items);
   }
 
   function detail(term, className, content) {
@@ -638,9 +751,14 @@
       badge.textContent = counts.open ? `\u26a0 ${plural(counts.open, "new alert")}` : plural(counts.unresolved, "alert") + " in progress";
       if (!$("#tab-alerts").hidden) withErrors(loadAlerts)();
     });
+    alertStream.addEventListener("handoffs", () => {
+      if (!$("#tab-alerts").hidden) withErrors(loadWaiting)();
+      if (openHandoff || !$("#transcript").hidden) withErrors(refreshTranscript)();
+    });
   }
 
   async function loadAlerts() {
+    await loadWaiting();
     const data = await api("GET", "/api/alerts");
     const alerts = data.alerts || [];
     listedAlerts.clear();
@@ -971,6 +1089,13 @@
     $("#models tbody").addEventListener("click", withErrors(onModelsClick));
     $("#lost-replies").addEventListener("click", withErrors(onLostClick));
     $("#alerts").addEventListener("click", withErrors(onAlertsClick));
+    $("#waiting").addEventListener("click", (event) => {
+      const button = event.target.closest(".open-waiting");
+      if (button) withErrors(showConversation)(button.dataset.conversation);
+    });
+    $("#take-over").addEventListener("click", withErrors(takeOver));
+    $("#hand-back").addEventListener("click", withErrors(handBack));
+    onSubmit("#staff-reply-form", sendStaffReply);
     $("#alerts-badge").addEventListener("click", () => {
       clearMessage();
       withErrors(openTab)("alerts");

@@ -111,6 +111,38 @@
     header.appendChild(ui.end);
     header.appendChild(ui.close);
 
+    // shown while the clinic's staff have the conversation, with a form to leave a call-back number
+    ui.staffBar = element("div", "spc-staff-bar");
+    ui.staffBar.hidden = true;
+    ui.staffBar.appendChild(element("p", "spc-staff-note", "You are talking with the clinic's staff."));
+    ui.callbackToggle = element("button", "spc-link", "Leave a number for a call back");
+    ui.callbackToggle.type = "button";
+    ui.callbackToggle.setAttribute("aria-expanded", "false");
+    ui.callbackToggle.setAttribute("aria-controls", "spc-callback");
+    ui.staffBar.appendChild(ui.callbackToggle);
+    ui.callbackForm = element("form", "spc-callback");
+    ui.callbackForm.id = "spc-callback";
+    ui.callbackForm.hidden = true;
+    var numberLabel = element("label", "spc-callback-label", "Phone number");
+    numberLabel.setAttribute("for", "spc-callback-number");
+    ui.callbackNumber = element("input", "spc-input");
+    ui.callbackNumber.id = "spc-callback-number";
+    ui.callbackNumber.type = "tel";
+    ui.callbackNumber.autocomplete = "tel";
+    ui.callbackNumber.required = true;
+    var consent = element("label", "spc-consent");
+    ui.callbackConsent = element("input");
+    ui.callbackConsent.type = "checkbox";
+    ui.callbackConsent.required = true;
+    consent.appendChild(ui.callbackConsent);
+    consent.appendChild(document.createTextNode(" The clinic may call me back on this number. It is kept with this chat and deleted with it."));
+    ui.callbackSend = element("button", "spc-send", "Send number");
+    ui.callbackSend.type = "submit";
+    [numberLabel, ui.callbackNumber, consent, ui.callbackSend].forEach(function (node) {
+      ui.callbackForm.appendChild(node);
+    });
+    ui.staffBar.appendChild(ui.callbackForm);
+
     ui.status = element("p", "spc-status");
     ui.status.setAttribute("role", "status");
     ui.status.hidden = true;
@@ -145,6 +177,7 @@
     // the assistant's disclaimer, as the server words it (sent with the session)
     ui.disclaimer = element("p", "spc-disclaimer", state.disclaimer || "");
     ui.panel.appendChild(ui.disclaimer);
+    ui.panel.appendChild(ui.staffBar);
     ui.panel.appendChild(ui.status);
     ui.panel.appendChild(ui.log);
     ui.panel.appendChild(ui.typing);
@@ -158,6 +191,15 @@
     });
     ui.close.addEventListener("click", function () {
       setOpen(false);
+    });
+    ui.callbackToggle.addEventListener("click", function () {
+      ui.callbackForm.hidden = !ui.callbackForm.hidden;
+      ui.callbackToggle.setAttribute("aria-expanded", String(!ui.callbackForm.hidden));
+      if (!ui.callbackForm.hidden) ui.callbackNumber.focus();
+    });
+    ui.callbackForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      leaveCallbackNumber(ui.callbackNumber.value.trim());
     });
     ui.end.addEventListener("click", endChat);
     ui.panel.addEventListener("keydown", function (event) {
@@ -247,7 +289,8 @@
     if (urgent) {
       item.setAttribute("role", "alert");
       item.appendChild(element("strong", "spc-urgent-label", message.urgency === "emergency" ? "Emergency" : "Urgent"));
-    } else {
+    } else if (message.from !== "staff") {
+      /* a staff message says so itself ("Clinic staff: ...") */
       item.appendChild(visuallyHidden(message.from === "user" ? "You said: " : "Assistant: "));
     }
     item.appendChild(element("p", "spc-text", message.text));
@@ -262,6 +305,27 @@
     state.messages.push(message);
     save();
     render(message);
+  }
+
+  /* While the clinic's staff have the conversation the assistant does not answer: no typing dots. */
+  function setWithStaff(withStaff) {
+    state.withStaff = Boolean(withStaff);
+    save();
+    ui.staffBar.hidden = !state.withStaff;
+    if (!state.withStaff) ui.callbackForm.hidden = true;
+  }
+
+  function leaveCallbackNumber(number) {
+    if (!socket || !confirmed || !number || !ui.callbackConsent.checked) return;
+    socket.emit("callback_number", { number: number, consent: true }, function (answer) {
+      if (answer && answer.kept) {
+        ui.callbackForm.hidden = true;
+        ui.callbackToggle.setAttribute("aria-expanded", "false");
+        setStatus("Thank you: the clinic's staff will call you back on that number.");
+      } else {
+        setStatus("That number could not be kept. Please check it, or call the clinic.");
+      }
+    });
   }
 
   function setStatus(text) {
@@ -287,6 +351,7 @@
     }
     ui.log.textContent = "";
     ui.typing.hidden = true;
+    setWithStaff(false);
     addMessage({ from: "bot", text: config.greeting });
     setStatus("Chat ended and cleared from this browser.");
     if (socket && socket.connected) requestSession();
@@ -310,6 +375,7 @@
       state.sessionId = session.session_id || null;
       state.sessionKey = session.session_key || null;
       if (session.max_length) ui.input.maxLength = Number(session.max_length);
+      setWithStaff(session.with_staff);
       if (session.disclaimer) {
         state.disclaimer = String(session.disclaimer);
         ui.disclaimer.textContent = state.disclaimer;
@@ -322,8 +388,9 @@
       unanswered = null;
       ui.typing.hidden = true;
       var metadata = (data && data.metadata) || {};
+      if (metadata.with_staff !== undefined) setWithStaff(metadata.with_staff);
       addMessage({
-        from: "bot",
+        from: metadata.staff ? "staff" : "bot",
         text: String((data && data.text) || ""),
         source: metadata.source || "",
         urgency: metadata.urgency || "",
@@ -369,7 +436,7 @@
 
   function send(payload, shown) {
     addMessage({ from: "user", text: shown });
-    ui.typing.hidden = false;
+    ui.typing.hidden = Boolean(state.withStaff);
     window.clearTimeout(typingTimer);
     typingTimer = window.setTimeout(function () {
       ui.typing.hidden = true;
@@ -384,6 +451,9 @@
   function start() {
     build();
     state.messages.forEach(render);
+    setWithStaff(state.withStaff);
+    /* a conversation with the staff goes on after a reload: listen for their messages at once */
+    if (state.withStaff && state.sessionId) connect();
     if (state.open) setOpen(true);
   }
 

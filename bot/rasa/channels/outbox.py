@@ -171,6 +171,23 @@ def due(engine: Engine, channel: str) -> List[Reply]:
         return [reply_of(row) for row in rows]
 
 
+def collect(engine: Engine, channel: str, conversation_id: str) -> List[Dict[str, Any]]:
+    """Takes the conversation's pending messages of a channel that cannot be sent to (REST: the
+    client's next request carries them), marked sent; the messages, oldest first."""
+    waiting = (OUTBOX.c.channel == channel, OUTBOX.c.conversation_id == conversation_id)
+    taken = []
+    with engine.begin() as connection:
+        for row in connection.execute(select(OUTBOX).where(*waiting, OUTBOX.c.status == outcomes.PENDING)).all():
+            claimed = connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id == row.id, OUTBOX.c.status == outcomes.PENDING)
+                .values(status=outcomes.SENT, attempts=1, updated_at=time.time())
+            ).rowcount
+            if claimed:
+                taken.append(reply_of(row).message)
+    return taken
+
+
 def _mark_lost(engine: Engine, channel: str, was: str, stale: Any, status: str, problem: str) -> List[Reply]:
     """Marks the channel's replies in status `was` matching `stale` with `status` and `problem` (each
     row only if it still matches, so two servers never both mark it); returns those this call marked."""

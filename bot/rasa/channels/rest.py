@@ -6,12 +6,16 @@ from that patient's conversation. Here a request must carry RASA_AUTH_TOKEN, as
 a JSON object with the strings "sender" and "message" (else 400), and the conversation is the
 channel's own: "rest:<sender>". Messages are bounded (bot/rasa/channels/bounded.py).
 A caller may send `message_id` (and `retry: true` when sending it again): a retried message is
-answered once (bot/rasa/agent.py).
+answered once (bot/rasa/agent.py); `test_traffic: true` marks the evaluation's and tests' messages
+(their alerts page nobody). Messages the clinic's staff write to a conversation (bot/rasa/staff.py)
+wait in the outbox and come first in the reply to the client's next request.
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+import asyncio
+import json
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -20,9 +24,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
+from bot.database import database
 from bot.names import Channel, ClientMessage
 from bot.rasa.agent import client_fields
-from bot.rasa.channels import has_token, namespaced
+from bot.rasa.channels import has_token, namespaced, outbox
 from bot.rasa.channels.bounded import bounded
 from bot.rasa.channels.payload import Malformed, json_fields
 
@@ -63,4 +68,26 @@ class TokenRestInput(RestInput):
                 return response.json({"error": f'send {{"sender": ..., "message": ...}}: {problem}'}, status=400)
             return None
 
+        @webhook.middleware("response")
+        async def with_staff_messages(request: Request, reply: HTTPResponse) -> Optional[HTTPResponse]:
+            """The staff's messages since the client's last request come first in the reply."""
+            if request.method != "POST" or reply.status != 200 or not isinstance(request.json, dict):
+                return None
+            sender = str(request.json.get("sender") or "")
+            waiting = await asyncio.get_running_loop().run_in_executor(
+                None, outbox.collect, database(), self.name(), namespaced(self.name(), sender)
+            )
+            if not waiting:
+                return None
+            return response.json(
+                [{"recipient_id": sender, **message} for message in waiting] + json.loads(reply.body or b"[]")
+            )
+
         return webhook
+
+    async def send_to(self, conversation_id: str, messages: List[Dict[str, Any]]) -> None:
+        """Keeps staff messages for the client's next request: the REST channel cannot reach it."""
+        replies = outbox.turn(conversation_id, conversation_id.split(":", 1)[1], messages)
+        await asyncio.get_running_loop().run_in_executor(
+            None, outbox.record, database(), self.name(), conversation_id, replies
+        )

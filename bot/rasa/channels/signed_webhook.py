@@ -147,13 +147,17 @@ class SignedWebhookInput(InputChannel, abc.ABC):
         """Sends the replies to the sender's private chat through the outbox. A message from a shared
         chat gets there a pointer to them or, if the provider refuses the private chat (Telegram
         until the person has started the bot), a request to open one: never the answer."""
-        output = self.get_output_channel()
-        recipient = await self.private_chat(message.sender)
-        reached = recipient is not None and await outbox.Outbox(self.name(), output).send(
-            conversation, recipient, replies
-        )
+        reached = await self.send_to(conversation, replies)
         if message.shared_chat and replies:
-            await point(output, message.shared_chat, POINTER if reached else ASK_FOR_A_PRIVATE_CHAT)
+            await point(self.get_output_channel(), message.shared_chat, POINTER if reached else ASK_FOR_A_PRIVATE_CHAT)
+
+    async def send_to(self, conversation_id: str, messages: List[Dict[str, Any]]) -> bool:
+        """Sends messages to the person of a conversation in their private chat, through the outbox
+        (also the staff's, bot/rasa/staff.py); False if the provider refused it or gives none."""
+        recipient = await self.private_chat(conversation_id.split(":", 1)[1])
+        return recipient is not None and await outbox.Outbox(self.name(), self.get_output_channel()).send(
+            conversation_id, recipient, messages
+        )
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", __name__)

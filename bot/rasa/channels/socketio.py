@@ -5,11 +5,17 @@ with SESSION_SECRET); a reconnecting widget continues its conversation only by s
 and messages always go to the conversation of the socket that sent them, so nobody can join or
 read a conversation they were not given. "End chat" (session_end) leaves it. The widget's
 thumbs up or down under an answer (feedback) is stored with the conversation for the staff.
+While the clinic's staff have the conversation (bot/handoffs.py) the session says so
+(`with_staff`), even after a reload; their messages reach the socket through the relay
+(bot/rasa/channels/socket_relay.py), and the patient may leave a number to be called back on
+(callback_number, with consent).
 
 Each bot message carries `metadata.source` (the cited passages as a "Source: ..." line),
 `metadata.urgency` ("urgent" or "emergency" for escalations) and `metadata.rateable` (an answer
 the patient may rate: everything but the disclaimer), so the widget can show the source, style
-warnings as urgent and ask "Was this helpful?". Browsers may connect only from the origins in CORS_ORIGINS.
+warnings as urgent and ask "Was this helpful?"; `metadata.with_staff` when the conversation goes
+to the staff or back, `metadata.staff` on a staff member's own message. Browsers may connect only
+from the origins in CORS_ORIGINS.
 """
 
 from __future__ import annotations
@@ -30,11 +36,14 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from sqlalchemy import insert
 
-from bot import settings
+from bot import handoffs, settings
+from bot.database import FEEDBACK, database
 from bot.names import Channel, Metadata, Response, SocketEvent
+from bot.rasa import staff
 from bot.rasa.agent import client_fields
 from bot.rasa.channels import namespaced
 from bot.rasa.channels.bounded import bounded
+from bot.rasa.channels.socket_relay import Relay
 from bot.sources import source_line
 
 logger = logging.getLogger(__name__)
@@ -49,6 +58,8 @@ def reply_metadata(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     }
     if metadata.get(Metadata.URGENCY):
         shown[Metadata.URGENCY] = metadata[Metadata.URGENCY]
+    if kwargs.get("utter_action") == Response.HUMAN_HANDOFF:
+        shown[Metadata.WITH_STAFF] = True
     return shown
 
 
@@ -100,6 +111,11 @@ class WidgetInput(SocketIOInput):
         handler = bounded(on_new_message)
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
+
+        async def emit(room: str, message: Dict[str, Any]) -> None:
+            await sio.emit(self.bot_message_evt, message, room=room)
+
+        self.relay = Relay(settings.lock_store_url(), emit)
         sessions: Dict[Text, Text] = {}  # socket id -> the conversation it was given
         secret = settings.session_secret()
 
@@ -113,6 +129,7 @@ class WidgetInput(SocketIOInput):
         @webhook.listener("after_server_start")
         async def remember_app(app: Any, _: Any) -> None:
             self.app = app
+            app.add_task(self.relay.listen())
 
         @sio.on(SocketEvent.SESSION_REQUEST, namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
@@ -129,6 +146,7 @@ class WidgetInput(SocketIOInput):
                 "session_key": key(conversation),
                 "disclaimer": self.disclaimer(),
                 "max_length": settings.max_message_length(),
+                Metadata.WITH_STAFF: await staff.with_staff(conversation),
             }
             await sio.emit(SocketEvent.SESSION_CONFIRM, confirmation, room=sid)
 
@@ -154,6 +172,22 @@ class WidgetInput(SocketIOInput):
             metadata = client_fields(data)
             await handler(UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata))
 
+        @sio.on(SocketEvent.CALLBACK_NUMBER, namespace=self.namespace)
+        async def callback_number(sid: Text, data: Optional[Dict]) -> Dict[str, bool]:
+            """A number the patient consented to be called back on, while the staff have the conversation."""
+            conversation = sessions.get(sid)
+            number = str((data or {}).get("number") or "")[:64]
+            if not conversation or (data or {}).get("consent") is not True:
+                return {"kept": False}
+            try:
+                kept = await asyncio.get_running_loop().run_in_executor(
+                    None, handoffs.leave_callback_number, database(), conversation, number
+                )
+            except Exception as error:
+                logger.error("call-back number not stored (%s)", type(error).__name__)
+                kept = False
+            return {"kept": kept}
+
         @sio.on(SocketEvent.FEEDBACK, namespace=self.namespace)
         async def feedback(sid: Text, data: Optional[Dict]) -> None:
             """The patient's thumbs up or down on an answer, kept with their conversation."""
@@ -169,13 +203,16 @@ class WidgetInput(SocketIOInput):
 
         return webhook
 
+    async def send_to(self, conversation_id: str, messages: List[Dict[str, Any]]) -> None:
+        """Sends messages (the staff's) to the conversation's widget, wherever its socket is."""
+        for message in messages:
+            await self.relay.send(conversation_id, message)
+
 
 RATINGS = ("up", "down")
 
 
 def record_feedback(conversation: Text, rating: Text, reply: Text) -> None:
-    from bot.database import FEEDBACK, database
-
     with database().begin() as connection:
         connection.execute(
             insert(FEEDBACK).values(sender_id=conversation, rating=rating, reply_text=reply, at=time.time())
