@@ -168,3 +168,4 @@ class Metadata:
     URGENCY = "urgency"
     SOURCE = "source"
     RATEABLE = "rateable"
+    CALL = "call"  # the numbers a reply gives ({label, number}), added from the clinic profile
