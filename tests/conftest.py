@@ -14,6 +14,7 @@ from bot import settings
 from bot.runtime.client import RasaClient
 from bot.runtime.postgres import Cluster, postgres_cluster
 from bot.runtime.services import Services, isolated_environment, isolated_settings, running_services
+from tests.clinic_profiles import write_profile
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.provider_api import start as start_provider_api
 
@@ -90,7 +91,8 @@ def provider_api() -> Iterator[ProviderAPI]:
 def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAPI) -> Iterator[Services]:
     """The real Rasa and action servers, started once per session (training the model if needed),
     with every channel enabled and the providers' APIs replaced by the local recorder, which they
-    give PROVIDER_CALL_TIMEOUT_SECONDS to answer."""
+    give PROVIDER_CALL_TIMEOUT_SECONDS to answer, and a clinic profile with phone numbers
+    (tests/clinic_profiles.py: the replies give them)."""
     built(settings.DEFAULT_MODEL, "make train")
     server = isolated_settings()
     rasa_url = f"http://localhost:{server.rasa_port}"
@@ -101,6 +103,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAP
         "TWILIO_WHATSAPP_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio_whatsapp/webhook",
         **{f"{p}_API_URL": provider_api.url for p in ("TWILIO", "TELEGRAM", "FACEBOOK", "SLACK")},
         "PROVIDER_CALL_TIMEOUT_SECONDS": str(PROVIDER_CALL_TIMEOUT_SECONDS),
+        "CLINIC_PROFILE_FILE": str(write_profile(tmp_path_factory.mktemp("clinic"))),
     }
     with running_services(server, tmp_path_factory.mktemp("logs"), env) as services:
         yield services
