@@ -58,7 +58,9 @@ $(SPACY_STAMP): $(VENV_STAMP) data/vocabulary.yml data/warning_signs.yml data/ti
 # The model's own code: the custom components and policies config.yml names (bot/rasa/<module>).
 MODEL_CODE := $(shell grep -o 'bot\.rasa\.[a-z_]*' config.yml | sort -u | sed 's|\.|/|g; s|$$|.py|')
 
-$(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -type f 2>/dev/null) $(MODEL_CODE)
+# The classifier also reads the passages the FAQ answers cite, the clinic profile's among them.
+$(MODEL): $(SPACY_STAMP) config.yml domain.yml $(shell find $(TRAINING_DATA) -type f 2>/dev/null) $(MODEL_CODE) \
+    data/sources/passages.yml data/clinic.yml
 	@mkdir -p build; start=$$(date +%s); \
 	$(RASA) train --force --data $(TRAINING_DATA) --out models --fixed-model-name spine-faq; \
 	echo $$(( $$(date +%s) - start )) > build/training-seconds.txt

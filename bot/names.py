@@ -174,5 +174,6 @@ class Metadata:
     URGENCY = "urgency"
     SOURCE = "source"
     RATEABLE = "rateable"
-    STAFF = "staff"  # a staff member's message: their user name (the widget shows "Clinic staff")
-    WITH_STAFF = "with_staff"  # the widget's session: the conversation is with the staff now
+    CALL = "call"  # the numbers a reply gives ({label, number}), added from the clinic profile
+    STAFF = "staff"  # a staff member's message: their user name
+    WITH_STAFF = "with_staff"  # the conversation is with the staff now (or, False, no longer)

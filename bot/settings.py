@@ -368,6 +368,13 @@ STAFF_PASSWORD = Setting(
     "the password `make staff-user` uses when not run from a terminal",
     "unset",
 )
+CLINIC_PROFILE_FILE = Setting(
+    "CLINIC_PROFILE_FILE",
+    "data/clinic.yml",
+    _path,
+    (RASA, ACTIONS, CONSOLE),
+    "the clinic's profile: name, phone numbers, opening hours, address ([operations.md](operations.md#clinic-profile))",
+)
 SHARED_DIR = Setting(
     "SHARED_DIR",
     str(PROJECT_ROOT.parent / "shared"),
@@ -405,6 +412,7 @@ model_path = MODEL_PATH.get
 model_store_dir = MODEL_STORE_DIR.get
 reviewed_data_file = REVIEWED_DATA_FILE.get
 release_gate_file = RELEASE_GATE_FILE.get
+clinic_profile_file = CLINIC_PROFILE_FILE.get
 CLINC_FILE = SHARED_DIR.get() / "datasets" / "clinc150" / "out_of_scope.json"
 
 

@@ -1,4 +1,9 @@
-"""The source passages (data/sources/passages.yml) and the grounding checks on answers."""
+"""The source passages and the grounding checks on answers.
+
+The sources are the articles and the clinic's safety policy (data/sources/passages.yml) and the
+clinic's own profile (bot/clinic.py: a source of its own, "Clinic profile", whose passages are
+the values that are set).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,11 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import yaml
 
-from bot import settings
+from bot import clinic, settings
 
 NUMBER_WORDS = {
     "one": "1",
@@ -63,7 +68,8 @@ class Source:
     passages: Tuple[Passage, ...]
 
 
-def load_sources(path: Path = settings.PASSAGES_FILE) -> List[Source]:
+def load_sources(path: Path = settings.PASSAGES_FILE, profile: Optional[clinic.ClinicProfile] = None) -> List[Source]:
+    """The sources of the passages file, then the clinic profile's (CLINIC_PROFILE_FILE unless given)."""
     with path.open(encoding="utf-8") as handle:
         content = yaml.safe_load(handle)
     sources = []
@@ -74,11 +80,19 @@ def load_sources(path: Path = settings.PASSAGES_FILE) -> List[Source]:
                 source["id"], source["title"], source["publisher"], source["origin"], source.get("sha256", ""), passages
             )
         )
-    return sources
+    return [*sources, clinic_source(profile or clinic.load_profile())]
 
 
-def passages_by_id(path: Path = settings.PASSAGES_FILE) -> Dict[str, Passage]:
-    return {p.id: p for source in load_sources(path) for p in source.passages}
+def clinic_source(profile: clinic.ClinicProfile) -> Source:
+    """The clinic profile as a source: a passage per value that is set."""
+    passages = tuple(Passage(f.passage_id, clinic.SOURCE_ID, f.section, f.text) for f in clinic.facts(profile))
+    return Source(clinic.SOURCE_ID, clinic.SOURCE_TITLE, profile.name, str(profile.path), "", passages)
+
+
+def passages_by_id(
+    path: Path = settings.PASSAGES_FILE, profile: Optional[clinic.ClinicProfile] = None
+) -> Dict[str, Passage]:
+    return {p.id: p for source in load_sources(path, profile) for p in source.passages}
 
 
 def numbers_in(text: str) -> Set[str]:

@@ -15,6 +15,7 @@ from bot.runtime.client import RasaClient
 from bot.runtime.postgres import Cluster, postgres_cluster
 from bot.runtime.services import Services, isolated_environment, isolated_settings, running_services
 from tests.alerts.mailbox import Mailbox, mailbox
+from tests.clinic_profiles import write_profile
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.provider_api import start as start_provider_api
 
@@ -105,7 +106,8 @@ def assistant(
 ) -> Iterator[Services]:
     """The real Rasa and action servers, started once per session (training the model if needed),
     with every channel enabled and the providers' APIs replaced by the local recorder, which they
-    give PROVIDER_CALL_TIMEOUT_SECONDS to answer; alerts page ON_CALL through `on_call_mailbox`."""
+    give PROVIDER_CALL_TIMEOUT_SECONDS to answer, and a clinic profile with phone numbers
+    (tests/clinic_profiles.py: the replies give them); alerts page ON_CALL through `on_call_mailbox`."""
     built(settings.DEFAULT_MODEL, "make train")
     server = isolated_settings()
     rasa_url = f"http://localhost:{server.rasa_port}"
@@ -121,6 +123,7 @@ def assistant(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(on_call_mailbox.port),
         "SMTP_SECURITY": "none",
+        "CLINIC_PROFILE_FILE": str(write_profile(tmp_path_factory.mktemp("clinic"))),
     }
     with running_services(server, tmp_path_factory.mktemp("logs"), env) as services:
         yield services

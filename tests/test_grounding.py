@@ -7,10 +7,18 @@ import pytest
 import yaml
 
 from bot import settings
+from bot.clinic import PASSAGES, load_profile
+from bot.rasa.clinic_responses import needs, prepare
 from bot.sources import Passage, defers_to_clinician, passages_by_id, refers_to_clinician, unsupported_numbers
 from bot.training_data import read_nlu_examples
+from tests.clinic_profiles import AFTER_HOURS, PHONE, SHIPPED, WITH_NUMBERS
 
-# Responses that state no fact: small talk, questions, clarifications, the list of topics.
+# The answers as the assistant gives them: with the shipped clinic profile (no phone number), and
+# with one that sets the clinic's phone and after-hours numbers.
+PROFILES = {"shipped": load_profile(SHIPPED), "with numbers": WITH_NUMBERS}
+PASSAGES_OF = {profile: passages_by_id(profile=PROFILES[profile]) for profile in PROFILES}
+PHONE_NUMBER = re.compile(r"\+?\(?\d[\d ()-]{5,}\d")
+
 NO_FACTS = {
     "utter_greet",
     "utter_goodbye",
@@ -43,38 +51,53 @@ def responses() -> Dict[str, List[dict]]:
 
 
 def variations():
-    return [(name, i, v) for name, vs in responses().items() for i, v in enumerate(vs)]
+    """(profile, response, index, variation) of every reply the assistant can give."""
+    return [
+        (profile, name, i, v)
+        for profile in PROFILES
+        for name, vs in prepare(responses(), PROFILES[profile]).items()
+        for i, v in enumerate(vs)
+    ]
 
 
-def cited(variation: dict) -> List[Passage]:
-    passages = passages_by_id()
+def cited(variation: dict, profile: str) -> List[Passage]:
+    passages = PASSAGES_OF[profile]
     return [passages[i] for i in (variation.get("metadata") or {}).get("cites", [])]
 
 
-@pytest.mark.parametrize("name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
-def test_every_factual_answer_cites_existing_passages(name, index, variation):
+@pytest.mark.parametrize("profile, name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_factual_answer_cites_existing_passages(profile, name, index, variation):
     cites = (variation.get("metadata") or {}).get("cites", [])
     if name in NO_FACTS or is_template(variation):
         return
     assert cites, f"{name}[{index}] states facts but cites no passage"
-    missing = set(cites) - set(passages_by_id())
+    missing = set(cites) - set(PASSAGES_OF[profile])
     assert not missing, f"{name}[{index}] cites unknown passages {missing}"
 
 
-@pytest.mark.parametrize("name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
-def test_every_number_is_in_the_cited_passages(name, index, variation):
+@pytest.mark.parametrize("profile, name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_number_is_in_the_cited_passages(profile, name, index, variation):
     if name in NO_FACTS or is_template(variation):
         unquoted = re.sub(r'"[^"]*"', "", variation["text"])  # quoted input examples: "3 weeks ago"
         assert not any(c.isdigit() for c in unquoted), f"{name} states numbers but cites nothing"
         return
-    assert not unsupported_numbers(variation["text"], cited(variation)), f"{name}[{index}]"
+    assert not unsupported_numbers(variation["text"], cited(variation, profile)), f"{name}[{index}]"
 
 
-@pytest.mark.parametrize("name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
-def test_answers_send_patients_to_their_surgeon_where_the_source_does(name, index, variation):
-    passages = cited(variation)
+@pytest.mark.parametrize("profile, name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
+def test_answers_send_patients_to_their_surgeon_where_the_source_does(profile, name, index, variation):
+    passages = cited(variation, profile)
     if passages and defers_to_clinician(passages):
         assert refers_to_clinician(variation["text"]), f"{name}[{index}] drops the source's 'ask your surgeon'"
+
+
+def test_every_clinic_value_an_answer_uses_is_cited():
+    passage_of = {f"clinic_{field}": passage_id for field, passage_id, _ in PASSAGES}
+    for name, variations_ in responses().items():
+        for index, variation in enumerate(variations_):
+            cites = set((variation.get("metadata") or {}).get("cites", []))
+            uncited = {passage_of[p] for p in needs(variation)} - cites
+            assert not uncited, f"{name}[{index}] uses clinic values but does not cite {uncited}"
 
 
 def test_the_checks_catch_ungrounded_answers():
@@ -94,9 +117,30 @@ def test_every_faq_has_an_answer_with_a_question_and_vice_versa():
         assert responses()[f"utter_faq/{key}"][0]["metadata"].get("question"), key
 
 
-def test_escalations_are_marked_urgent():
-    for name, variations_ in responses().items():
+@pytest.mark.parametrize("profile", PROFILES)
+def test_escalations_are_marked_urgent_and_send_patients_to_their_surgeon_and_emergency_care(profile):
+    for name, variations_ in prepare(responses(), PROFILES[profile]).items():
         if name.startswith("utter_red_flag"):
             for variation in variations_:
                 assert variation["metadata"]["urgency"] in ("urgent", "emergency")
-                assert "surgeon" in variation["text"] and "911" in variation["text"]
+                text = variation["text"]
+                assert "surgeon" in text and "emergency care now (call 911)" in text.lower(), text
+
+
+def test_with_a_phone_number_every_warning_sign_reply_gives_the_clinics_numbers():
+    for name, variations_ in prepare(responses(), PROFILES["with numbers"]).items():
+        if name.startswith("utter_red_flag"):
+            for variation in variations_:
+                assert f"call the clinic at {PHONE} (after hours, {AFTER_HOURS})" in variation["text"]
+                assert {"clinic-phone", "clinic-after-hours"} <= set(variation["metadata"]["cites"])
+                numbers = {(n["label"], n["number"]) for n in variation["metadata"]["call"]}
+                assert numbers == {("Phone", PHONE), ("After-hours line", AFTER_HOURS), ("Emergency number", "911")}
+
+
+def test_the_shipped_profile_fills_every_clinic_value_and_no_reply_gives_a_phone_number():
+    for name, variations_ in prepare(responses(), PROFILES["shipped"]).items():
+        for variation in variations_:
+            assert "{clinic_" not in variation["text"], name
+            assert not PHONE_NUMBER.search(variation["text"]), name
+            numbers = [n["number"] for n in (variation.get("metadata") or {}).get("call", [])]
+            assert numbers in ([], ["911"]), name

@@ -116,15 +116,17 @@ def test_severities_and_metadata():
     assert urgencies == declared(Severity)
     conditions = {c["value"] for vs in DOMAIN["responses"].values() for v in vs for c in v.get("condition", [])}
     assert conditions <= set(signs), "a response condition names a warning sign data/warning_signs.yml lacks"
-    widget_only = {Metadata.SOURCE, Metadata.RATEABLE, Metadata.STAFF, Metadata.WITH_STAFF}  # what the channels add
-    assert response_metadata_keys() | widget_only == declared(Metadata)
+    # what the channels add to a reply (the widget's source line and rating, the staff's part),
+    # and the numbers the clinic profile's values add
+    added = {Metadata.SOURCE, Metadata.RATEABLE, Metadata.STAFF, Metadata.WITH_STAFF, Metadata.CALL}
+    assert response_metadata_keys() | added == declared(Metadata)
 
 
 def test_the_widget_and_its_channel_use_the_declared_events_and_keys():
     build = widget_build()
     for event in declared(SocketEvent):
         assert f'"{event}"' in build, event
-    for key in (Metadata.SOURCE, Metadata.URGENCY, Metadata.RATEABLE):
+    for key in (Metadata.SOURCE, Metadata.URGENCY, Metadata.RATEABLE, Metadata.CALL):
         assert re.search(rf"metadata\.{key}\b", build), key
     channel = load("credentials.yml")["bot.rasa.channels.socketio.WidgetInput"]
     assert {channel["user_message_evt"], channel["bot_message_evt"]} <= declared(SocketEvent)

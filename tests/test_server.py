@@ -1,15 +1,14 @@
 """The running assistant over its REST channel, as a patient's client uses it."""
 
 import requests
-import yaml
 
-from bot import settings
+from tests.clinic_profiles import AFTER_HOURS, PHONE, answers
 
-DOMAIN = yaml.safe_load(settings.DOMAIN_FILE.read_text(encoding="utf-8"))
+ANSWERS = answers()  # with the session's clinic profile, which sets phone numbers
 
 
 def response_text(name: str) -> str:
-    return DOMAIN["responses"][name][-1]["text"]
+    return ANSWERS[name][-1]["text"]
 
 
 def test_first_reply_of_a_conversation_is_the_disclaimer(client, sender):
@@ -32,12 +31,16 @@ def test_red_flag_wins_over_everything_else_in_the_message(client, sender):
     replies = client.ask(sender, "when can I swim? also my incision is oozing yellow stuff")
     assert replies[-1].utter_action == "utter_red_flag"
     assert replies[-1].text.startswith("Redness, drainage or swelling at the incision")
+    assert (
+        f"Please contact your surgeon now: call the clinic at {PHONE} (after hours, {AFTER_HOURS})." in replies[-1].text
+    )
+    assert [call["number"] for call in replies[-1].metadata["call"]] == [PHONE, AFTER_HOURS, "911"]
 
 
 def test_emergency_goes_to_emergency_care(client, sender):
     replies = client.ask(sender, "i peed myself and didnt even feel it")
     assert replies[-1].utter_action == "utter_red_flag_emergency"
-    assert "911" in replies[-1].text
+    assert "Seek emergency care now (call 911)" in replies[-1].text and PHONE in replies[-1].text
 
 
 def test_uncovered_questions_are_declined(client, sender):
@@ -54,6 +57,7 @@ def test_human_handoff_gives_the_clinic_contact_details_only(client, sender):
     [reply] = client.ask(sender, "I want to talk to a real person")
     assert reply.utter_action == "utter_human_handoff"
     assert "8631 W. 3rd Street" in reply.text and "9:00 a.m." in reply.text
+    assert f"at {PHONE} (Monday to Friday, 9:00 a.m. to 5:00 p.m.; after hours, {AFTER_HOURS})" in reply.text
 
 
 def test_http_api_requires_the_token(assistant, sender):

@@ -17,8 +17,10 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.clinic import load_profile
 from bot.names import RED_FLAG_INTENTS, ClientMessage
 from bot.rasa import staff
+from bot.rasa.clinic_responses import ClinicResponses
 
 VALID_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -88,7 +90,8 @@ class OnceAgent(Agent):
 
 def load_agent(model_path: str, endpoints: Any) -> OnceAgent:
     """The agent for a model file, with the conversation store, lock store and action server of
-    `endpoints` (Rasa's own load_agent, without a model server, remote storage or event broker)."""
+    `endpoints` (Rasa's own load_agent, without a model server, remote storage or event broker),
+    and the responses filled from the clinic profile (raises ClinicProfileError)."""
     from rasa.core.lock_store import LockStore
     from rasa.core.tracker_store import TrackerStore
 
@@ -96,6 +99,7 @@ def load_agent(model_path: str, endpoints: Any) -> OnceAgent:
         tracker_store=TrackerStore.create(endpoints.tracker_store),
         lock_store=LockStore.create(endpoints.lock_store),
         action_endpoint=endpoints.action,
+        generator=ClinicResponses(load_profile()),
     )
     agent.load_model(model_path)
     return agent

@@ -99,12 +99,15 @@ def load_warm_agent(current: Any, path: Path) -> Any:
     from rasa.core.channels.channel import UserMessage
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    from bot.clinic import load_profile
     from bot.rasa.agent import OnceAgent
+    from bot.rasa.clinic_responses import ClinicResponses
 
     agent = OnceAgent(
         tracker_store=current.tracker_store,
         lock_store=current.lock_store,
         action_endpoint=current.action_endpoint,
+        generator=ClinicResponses(load_profile()),
     )
     agent.load_model(path)
     asyncio.run(agent.processor.parse_message(UserMessage("hello")))
@@ -152,6 +155,7 @@ def serve() -> None:
     from rasa.core.channels.channel import InputChannel
     from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
+    from bot.clinic import ClinicProfileError
     from bot.database import database
     from bot.rasa import action_results, alerting, staff
     from bot.rasa.agent import load_agent
@@ -196,7 +200,10 @@ def serve() -> None:
             app.ctx.agent = await loop.run_in_executor(None, load_agent, str(model), endpoints_)
             logger.info("Rasa server is up and running.")
         except Exception as error:  # a server without its model must not look alive
-            logger.critical("the Rasa server cannot start (%s)", type(error).__name__, exc_info=error)
+            if isinstance(error, ClinicProfileError):  # names the file, the field and the fix; no patient data
+                logger.critical("the Rasa server cannot start: %s", error)
+            else:
+                logger.critical("the Rasa server cannot start (%s)", type(error).__name__, exc_info=error)
             logging.shutdown()
             os._exit(1)
 

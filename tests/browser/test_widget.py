@@ -16,6 +16,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from bot.names import Channel
 from bot.runtime.services import isolated_environment, isolated_settings, running_services, start_process
 from tests.browser.chromium import SCREENSHOTS, demo_page, wait
+from tests.clinic_profiles import AFTER_HOURS, PHONE
 
 
 def open_chat(driver: WebDriver) -> None:
@@ -71,6 +72,19 @@ def test_warning_signs_are_shown_as_urgent(desktop):
     urgent = desktop.find_element(By.CSS_SELECTOR, ".spc-log li.spc-urgent")
     assert urgent.get_attribute("role") == "alert"
     assert urgent.find_element(By.CSS_SELECTOR, ".spc-urgent-label").text.lower() == "urgent"
+
+
+def test_the_clinics_numbers_are_tap_to_call_links(desktop):
+    """The session's clinic profile sets a phone number and an after-hours line (tests/conftest.py)."""
+    open_chat(desktop)
+    ask(desktop, "my incision is red and swollen", "contact your surgeon now")
+    for _ in range(2):  # as answered, and as restored after a reload
+        reply = reply_containing(desktop, "contact your surgeon now")
+        links = {a.text: a.get_attribute("href") for a in reply.find_elements(By.CSS_SELECTOR, ".spc-text a")}
+        assert links == {PHONE: "tel:+13105550100", AFTER_HOURS: "tel:+13105550199", "911": "tel:911"}
+        assert f"call the clinic at {PHONE} (after hours, {AFTER_HOURS}). If you lose" in reply.text
+        desktop.refresh()
+        wait(desktop, lambda d: d.find_element(By.ID, "spc-panel").is_displayed())
 
 
 def test_the_conversation_survives_a_reload(desktop):

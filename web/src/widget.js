@@ -9,7 +9,8 @@
  * conversation survives page reloads in the same tab (sessionStorage): the server issued its
  * session id and a key proving it, and continues the conversation only for that key. "End chat"
  * leaves the conversation and clears it from the browser. Under each answer the patient can say
- * whether it helped (thumbs up or down), which the clinic's staff review.
+ * whether it helped (thumbs up or down), which the clinic's staff review. The phone numbers a
+ * reply gives (listed by the server in metadata.call) are tap-to-call links (tel:).
  */
 (function () {
   "use strict";
@@ -59,6 +60,39 @@
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  /* Where `number` stands in `text` on its own (not inside a longer number), or -1. */
+  function numberAt(text, number) {
+    for (var at = text.indexOf(number); at >= 0; at = text.indexOf(number, at + 1)) {
+      if (!/\d/.test(text.charAt(at - 1)) && !/\d/.test(text.charAt(at + number.length))) return at;
+    }
+    return -1;
+  }
+
+  /* A message's text, with each number of `calls` ({label, number}) as a tap-to-call link: the
+     href keeps only the digits (and a leading +); everything else stays text. */
+  function textWithCalls(text, calls) {
+    var paragraph = element("p", "spc-text");
+    var rest = text;
+    for (;;) {
+      var next = null;
+      calls.forEach(function (call) {
+        var at = call.number ? numberAt(rest, call.number) : -1;
+        if (at >= 0 && (!next || at < next.at || (at === next.at && call.number.length > next.call.number.length))) {
+          next = { at: at, call: call };
+        }
+      });
+      if (!next) break;
+      paragraph.appendChild(document.createTextNode(rest.slice(0, next.at)));
+      var link = element("a", "spc-call", next.call.number);
+      link.href = "tel:" + (next.call.number.trim().charAt(0) === "+" ? "+" : "") + next.call.number.replace(/\D/g, "");
+      link.title = next.call.label;
+      paragraph.appendChild(link);
+      rest = rest.slice(next.at + next.call.number.length);
+    }
+    paragraph.appendChild(document.createTextNode(rest));
+    return paragraph;
   }
 
   function visuallyHidden(text) {
@@ -293,7 +327,7 @@
       /* a staff message says so itself ("Clinic staff: ...") */
       item.appendChild(visuallyHidden(message.from === "user" ? "You said: " : "Assistant: "));
     }
-    item.appendChild(element("p", "spc-text", message.text));
+    item.appendChild(textWithCalls(message.text, message.calls || []));
     if (message.source) item.appendChild(element("p", "spc-source", message.source));
     if (message.choices && message.choices.length) renderChoices(item, message);
     if (message.rateable) renderFeedback(item, message);
@@ -395,6 +429,9 @@
         source: metadata.source || "",
         urgency: metadata.urgency || "",
         rateable: Boolean(metadata.rateable),
+        calls: (Array.isArray(metadata.call) ? metadata.call : []).map(function (call) {
+          return { label: String(call.label || ""), number: String(call.number || "") };
+        }),
         choices: ((data && data.quick_replies) || []).map(function (reply) {
           return { title: String(reply.title), payload: String(reply.payload) };
         }),

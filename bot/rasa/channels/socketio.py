@@ -11,11 +11,12 @@ While the clinic's staff have the conversation (bot/handoffs.py) the session say
 (callback_number, with consent).
 
 Each bot message carries `metadata.source` (the cited passages as a "Source: ..." line),
-`metadata.urgency` ("urgent" or "emergency" for escalations) and `metadata.rateable` (an answer
-the patient may rate: everything but the disclaimer), so the widget can show the source, style
-warnings as urgent and ask "Was this helpful?"; `metadata.with_staff` when the conversation goes
-to the staff or back, `metadata.staff` on a staff member's own message. Browsers may connect only
-from the origins in CORS_ORIGINS.
+`metadata.urgency` ("urgent" or "emergency" for escalations), `metadata.rateable` (an answer
+the patient may rate: everything but the disclaimer) and `metadata.call` (the phone numbers it
+gives, from the clinic profile), so the widget can show the source, style warnings as urgent,
+ask "Was this helpful?" and make the numbers tap-to-call links; `metadata.with_staff` when the
+conversation goes to the staff or back, `metadata.staff` on a staff member's own message.
+Browsers may connect only from the origins in CORS_ORIGINS.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -56,8 +58,9 @@ def reply_metadata(kwargs: Dict[str, Any]) -> Dict[str, Any]:
         Metadata.SOURCE: source_line(metadata.get(Metadata.CITES) or []),
         Metadata.RATEABLE: kwargs.get("utter_action") != Response.DISCLAIMER,
     }
-    if metadata.get(Metadata.URGENCY):
-        shown[Metadata.URGENCY] = metadata[Metadata.URGENCY]
+    for key in (Metadata.URGENCY, Metadata.CALL):
+        if metadata.get(key):
+            shown[key] = metadata[key]
     if kwargs.get("utter_action") == Response.HUMAN_HANDOFF:
         shown[Metadata.WITH_STAFF] = True
     return shown
@@ -93,9 +96,12 @@ class WidgetInput(SocketIOInput):
         return Channel.SOCKETIO
 
     def disclaimer(self) -> str:
-        """The assistant's disclaimer as domain.yml words it (the widget shows it under its title)."""
-        agent = self.app.ctx.agent if self.app is not None else None
-        variations = agent.domain.responses.get(Response.DISCLAIMER) if agent and agent.domain else None
+        """The assistant's disclaimer as domain.yml words it, with the clinic's values (the widget
+        shows it under its title)."""
+        nlg = self.app.ctx.agent.nlg if self.app is not None and self.app.ctx.agent else None
+        variations = (
+            nlg.responses.get(Response.DISCLAIMER) if isinstance(nlg, TemplatedNaturalLanguageGenerator) else None
+        )
         return str((variations or [{}])[0].get("text", ""))
 
     def get_output_channel(self) -> Optional[WidgetOutput]:
