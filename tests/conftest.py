@@ -13,7 +13,8 @@ from spacy.language import Language
 from bot import settings
 from bot.runtime.client import RasaClient
 from bot.runtime.postgres import Cluster, postgres_cluster
-from bot.runtime.services import Services, isolated_environment, isolated_settings, running_services
+from bot.runtime.redis import Redis
+from bot.runtime.services import Services, free_port, isolated_environment, isolated_settings, running_services
 from tests.alerts.mailbox import Mailbox, mailbox
 from tests.clinic_profiles import write_profile
 from tests.rasa.channels.provider_api import ProviderAPI
@@ -57,6 +58,15 @@ def postgres() -> Iterator[Cluster]:
     """One PostgreSQL cluster for the session's database tests (a test that stops it starts it again)."""
     with postgres_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="session")
+def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
+    """One Redis for the session's tests of what replicas share through it."""
+    server = Redis(tmp_path_factory.mktemp("redis"), free_port())
+    server.start()
+    yield server
+    server.stop()
 
 
 # Test secrets of every messaging channel, so all of them are enabled in the tests.

@@ -58,6 +58,7 @@ def test_a_profile_is_a_source_of_its_own_with_a_passage_per_value_that_is_set(t
         "clinic-emergency": "911",
         "clinic-hours": "Monday to Friday, 9:00 a.m. to 5:00 p.m.; Saturday, 9:00 a.m. to 12:30 p.m.",
         "clinic-address": "1 Main Street, Los Angeles, CA 90048",
+        "clinic-reply-time": "4",
     }
     assert [f.placeholder for f in facts(profile) if f.is_number] == [
         "clinic_phone",

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.clinic_profiles import AFTER_HOURS, PHONE, answers
+from tests.clinic_profiles import AFTER_HOURS, PHONE, REPLY_HOURS, answers
 
 ANSWERS = answers()  # with the session's clinic profile, which sets phone numbers
 
@@ -53,11 +53,12 @@ def test_unclear_messages_get_a_clarification_not_an_answer(client, sender):
     assert [r.utter_action for r in replies][-1] == "utter_ask_rephrase"
 
 
-def test_human_handoff_gives_the_clinic_contact_details_only(client, sender):
+def test_asking_for_a_person_says_when_the_staff_answer_and_how_to_call(client, sender):
     [reply] = client.ask(sender, "I want to talk to a real person")
     assert reply.utter_action == "utter_human_handoff"
-    assert "8631 W. 3rd Street" in reply.text and "9:00 a.m." in reply.text
-    assert f"at {PHONE} (Monday to Friday, 9:00 a.m. to 5:00 p.m.; after hours, {AFTER_HOURS})" in reply.text
+    assert "During opening hours (Monday to Friday, 9:00 a.m. to 5:00 p.m.)" in reply.text
+    assert f"usually answers within {REPLY_HOURS} hours" in reply.text
+    assert f"at {PHONE} (after hours, {AFTER_HOURS})" in reply.text
 
 
 def test_http_api_requires_the_token(assistant, sender):

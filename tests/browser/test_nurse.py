@@ -38,6 +38,14 @@ def alert_row(console: WebDriver):
         return False
 
 
+def text_of(driver: WebDriver, selector: str) -> str:
+    """An element's text; "" while the page re-renders it."""
+    try:
+        return driver.find_element(By.CSS_SELECTOR, selector).text
+    except StaleElementReferenceException:
+        return ""
+
+
 def alert_row_says(console: WebDriver, text: str) -> bool:
     try:
         row = alert_row(console)
@@ -80,10 +88,7 @@ def test_a_nurse_sees_the_alert_live_takes_over_replies_and_hands_back(assistant
 
         answered = len(bot_messages(desktop))
         desktop.find_element(By.ID, "spc-input").send_keys("it is a bit cloudy", Keys.ENTER)
-        wait(
-            console,
-            lambda d: any("it is a bit cloudy" in t.text for t in d.find_elements(By.CSS_SELECTOR, "#turns li")),
-        )
+        wait(console, lambda d: "it is a bit cloudy" in text_of(d, "#turns"))
         time.sleep(2)  # the patient's message reached the staff; the assistant must not have answered it
         assert len(bot_messages(desktop)) == answered
         console.save_screenshot(str(SCREENSHOTS / "console-handoff.png"))

@@ -2,23 +2,11 @@
 them at the same moment (Rasa's own RedisLockStore can hand out one ticket twice)."""
 
 import threading
-from typing import Iterator, List
-
-import pytest
+from typing import List
 
 from bot.rasa.lock_store import SerialRedisLockStore, endpoint_config
-from bot.runtime.redis import Redis
-from bot.runtime.services import free_port
 
 TICKETS_PER_REPLICA = 60
-
-
-@pytest.fixture(scope="module")
-def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
-    server = Redis(tmp_path_factory.mktemp("redis"), free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 def store(url: str) -> SerialRedisLockStore:

@@ -9,6 +9,7 @@ build/faults.json (docs/speed.md).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -33,6 +35,7 @@ from tests.conftest import CHANNEL_SECRETS
 from tests.console.staff import Staff
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.test_telegram import REPLY_PATH, post, update
+from tests.test_server_privacy import WidgetClient, wait_for
 
 LOAD = {"users": 8, "seconds": 25, "think": "0.2,0.6"}
 FAULT_AT_SECONDS = 6
@@ -88,6 +91,31 @@ def test_both_replicas_serve_the_same_conversations(cluster):
     second.send("shared", "can I climb stairs?")
     texts = [e.get("text") for e in first.tracker("shared")["events"] if e["event"] == "user"]
     assert texts == ["I had a lumbar fusion 3 weeks ago", "can I climb stairs?"]
+
+
+def test_a_staff_message_reaches_a_widget_held_by_the_other_replica(cluster):
+    """The widget's socket stays on one replica; the console's message reaches another, which
+    relays it through Redis (JSON) to the socket."""
+    holder, other = cluster.replicas[:2]
+
+    async def scenario() -> List[Dict]:
+        patient = WidgetClient()
+        await patient.start(cluster.replica_url(holder))
+        await patient.say("i want to speak to a human")
+        conversation = f"{Channel.SOCKETIO}:{patient.session['session_id']}"
+        answer = requests.post(
+            f"{cluster.replica_url(other)}/assistant/conversations/{quote(conversation, safe='')}/staff",
+            json={"kind": "message", "staff": "nurse-ann", "text": "Hello from the clinic."},
+            headers={"Authorization": f"Bearer {cluster.services.token}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        await wait_for(lambda: any("Hello from the clinic." in r.get("text", "") for r in patient.replies))
+        await patient.sio.disconnect()
+        return patient.replies
+
+    replies = asyncio.run(scenario())
+    assert replies[-1]["metadata"] == {"staff": True, "with_staff": True}
 
 
 def test_locks_hold_across_replicas(cluster):
