@@ -302,6 +302,60 @@ CONSOLE_PUBLIC_URL = Setting(
     "the staff console's address as the staff reach it, for the link in an alert's notification",
     "`http://localhost:$CONSOLE_PORT`",
 )
+def _days(name: str, value: str) -> Tuple[int, ...]:
+    try:
+        days = tuple(sorted({int(item) for item in value.split(",") if item.strip()}))
+    except ValueError:
+        raise ConfigurationError(f"{name}={value!r}: write whole days after surgery, e.g. 1,3,7,14,28,42,84.") from None
+    if not days or days[0] < 1 or days[-1] > 365:
+        raise ConfigurationError(f"{name}={value!r}: write days from 1 to 365 after surgery, e.g. 1,3,7,14,28,42,84.")
+    return days
+
+
+def _hours(name: str, value: str) -> Tuple[int, int]:
+    start, _, end = value.partition("-")
+    try:
+        hours = int(start), int(end)
+    except ValueError:
+        raise ConfigurationError(f"{name}={value!r}: write the hours as FROM-TO, e.g. 21-8 (21:00 to 08:00).") from None
+    if not all(0 <= hour <= 23 for hour in hours) or hours[0] == hours[1]:
+        raise ConfigurationError(f"{name}={value!r}: write two different hours from 0 to 23, e.g. 21-8.")
+    return hours
+
+
+CHECK_IN_DAYS = Setting(
+    "CHECK_IN_DAYS",
+    "1,3,7,14,28,42,84",
+    _days,
+    (RASA, CONSOLE),
+    "the days after surgery an enrolled patient gets a check-in message (comma-separated, 1 to 365)",
+)
+CHECK_IN_QUIET_HOURS = Setting(
+    "CHECK_IN_QUIET_HOURS",
+    "21-8",
+    _hours,
+    (RASA, CONSOLE),
+    "no check-in is sent from the first hour to the second, in the patient's time zone (`21-8`: 21:00 to 08:00); "
+    "a preferred hour in them is refused",
+)
+CHECK_IN_LATE_HOURS = Setting(
+    "CHECK_IN_LATE_HOURS",
+    "4",
+    _at_least(0.02),
+    (RASA,),
+    "a check-in the servers could not send at its time (they were down) is sent once if less than this late and "
+    "not in quiet hours, else skipped and recorded as missed",
+)
+CHECK_IN_WHATSAPP_TEMPLATE = Setting(
+    "CHECK_IN_WHATSAPP_TEMPLATE",
+    "",
+    _text,
+    (RASA, CONSOLE),
+    "the approved WhatsApp message template (Twilio Content SID) check-ins are sent with; unset: enrolment on "
+    "WhatsApp is refused (WhatsApp lets a business write first only with an approved template)",
+    "unset",
+)
+
 SMTP_HOST = Setting("SMTP_HOST", "", _text, (RASA,), "the mail server alerts are e-mailed through", "unset")
 SMTP_PORT = Setting("SMTP_PORT", "587", _port, (RASA,), "its port")
 SMTP_SECURITY = Setting(
@@ -407,6 +461,10 @@ reply_max_delay_seconds = REPLY_MAX_DELAY_SECONDS.get
 alert_escalation_list = ALERT_ESCALATION_LIST.get
 alert_acknowledge_minutes = ALERT_ACKNOWLEDGE_MINUTES.get
 console_public_url = CONSOLE_PUBLIC_URL.get
+check_in_days = CHECK_IN_DAYS.get
+check_in_quiet_hours = CHECK_IN_QUIET_HOURS.get
+check_in_late_hours = CHECK_IN_LATE_HOURS.get
+check_in_whatsapp_template = CHECK_IN_WHATSAPP_TEMPLATE.get
 tracker_database_url = TRACKER_DATABASE_URL.get
 model_path = MODEL_PATH.get
 model_store_dir = MODEL_STORE_DIR.get

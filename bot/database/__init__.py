@@ -6,9 +6,10 @@ queries and made from Rasa's definition if missing; no migration touches it); th
 delivery ids (bot/rasa/channels/deliveries.py) and outbox of replies (outbox.py); the patients'
 feedback on answers (the widget's thumbs); the labels staff gave patient messages; the models the
 staff console trained and promoted (bot/rasa/model_registry.py); the console's accounts,
-sessions, failed logins and audit log; the staff alerts of warning signs (bot/alerts) and the
-handoffs to staff (bot/handoffs.py). A change to a table here goes with a new file in
-migrations/versions; tests/database checks that they agree.
+sessions, failed logins and audit log; the staff alerts of warning signs (bot/alerts), the
+handoffs to staff (bot/handoffs.py), and the patients enrolled in scheduled check-ins with their
+messages (bot/check_ins). A change to a table here goes with a new file in migrations/versions;
+tests/database checks that they agree.
 """
 
 from __future__ import annotations
@@ -158,6 +159,38 @@ HANDOFFS = Table(  # a conversation handed to a person at the clinic (bot/handof
     Column("ended_by", String(64)),
     Column("callback_number", String(32)),  # a number the patient left to be called back on, with consent
     Column("callback_consent_at", Float),
+)
+
+CHECK_IN_ENROLMENTS = Table(  # a patient enrolled in scheduled check-in messages (bot/check_ins)
+    "check_in_enrolments",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(255), nullable=False, index=True),  # "twilio:+1555...", as the channel names it
+    Column("channel", String(32), nullable=False),  # twilio | twilio_whatsapp
+    Column("address", String(64), nullable=False),  # the number messages go to ("+1555...", "whatsapp:+1555...")
+    Column("procedure", String(64), nullable=False),  # a procedure of data/timelines.yml
+    Column("surgery_date", String(10), nullable=False),  # YYYY-MM-DD
+    Column("time_zone", String(64), nullable=False),  # IANA
+    Column("hour", Integer, nullable=False),  # the preferred hour, in that time zone
+    Column("consent_by", String(64), nullable=False),  # the staff user who recorded the patient's consent
+    Column("consent_at", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("ends_at", Float, nullable=False, index=True),  # the last message's due time: kept RETENTION_DAYS after
+    Column("stopped_at", Float, index=True),  # none while the messages go on
+    Column("stop_reason", String(32)),  # staff | patient | provider_opt_out
+)
+CHECK_IN_MESSAGES = Table(  # one scheduled check-in: an enrolment's day after surgery
+    "check_in_messages",
+    TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("enrolment_id", Integer, nullable=False, index=True),
+    Column("day", Integer, nullable=False),  # days after surgery
+    Column("due_at", Float, nullable=False, index=True),  # UTC: the patient's hour on that day in their time zone
+    Column("status", String(16), nullable=False, index=True),  # bot/check_ins STATUSES
+    Column("problem", String(128)),  # why it was not sent: skipped, refused (no text)
+    Column("claimed_at", Float),  # when a sender claimed it
+    Column("sent_at", Float),
+    Column("answered_at", Float),  # the patient's first message after it
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
