@@ -125,6 +125,7 @@ class Response:
     STAFF_JOINED = "utter_staff_joined"  # a member of staff took the conversation over
     STAFF_MESSAGE = "utter_staff_message"  # a staff member's own words ({staff_message})
     STAFF_LEFT = "utter_staff_left"  # the staff handed the conversation back
+    CHECK_IN = "utter_check_in"  # a scheduled check-in the clinic sends first (bot/rasa/check_ins.py)
 
 
 FAQ_PREFIX = f"{Response.FAQ}/"

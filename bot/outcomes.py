@@ -35,7 +35,8 @@ RESPONSE_OUTCOMES: Dict[str, str] = {
     Response.ACTIVITY_UNKNOWN: DECLINED,
     Response.MESSAGE_TOO_LONG: DECLINED,
 }
-NOT_PATIENT_RESPONSES = {Response.DISCLAIMER}  # sent to everyone, says nothing of the question
+# Sent to everyone, or sent first (a scheduled check-in): neither answers the patient's question.
+NOT_PATIENT_RESPONSES = {Response.DISCLAIMER, Response.CHECK_IN}
 
 
 # What became of a reply sent through a messaging provider (bot/rasa/channels/outbox.py).

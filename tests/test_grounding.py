@@ -7,9 +7,11 @@ import pytest
 import yaml
 
 from bot import settings
+from bot.check_ins.content import check_in
 from bot.clinic import PASSAGES, load_profile
 from bot.rasa.clinic_responses import needs, prepare
 from bot.sources import Passage, defers_to_clinician, passages_by_id, refers_to_clinician, unsupported_numbers
+from bot.timelines.data import timeline_data
 from bot.training_data import read_nlu_examples
 from tests.clinic_profiles import AFTER_HOURS, PHONE, SHIPPED, WITH_NUMBERS
 
@@ -144,3 +146,28 @@ def test_the_shipped_profile_fills_every_clinic_value_and_no_reply_gives_a_phone
             assert not PHONE_NUMBER.search(variation["text"]), name
             numbers = [n["number"] for n in (variation.get("metadata") or {}).get("call", [])]
             assert numbers in ([], ["911"]), name
+
+
+def check_in_messages():
+    """(profile, procedure, day) of every check-in the schedule sends, with the default CHECK_IN_DAYS."""
+    procedures = [pid for pid, _ in timeline_data().procedures_with_timelines()]
+    return [(p, pid, day) for p in PROFILES for pid in procedures for day in settings.CHECK_IN_DAYS.get()]
+
+
+def rendered_check_in(profile: str, procedure: str, day: int):
+    """The check-in's text as sent (the template filled like Rasa's generator does) and its passages."""
+    reply = check_in(timeline_data(), procedure, day)
+    [variation] = prepare(responses(), PROFILES[profile])[reply.response]
+    text = variation["text"].format(**reply.variables)
+    cites = [*variation["metadata"]["cites"], *reply.cites]
+    return text, reply, [PASSAGES_OF[profile][c] for c in cites]
+
+
+@pytest.mark.parametrize("profile, procedure, day", check_in_messages())
+def test_every_check_in_rests_on_its_passages_and_sends_patients_to_their_surgeon(profile, procedure, day):
+    text, reply, passages = rendered_check_in(profile, procedure, day)
+    facts = text.replace(reply.variables["elapsed"], "")  # the patient's own time since surgery, not the guide's
+    assert not unsupported_numbers(facts, passages), f"day {day}, {procedure}"
+    assert refers_to_clinician(text) and "Reply STOP to end these messages." in text
+    assert "any fever, wound redness or drainage, new weakness or numbness, or bladder or bowel changes?" in text.lower()
+    assert "{" not in text
