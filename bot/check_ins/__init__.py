@@ -25,7 +25,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Engine
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import audit
+from bot import audit, settings
 from bot.database import CHECK_IN_ENROLMENTS, CHECK_IN_MESSAGES
 from bot.names import Channel
 from bot.timelines.data import TimelineData
@@ -72,6 +72,29 @@ class Schedule:
     quiet_hours: Tuple[int, int]
     late_hours: float
     whatsapp_template: str = ""
+
+
+def schedule() -> Schedule:
+    """The schedule the settings give (CHECK_IN_*)."""
+    return Schedule(
+        settings.check_in_days(),
+        settings.check_in_quiet_hours(),
+        settings.check_in_late_hours(),
+        settings.check_in_whatsapp_template(),
+    )
+
+
+# What a patient replies to stop or restart the messages: Twilio's own opt-out and opt-in keywords
+# (Twilio answers them itself on SMS), and plain "stop messages". Not "yes": it answers the check question.
+STOP_WORDS = ("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "stop messages", "stop these messages")
+START_WORDS = ("start", "unstop")
+STOP, START = "stop", "start"
+
+
+def opt_out_word(text: str) -> Optional[str]:
+    """STOP or START when the whole message is one of their keywords ("Stop!", "stop messages"), else None."""
+    words = " ".join(re.sub(r"[^a-z ]", " ", text.lower()).split())
+    return STOP if words in STOP_WORDS else START if words in START_WORDS else None
 
 
 def quiet(hour: int, quiet_hours: Tuple[int, int]) -> bool:

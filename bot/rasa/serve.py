@@ -157,7 +157,7 @@ def serve() -> None:
 
     from bot.clinic import ClinicProfileError
     from bot.database import database
-    from bot.rasa import action_results, alerting, staff
+    from bot.rasa import action_results, alerting, check_ins, staff
     from bot.rasa.agent import load_agent
     from bot.rasa.model_registry import served_model_path
 
@@ -185,6 +185,7 @@ def serve() -> None:
         server_listeners=[
             (partial(purge_regularly, settings.retention_days()), "after_server_start"),
             (partial(alerting.page_regularly, people), "after_server_start"),
+            (check_ins.send_regularly, "after_server_start"),
         ],
     )
     logs.configure()  # again: creating the Sanic app installed Sanic's own log handlers
@@ -193,6 +194,7 @@ def serve() -> None:
     add_model_swap(app)
     app.ctx.channels = {channel.name(): channel for channel in channels}
     staff.add_staff_routes(app)
+    check_ins.add_check_in_routes(app)
 
     async def load_model(app: Any, loop: Any) -> None:
         try:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from bot import handoffs
 from bot.names import Metadata, Response
-from bot.rasa import alerting
+from bot.rasa import alerting, check_ins
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +47,11 @@ def handoff_requested(tracker: DialogueStateTracker) -> Optional[float]:
 
 
 def after_save(engine: Engine, tracker: DialogueStateTracker) -> None:
-    """Raises the alert of an escalation, and hands the conversation to the staff if the patient
+    """Raises the alert of an escalation, records a STOP, START or reply to the patient's
+    check-ins (bot/rasa/check_ins.py), and hands the conversation to the staff if the patient
     asked (once: not again after the staff handed it back)."""
     alerting.raise_for(engine, tracker)
+    check_ins.after_save(engine, tracker)
     asked_at = handoff_requested(tracker)
     if asked_at is not None and not handoffs.started_since(engine, tracker.sender_id, asked_at):
         handoffs.start(engine, tracker.sender_id, handoffs.PATIENT)

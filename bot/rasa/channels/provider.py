@@ -40,11 +40,23 @@ class Unreachable(ProviderError):
 
 
 class Refused(ProviderError):
-    """The provider refused the request; `status` is its HTTP status (0 for a refusal in the body)."""
+    """The provider refused the request; `status` is its HTTP status (0 for a refusal in the body),
+    `code` the provider's own error code when its answer gives one (Twilio's 21610: the recipient
+    replied STOP)."""
 
-    def __init__(self, message: str, status: int = 0) -> None:
+    def __init__(self, message: str, status: int = 0, code: int = 0) -> None:
         super().__init__(message)
-        self.status = status
+        self.status, self.code = status, code
+
+
+async def error_code(answer: aiohttp.ClientResponse) -> int:
+    """The provider's error code in a refusal's JSON body ({"code": 21610, ...}), else 0."""
+    try:
+        body = await answer.json(content_type=None)
+    except ValueError:
+        return 0
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
 class NoAnswer(ProviderError):
@@ -76,7 +88,9 @@ async def post(
                 if answer.status == 429 or answer.status >= 500:
                     raise Unreachable(f"{provider} API answered HTTP {answer.status}")
                 if answer.status >= 300:
-                    raise Refused(f"{provider} API answered HTTP {answer.status}", answer.status)
+                    code = await error_code(answer)
+                    detail = f" (error {code})" if code else ""
+                    raise Refused(f"{provider} API answered HTTP {answer.status}{detail}", answer.status, code)
                 try:
                     return await answer.json(content_type=None)
                 except ValueError:

@@ -55,8 +55,8 @@ def answer_for(path: str, body: bytes) -> Any:
 @dataclass
 class Trouble:
     """How the stand-in misbehaves for calls ending in `path_end` (and whose body holds `containing`),
-    `times` times: answer `status`, answer after `delay` seconds, or drop the connection without
-    an answer."""
+    `times` times: answer `status` (with `error`, the provider's JSON error body, if given), answer
+    after `delay` seconds, or drop the connection without an answer."""
 
     path_end: str
     times: int
@@ -64,6 +64,7 @@ class Trouble:
     delay: float = 0.0
     drop: bool = False
     containing: str = ""
+    error: Optional[Dict[str, Any]] = None
 
 
 @dataclass
@@ -117,11 +118,17 @@ def start() -> ProviderAPI:
             if trouble and trouble.drop:
                 self.close_connection = True
                 return
+            if trouble and trouble.status and trouble.error is not None:
+                self.answer(trouble.status, trouble.error)
+                return
             if trouble and trouble.status:
                 self.send_error(trouble.status)
                 return
-            payload = json.dumps(answer_for(path, body)).encode()
-            self.send_response(201 if path.endswith("/Messages.json") else 200)
+            self.answer(201 if path.endswith("/Messages.json") else 200, answer_for(path, body))
+
+        def answer(self, status: int, body: Any) -> None:
+            payload = json.dumps(body).encode()
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
