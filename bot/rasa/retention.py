@@ -2,9 +2,11 @@
 
 `purge` removes every conversation whose last event is older than the retention period, and the
 channels' replies (the outbox, bot/rasa/channels/outbox.py), staff alerts and handoffs as old; the
-Rasa server runs it every hour (RETENTION_DAYS, bot/rasa/serve.py). `erase` removes one
-patient's conversation on request, with its replies in the outbox, its alerts and handoffs (a
-call-back number too). Both report counts, never content:
+Rasa server runs it every hour (RETENTION_DAYS, bot/rasa/serve.py). A patient enrolled in check-ins
+(bot/check_ins) keeps their conversation while the messages run; the enrolment and its messages
+go once it stopped or its last message was due longer ago than the retention period. `erase`
+removes one patient's conversation on request, with its replies in the outbox, its alerts,
+handoffs (a call-back number too) and check-in enrolments. Both report counts, never content:
 
     python -m bot.rasa.retention purge DAYS     (make purge DAYS=30)
     python -m bot.rasa.retention erase SENDER   (make erase SENDER=<sender id>)
@@ -23,7 +25,17 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
 from bot.commands import run_command
-from bot.database import ALERTS, EVENTS, FEEDBACK, HANDOFFS, LABELS, OUTBOX, database
+from bot.database import (
+    ALERTS,
+    CHECK_IN_ENROLMENTS,
+    CHECK_IN_MESSAGES,
+    EVENTS,
+    FEEDBACK,
+    HANDOFFS,
+    LABELS,
+    OUTBOX,
+    database,
+)
 from bot.names import Channel, declared
 from bot.rasa.channels import namespaced
 
@@ -49,11 +61,19 @@ def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
     if not math.isfinite(days) or days < 0:
         raise ValueError(f"a retention period must be 0 or more days, not {days}")
     cutoff = (now if now is not None else time.time()) - days * SECONDS_PER_DAY
+    ended = func.coalesce(CHECK_IN_ENROLMENTS.c.stopped_at, CHECK_IN_ENROLMENTS.c.ends_at)
     with engine.begin() as connection:
+        enrolled = select(CHECK_IN_ENROLMENTS.c.conversation_id).where(ended >= cutoff)
         last_events = (
-            select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(func.max(EVENTS.c.timestamp) < cutoff)
+            select(EVENTS.c.sender_id)
+            .where(EVENTS.c.sender_id.not_in(enrolled))
+            .group_by(EVENTS.c.sender_id)
+            .having(func.max(EVENTS.c.timestamp) < cutoff)
         )
         senders = [row.sender_id for row in connection.execute(last_events)]
+        over = [row.id for row in connection.execute(select(CHECK_IN_ENROLMENTS.c.id).where(ended < cutoff))]
+        connection.execute(delete(CHECK_IN_MESSAGES).where(CHECK_IN_MESSAGES.c.enrolment_id.in_(over)))
+        connection.execute(delete(CHECK_IN_ENROLMENTS).where(CHECK_IN_ENROLMENTS.c.id.in_(over)))
         events = replies = 0
         if senders:
             events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders))).rowcount
@@ -70,8 +90,9 @@ def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
 def erase(engine: Engine, sender_id: str) -> Removed:
     """Removes one patient's conversation: every event of that conversation id ("twilio:+1555...")
     or, for a provider's id without the channel ("+1555..."), of that id on every channel; the
-    patient's feedback, the replies in the outbox, and the staff's labels of the patient's messages
-    (the console exports the labels again, so they leave the reviewed training data too)."""
+    patient's feedback, the replies in the outbox, their check-in enrolments and messages, and the
+    staff's labels of the patient's messages (the console exports the labels again, so they leave
+    the reviewed training data too)."""
     ids = {sender_id, *(namespaced(channel, sender_id) for channel in declared(Channel))}
     with engine.begin() as connection:
         found = connection.execute(select(EVENTS.c.sender_id).where(EVENTS.c.sender_id.in_(ids)).distinct())
@@ -88,6 +109,9 @@ def erase(engine: Engine, sender_id: str) -> Removed:
         replies = connection.execute(delete(OUTBOX).where(OUTBOX.c.conversation_id.in_(ids))).rowcount
         connection.execute(delete(ALERTS).where(ALERTS.c.conversation_id.in_(ids)))
         connection.execute(delete(HANDOFFS).where(HANDOFFS.c.conversation_id.in_(ids)))
+        enrolments = select(CHECK_IN_ENROLMENTS.c.id).where(CHECK_IN_ENROLMENTS.c.conversation_id.in_(ids))
+        connection.execute(delete(CHECK_IN_MESSAGES).where(CHECK_IN_MESSAGES.c.enrolment_id.in_(enrolments)))
+        connection.execute(delete(CHECK_IN_ENROLMENTS).where(CHECK_IN_ENROLMENTS.c.conversation_id.in_(ids)))
         events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
     return Removed(conversations, events, labels, replies)
 

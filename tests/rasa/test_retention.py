@@ -8,10 +8,12 @@ import pytest
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select, update
 
-from bot import settings
-from bot.database import EVENTS, OUTBOX, database
+from bot import check_ins, settings
+from bot.check_ins import Request, Schedule
+from bot.database import CHECK_IN_ENROLMENTS, CHECK_IN_MESSAGES, EVENTS, OUTBOX, database
 from bot.rasa.channels import outbox
 from bot.rasa.retention import erase, purge
+from bot.timelines.data import timeline_data
 from tests.rasa.stores import DATABASES, conversation, database_url, retrieve, save, store_for
 
 DAY = 86400
@@ -19,7 +21,7 @@ DAY = 86400
 
 @pytest.fixture(params=DATABASES)
 def url(request, tmp_path):
-    return database_url(request, tmp_path, EVENTS, OUTBOX)
+    return database_url(request, tmp_path, EVENTS, OUTBOX, CHECK_IN_MESSAGES, CHECK_IN_ENROLMENTS)
 
 
 def senders(url: str):
@@ -123,3 +125,27 @@ def test_make_purge_and_erase_report_counts_never_text(url):
 def test_make_purge_and_erase_explain_a_missing_or_bad_argument(target, variables, explanation):
     result = make(target, "sqlite://", **variables)
     assert result.returncode == 2 and explanation in result.stderr
+
+
+def enrolled(url: str, address: str, now: float) -> int:
+    """A patient enrolled in check-ins (bot/check_ins), surgery yesterday: messages for 84 days."""
+    request = Request("twilio", address, "fusion", time.strftime("%Y-%m-%d", time.gmtime(now - DAY)), "UTC", 17, True)
+    schedule = Schedule(days=(1, 3, 7, 14, 28, 42, 84), quiet_hours=(21, 8), late_hours=4)
+    return check_ins.enrol(database(url), request, timeline_data(), schedule, "nora", now=now)
+
+
+def test_an_enrolled_patients_conversation_is_kept_while_their_check_ins_run_and_erased_with_them(url):
+    now = time.time()
+    enrolled(url, "+15551230000", now - 40 * DAY)
+    save(store_for(url), [conversation("twilio:+15551230000", now - 40 * DAY)])
+    assert purge(database(url), 30, now=now).conversations == 0  # idle 40 days, but check-ins still run
+    assert len(check_ins.listing(database(url))) == 1
+    check_ins.stop(database(url), check_ins.listing(database(url))[0]["id"], "staff", "nora", now=now - 31 * DAY)
+    assert purge(database(url), 30, now=now).conversations == 1  # stopped more than 30 days ago
+    assert check_ins.listing(database(url)) == []
+    enrolled(url, "+15551230001", now)
+    save(store_for(url), [conversation("twilio:+15551230001", now)])
+    erase(database(url), "+15551230001")
+    assert check_ins.listing(database(url)) == []
+    with database(url).connect() as connection:
+        assert connection.execute(select(func.count()).select_from(CHECK_IN_MESSAGES)).scalar() == 0
