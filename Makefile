@@ -38,7 +38,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help gate-data run cluster load test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase staff-user
+.PHONY: help gate-data run cluster load test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase check-ins-due staff-user
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -151,6 +151,9 @@ purge: $(VENV_STAMP) ## remove conversations idle for more than DAYS days (make 
 erase: $(VENV_STAMP) ## remove one patient's conversation (make erase SENDER=twilio:+15551234567)
 	@[ -n "$(SENDER)" ] || { echo "Say whose conversation: make erase SENDER=<conversation id>" >&2; exit 2; }
 	$(PY) -m bot.rasa.retention erase "$(SENDER)"
+
+check-ins-due: $(VENV_STAMP) ## have a running Rasa server send the check-ins due (make check-ins-due [NOW=2026-01-13T01:00:00Z])
+	$(PY) -m bot.check_ins.due $(if $(NOW),"$(NOW)")
 
 # The staff console's accounts (bot/console/accounts.py): the password from a prompt, or from
 # STAFF_PASSWORD when not run from a terminal. USER must be given here: the shell's $USER is not it.

@@ -64,6 +64,10 @@ class EnrolmentError(ValueError):
     """An enrolment the assistant cannot take; the message names the field and the fix."""
 
 
+class AlreadyEnrolled(EnrolmentError):
+    """The patient's check-ins run already."""
+
+
 @dataclass(frozen=True)
 class Schedule:
     """The days after surgery messages go out, the quiet hours (from, to) and how late a message may be."""
@@ -114,6 +118,16 @@ class Request:
     time_zone: str
     hour: Any
     consent: Any
+
+
+# Request's text fields, by the names the console's API gives them.
+REQUEST_FIELDS = {
+    "channel": "channel",
+    "address": "address",
+    "procedure": "procedure",
+    "surgery_date": "surgery_date",
+    "time_zone": "timezone",
+}
 
 
 @dataclass(frozen=True)
@@ -231,7 +245,7 @@ def enrol(
             )
         ).first()
         if running is not None:
-            raise EnrolmentError(f"this patient is enrolled already (enrolment {running.id}): stop it first.")
+            raise AlreadyEnrolled(f"this patient is enrolled already (enrolment {running.id}): stop it first.")
         enrolment_id = connection.execute(
             insert(CHECK_IN_ENROLMENTS).values(
                 conversation_id=conversation_id,
@@ -379,11 +393,17 @@ def answered(engine: Engine, conversation_id: str, at: float) -> None:
         )
 
 
-def listing(engine: Engine) -> List[Dict[str, Any]]:
-    """Every enrolment, newest first, with its schedule (as the console's API shows them)."""
+def listing(engine: Engine, enrolment_id: Optional[int] = None) -> List[Dict[str, Any]]:
+    """Every enrolment (or the one with that id), newest first, with its schedule (as the console's API shows them)."""
+    only_e = [] if enrolment_id is None else [CHECK_IN_ENROLMENTS.c.id == enrolment_id]
+    only_m = [] if enrolment_id is None else [CHECK_IN_MESSAGES.c.enrolment_id == enrolment_id]
     with engine.connect() as connection:
-        enrolments = connection.execute(select(CHECK_IN_ENROLMENTS).order_by(CHECK_IN_ENROLMENTS.c.id.desc())).all()
-        messages = connection.execute(select(CHECK_IN_MESSAGES).order_by(CHECK_IN_MESSAGES.c.due_at)).all()
+        enrolments = connection.execute(
+            select(CHECK_IN_ENROLMENTS).where(*only_e).order_by(CHECK_IN_ENROLMENTS.c.id.desc())
+        ).all()
+        messages = connection.execute(
+            select(CHECK_IN_MESSAGES).where(*only_m).order_by(CHECK_IN_MESSAGES.c.due_at)
+        ).all()
     schedule: Dict[int, List[Dict[str, Any]]] = {}
     for m in messages:
         schedule.setdefault(m.enrolment_id, []).append(

@@ -3,8 +3,8 @@
 
 Every /api/ route but the login needs a session cookie; every state-changing request also needs
 the session's CSRF token in the X-CSRF-Token header; routes marked admin need the admin role,
-those that act on alerts the nurse or admin role. /api/alerts/stream is a server-sent event
-stream: the console's live alert queue.
+those that act on alerts, conversations with the staff or check-in enrolments the nurse or
+admin role. /api/alerts/stream is a server-sent event stream: the console's live alert queue.
 Database work runs in threads so that a slow query never stalls another staff member's page.
 """
 
@@ -22,10 +22,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot import alerts, audit, handoffs, outcomes, settings
+from bot import alerts, audit, check_ins, handoffs, outcomes, settings
 from bot.console import accounts, conversations, dashboard, handoff, labels, lost_replies, models
 from bot.database import database
 from bot.rasa import retention
+from bot.timelines.data import timeline_data
 
 COOKIE = "console_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -279,6 +280,39 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
         except handoff.NotDelivered as failed:
             return error(f"the patient was not reached: {failed}", 502)
         return response.json({key: True if result is None else result})
+
+    @app.get("/api/enrolments")
+    async def list_enrolments(request: Request) -> HTTPResponse:
+        return response.json({"enrolments": await blocking(check_ins.listing, engine)})
+
+    @app.post("/api/enrolments")
+    @nurse_or_admin
+    async def enrol(request: Request) -> HTTPResponse:
+        given = body(request)
+        enrolment = check_ins.Request(
+            **{field: str(given.get(key) or "") for field, key in check_ins.REQUEST_FIELDS.items()},
+            hour=given.get("hour"),
+            consent=given.get("consent"),
+        )
+        try:
+            enrolment_id = await blocking(
+                check_ins.enrol, engine, enrolment, timeline_data(), check_ins.schedule(), request.ctx.staff.username
+            )
+        except check_ins.AlreadyEnrolled as twice:
+            return error(str(twice), 409)
+        [enrolled] = await blocking(check_ins.listing, engine, enrolment_id)
+        return response.json({"enrolment": enrolled}, status=201)
+
+    @app.delete("/api/enrolments/<enrolment_id:int>")
+    @nurse_or_admin
+    async def stop_enrolment(request: Request, enrolment_id: int) -> HTTPResponse:
+        if not await blocking(check_ins.listing, engine, enrolment_id):
+            return error(f"no enrolment {enrolment_id}", 404)
+        username = request.ctx.staff.username
+        if not await blocking(check_ins.stop, engine, enrolment_id, check_ins.BY_STAFF, username):
+            return error(f"enrolment {enrolment_id} has stopped already", 409)
+        [stopped] = await blocking(check_ins.listing, engine, enrolment_id)
+        return response.json({"enrolment": stopped})
 
     @app.get("/api/lost-replies")
     async def list_lost_replies(request: Request) -> HTTPResponse:

@@ -162,7 +162,8 @@ def add_check_in_routes(app: Any) -> None:
 
         body = request.json if isinstance(request.json, dict) else {}
         try:
-            now = datetime.fromisoformat(str(body["now"])).timestamp() if body.get("now") else None
+            given = str(body.get("now") or "").replace("Z", "+00:00")
+            now = datetime.fromisoformat(given).timestamp() if given else None
         except ValueError:
             return response.json({"error": 'send {"now": "2026-01-07T17:00:00+00:00"} (ISO 8601) or no now'}, 400)
         agent = getattr(app.ctx, "agent", None)
