@@ -376,7 +376,8 @@ def of_conversation(engine: Engine, conversation_id: str) -> Optional[Enrolment]
 
 
 def answered(engine: Engine, conversation_id: str, at: float) -> None:
-    """Marks the conversation's check-ins sent before `at` and not yet answered as answered then."""
+    """Marks the conversation's check-ins sent and not yet answered as answered at `at` (the caller
+    knows the message came after them: it follows them in the conversation)."""
     with engine.begin() as connection:
         ids = select(CHECK_IN_ENROLMENTS.c.id).where(CHECK_IN_ENROLMENTS.c.conversation_id == conversation_id)
         connection.execute(
@@ -385,7 +386,6 @@ def answered(engine: Engine, conversation_id: str, at: float) -> None:
                 and_(
                     CHECK_IN_MESSAGES.c.enrolment_id.in_(ids),
                     CHECK_IN_MESSAGES.c.sent_at.is_not(None),
-                    CHECK_IN_MESSAGES.c.sent_at <= at,
                     CHECK_IN_MESSAGES.c.answered_at.is_(None),
                 )
             )
