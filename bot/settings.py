@@ -302,6 +302,8 @@ CONSOLE_PUBLIC_URL = Setting(
     "the staff console's address as the staff reach it, for the link in an alert's notification",
     "`http://localhost:$CONSOLE_PORT`",
 )
+
+
 def _days(name: str, value: str) -> Tuple[int, ...]:
     try:
         days = tuple(sorted({int(item) for item in value.split(",") if item.strip()}))
