@@ -19,7 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.clinic import load_profile
 from bot.names import RED_FLAG_INTENTS, ClientMessage
-from bot.rasa import staff
+from bot.rasa import check_ins, staff
 from bot.rasa.clinic_responses import ClinicResponses
 
 VALID_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -51,9 +51,10 @@ def replies_after(tracker: DialogueStateTracker, message_id: Text) -> Optional[L
 
 
 class OnceAgent(Agent):
-    """Agent that gives a resent message (same client message id) the replies it already got, and
-    that leaves a conversation with the staff to them: only a warning sign is answered (and
-    alerts), every other message is stored for the staff, unanswered (bot/rasa/staff.py)."""
+    """Agent that gives a resent message (same client message id) the replies it already got, that
+    leaves a conversation with the staff to them: only a warning sign is answered (and alerts),
+    every other message is stored for the staff, unanswered (bot/rasa/staff.py), and that stores
+    an enrolled patient's STOP or START unanswered (bot/rasa/check_ins.py: Twilio confirms it on SMS)."""
 
     async def handle_message(self, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
         fields = client_fields(message.metadata)
@@ -61,6 +62,10 @@ class OnceAgent(Agent):
             return await super().handle_message(message)
         if fields is not None:
             message.message_id = fields[ClientMessage.MESSAGE_ID]
+        if await check_ins.is_opt_out(message.sender_id, message.text or ""):
+            async with self.lock_store.lock(message.sender_id):  # saved: the check-ins stop or restart
+                await self.processor.log_message(message)
+            return []
         if await staff.with_staff(message.sender_id) and not await self.is_warning_sign(message):
             async with self.lock_store.lock(message.sender_id):
                 if not (fields and fields[ClientMessage.RETRY] and await self.has_message(message)):

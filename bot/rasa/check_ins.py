@@ -11,8 +11,9 @@ database first (bot/check_ins.claim_due), so several servers never send one twic
 `send_regularly` (a server listener) sends what is due every CHECK_SECONDS;
 POST /assistant/check-ins/due {"now": ISO time} (API token) does it at once, for `make
 check-ins-due`, which calls a running server (bot/check_ins/due.py). After each save of a
-conversation (bot/rasa/staff.py) a patient's STOP or START stops or restarts their check-ins and
-a reply marks the check-ins before it answered. Twilio's error 21610 (the number replied STOP to
+conversation (bot/rasa/staff.py) a patient's STOP or START stops or restarts their check-ins (the
+agent stores those unanswered, bot/rasa/agent.py: Twilio confirms them on SMS) and a reply marks
+the check-ins before it answered. Twilio's error 21610 (the number replied STOP to
 Twilio itself) stops them too.
 """
 
@@ -151,6 +152,22 @@ def after_save(engine: Engine, tracker: DialogueStateTracker) -> None:
         check_ins.restart(engine, enrolment.id, check_ins.BY_PATIENT, event.timestamp)
     else:
         check_ins.answered(engine, tracker.sender_id, event.timestamp)
+
+
+async def is_opt_out(conversation_id: str, text: str) -> bool:
+    """Whether the message is an enrolled patient's STOP or START (False if the database cannot say)."""
+    from bot.database import database
+
+    if check_ins.opt_out_word(text) is None:
+        return False
+    try:
+        found = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: check_ins.of_conversation(database(), conversation_id)
+        )
+    except Exception as error:
+        logger.error("check-ins: could not look up an enrolment (%s)", type(error).__name__)
+        return False
+    return found is not None
 
 
 def add_check_in_routes(app: Any) -> None:

@@ -90,6 +90,7 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
     statuses = {m["day"]: (m["status"], bool(m["answered_at"])) for m in after["messages"]}
     assert statuses[1][0] == statuses[3][0] == "skipped" and statuses[7] == ("sent", True)
 
+    mark = provider_api.mark()
     test_twilio.deliver(assistant, number, "STOP")
 
     def stopped() -> bool:
@@ -97,6 +98,7 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
         return found["stop_reason"] == "patient"
 
     poll_until(stopped, 30, "the patient's STOP recorded")
+    assert texts_to(provider_api, number, mark) == []  # Twilio confirms a STOP itself; the assistant is quiet
     day_14 = next(m for m in listed["messages"] if m["day"] == 14)
     mark = provider_api.mark()
     assert check_ins_due(assistant, day_14["due_at"]) == "check-ins: {}"
