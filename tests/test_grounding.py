@@ -169,5 +169,6 @@ def test_every_check_in_rests_on_its_passages_and_sends_patients_to_their_surgeo
     facts = text.replace(reply.variables["elapsed"], "")  # the patient's own time since surgery, not the guide's
     assert not unsupported_numbers(facts, passages), f"day {day}, {procedure}"
     assert refers_to_clinician(text) and "Reply STOP to end these messages." in text
-    assert "any fever, wound redness or drainage, new weakness or numbness, or bladder or bowel changes?" in text.lower()
+    question = "any fever, wound redness or drainage, new weakness or numbness, or bladder or bowel changes?"
+    assert question in text.lower()
     assert "{" not in text
