@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Engine
 
 from bot import handoffs
@@ -195,13 +195,41 @@ def passage_title(passage_id: str) -> str:
     return source_line([passage_id]).removeprefix("Source: ") or passage_id
 
 
+def opening(engine: Engine, conversation_id: str) -> List[BotTurn]:
+    """The bot messages before the patient's first message: the clinic wrote first (a check-in)."""
+    first = select(func.min(EVENTS.c.timestamp)).where(
+        EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name == "user"
+    )
+    query = (
+        select(EVENTS.c.timestamp, EVENTS.c.data)
+        .where(
+            EVENTS.c.sender_id == conversation_id,
+            EVENTS.c.type_name == "bot",
+            or_(first.scalar_subquery().is_(None), EVENTS.c.timestamp < first.scalar_subquery()),
+        )
+        .order_by(EVENTS.c.timestamp, EVENTS.c.id)
+    )
+    with engine.connect() as connection:
+        return [_bot_turn(row.timestamp, json.loads(row.data)) for row in connection.execute(query)]
+
+
 def transcript(engine: Engine, conversation_id: str) -> Optional[Dict[str, Any]]:
-    """Every message of a conversation, with what staff need to judge each bot turn."""
-    items = exchanges(engine, conversation_id=conversation_id)
-    if not items:
+    """Every message of a conversation, with what staff need to judge each bot turn (and the
+    messages the clinic sent before the patient first wrote)."""
+    items, first = exchanges(engine, conversation_id=conversation_id), opening(engine, conversation_id)
+    if not items and not first:
         return None
     ratings = feedback(engine, conversation_id=conversation_id)
-    turns: List[Dict[str, Any]] = []
+    turns: List[Dict[str, Any]] = [
+        {
+            "at": iso(reply.at),
+            "from": "bot",
+            "text": reply.text,
+            "response": reply.response,
+            "cites": [{"id": c, "title": passage_title(c)} for c in reply.cites],
+        }
+        for reply in first
+    ]
     for item in items:
         turns.append({"at": iso(item.at), "from": "patient", "text": item.text})
         for reply in item.replies:

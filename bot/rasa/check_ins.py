@@ -100,11 +100,9 @@ async def send_one(
         except (ProviderError, LookupError) as error:
             status, problem = check_ins.FAILED, type(error).__name__
         if status != check_ins.FAILED:
-            metadata = {
-                "utter_action": Response.CHECK_IN,
-                "cites": [*((message or {}).get("metadata") or {}).get("cites", []), *reply.cites],
-                "check_in": {"enrolment": enrolment.id, "day": due.day, **reply.about},
-            }
+            cites = [*((message or {}).get("metadata") or {}).get("cites", []), *reply.cites]
+            about = {"enrolment": enrolment.id, "day": due.day, **reply.about}
+            metadata = {"utter_action": Response.CHECK_IN, "metadata": {"cites": cites, "check_in": about}}
             tracker.update(SlotSet(Slot.PROCEDURE, enrolment.procedure))
             tracker.update(SlotSet(Slot.SURGERY_TIME, enrolment.surgery_date.isoformat()))
             tracker.update(BotUttered(text, metadata=metadata))

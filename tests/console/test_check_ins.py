@@ -79,8 +79,9 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
     [text] = texts_to(provider_api, number, mark)
     assert "check-in, 7 days after your minimally invasive spinal fusion." in text
     assert "Recovery time: 8–12 weeks for bone healing" in text and text.endswith("Reply STOP to end these messages.")
-    turns = nurse.get(f"/api/conversations/{conversation}")["turns"]
-    assert turns[-1]["text"] == text
+    [turn] = nurse.get(f"/api/conversations/{conversation}")["turns"]  # the clinic wrote first
+    assert (turn["from"], turn["response"], turn["text"]) == ("bot", "utter_check_in", text)
+    assert {"miss-warning-signs", "miss-weeks-1-4", "clinic-name"} <= {c["id"] for c in turn["cites"]}
 
     mark = provider_api.mark()
     assert test_twilio.deliver(assistant, number, "yes my wound is leaking").status_code == 200

@@ -85,8 +85,8 @@ def test_an_sms_patient_gets_the_day_7_check_in_at_their_hour_with_its_stage_and
     tracker = asyncio.run(agent.tracker_store.retrieve(CONVERSATION))
     said = [e for e in tracker.events if isinstance(e, BotUttered)]
     assert [e.text for e in said][-1] == text
-    metadata = said[-1].metadata
-    assert metadata["utter_action"] == Response.CHECK_IN
+    assert said[-1].metadata["utter_action"] == Response.CHECK_IN
+    metadata = said[-1].metadata["metadata"]  # where Rasa keeps a response's metadata (the console reads it)
     assert {"miss-warning-signs", "miss-weeks-1-4", "miss-weeks-1-4-therapy", "miss-recovery-by-procedure"} <= set(
         metadata["cites"]
     )
