@@ -10,8 +10,9 @@ import pytest
 
 from bot import audit, check_ins
 from bot.check_ins import EnrolmentError, Request, Schedule
-from bot.database import database
+from bot.database import CHECK_IN_ENROLMENTS, CHECK_IN_MESSAGES, database
 from bot.timelines.data import timeline_data
+from tests.rasa.stores import DATABASES, database_url
 
 SCHEDULE = Schedule(days=(1, 3, 7, 14, 28, 42, 84), quiet_hours=(21, 8), late_hours=4)
 ENROLLED_AT = datetime(2026, 1, 5, 20, 0, tzinfo=timezone.utc).timestamp()
@@ -22,9 +23,10 @@ def at(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
-@pytest.fixture
-def engine(tmp_path):
-    return database(f"sqlite:///{tmp_path / 'check_ins.db'}")
+@pytest.fixture(params=DATABASES)
+def engine(request, tmp_path):
+    """A new SQLite database, or the session's PostgreSQL with the check-ins emptied."""
+    return database(database_url(request, tmp_path, CHECK_IN_MESSAGES, CHECK_IN_ENROLMENTS))
 
 
 def enrol(engine, request=REQUEST, now=ENROLLED_AT):
