@@ -45,6 +45,7 @@ SCHEDULED, SENDING, SENT, FAILED, UNKNOWN, SKIPPED, CANCELLED = (
 STATUSES = (SCHEDULED, SENDING, SENT, FAILED, UNKNOWN, SKIPPED, CANCELLED)
 # Why an enrolment stopped.
 BY_STAFF, BY_PATIENT, PROVIDER_OPT_OUT = "staff", "patient", "provider_opt_out"
+PATIENT_STOPS = (BY_PATIENT, PROVIDER_OPT_OUT)  # what the patient's START undoes
 ASSISTANT = "assistant"  # who the audit log names for what the servers did
 
 # Channels on which the clinic may write first, and why the others are refused.
@@ -141,6 +142,7 @@ class Enrolment:
     time_zone: str
     hour: int
     stopped_at: Optional[float]
+    stop_reason: Optional[str]
 
 
 def _enrolment(row: Any, enrolment_id: Optional[int] = None) -> Enrolment:
@@ -154,6 +156,7 @@ def _enrolment(row: Any, enrolment_id: Optional[int] = None) -> Enrolment:
         row.time_zone,
         row.hour,
         row.stopped_at,
+        row.stop_reason,
     )
 
 
@@ -295,6 +298,7 @@ def claim_due(engine: Engine, schedule: Schedule, now: Optional[float] = None) -
         ).all()
     claimed = []
     for row in rows:
+        message_id = row._mapping[CHECK_IN_MESSAGES.c.id]
         late = now - row.due_at >= schedule.late_hours * 3600
         local_hour = datetime.fromtimestamp(now, zone(row.time_zone)).hour
         problem = "missed: too late" if late else ""
@@ -303,11 +307,11 @@ def claim_due(engine: Engine, schedule: Schedule, now: Optional[float] = None) -
         with engine.begin() as connection:
             won = connection.execute(
                 update(CHECK_IN_MESSAGES)
-                .where(CHECK_IN_MESSAGES.c.id == row[0], CHECK_IN_MESSAGES.c.status == SCHEDULED)
+                .where(CHECK_IN_MESSAGES.c.id == message_id, CHECK_IN_MESSAGES.c.status == SCHEDULED)
                 .values(values or {"claimed_at": now, "status": SENDING})
             ).rowcount
         if won == 1 and not problem:
-            claimed.append(Due(row[0], row.day, _enrolment(row, enrolment_id=row.enrolment_id)))
+            claimed.append(Due(message_id, row.day, _enrolment(row, enrolment_id=row.enrolment_id)))
     return claimed
 
 

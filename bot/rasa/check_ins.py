@@ -132,7 +132,8 @@ async def send_due(
 
 def after_save(engine: Engine, tracker: DialogueStateTracker) -> None:
     """A patient's STOP or START (their latest message, if no check-in followed it) stops or
-    restarts their check-ins; any other message answers the check-ins sent before it."""
+    restarts their check-ins (START only what they stopped, not what the staff stopped); any
+    other message answers the check-ins sent before it."""
     for event in reversed(tracker.events):
         if isinstance(event, BotUttered) and (event.metadata or {}).get("utter_action") == Response.CHECK_IN:
             return
@@ -146,7 +147,7 @@ def after_save(engine: Engine, tracker: DialogueStateTracker) -> None:
     word = check_ins.opt_out_word(event.text or "")
     if word == check_ins.STOP:
         check_ins.stop(engine, enrolment.id, check_ins.BY_PATIENT, check_ins.BY_PATIENT, event.timestamp)
-    elif word == check_ins.START:
+    elif word == check_ins.START and enrolment.stop_reason in check_ins.PATIENT_STOPS:
         check_ins.restart(engine, enrolment.id, check_ins.BY_PATIENT, event.timestamp)
     else:
         check_ins.answered(engine, tracker.sender_id, event.timestamp)

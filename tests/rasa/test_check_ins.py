@@ -158,3 +158,10 @@ def test_a_check_in_for_a_channel_this_server_has_not_enabled_fails_and_is_not_r
     assert send_due(an_agent(domain), engine, {}, DAY_1) == {"failed": 1}
     assert send_due(an_agent(domain), engine, {}, DAY_1) == {}
     assert check_ins.listing(engine)[0]["messages"][0]["problem"] == "LookupError"
+
+
+def test_start_does_not_undo_a_stop_by_the_staff(engine, twilio, domain):
+    enrolment_id = enrol(engine)
+    check_ins.stop(engine, enrolment_id, check_ins.BY_STAFF, "nora", now=ENROLLED_AT)
+    patient_says(an_agent(domain), engine, "START", at("2026-01-06T00:00:00+00:00"))
+    assert check_ins.of_conversation(engine, CONVERSATION).stop_reason == check_ins.BY_STAFF
