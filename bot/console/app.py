@@ -23,6 +23,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
 from bot import alerts, audit, check_ins, handoffs, outcomes, settings
+from bot.check_ins import imports
 from bot.console import accounts, conversations, dashboard, handoff, labels, lost_replies, models
 from bot.database import database
 from bot.rasa import retention
@@ -302,6 +303,15 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
             return error(str(twice), 409)
         [enrolled] = await blocking(check_ins.listing, engine, enrolment_id)
         return response.json({"enrolment": enrolled}, status=201)
+
+    @app.post("/api/enrolments/import")
+    @nurse_or_admin
+    async def import_enrolments(request: Request) -> HTTPResponse:
+        text = str(body(request).get("csv") or "")
+        result = await blocking(
+            imports.enrol_rows, engine, text, timeline_data(), check_ins.schedule(), request.ctx.staff.username
+        )
+        return response.json(result)
 
     @app.delete("/api/enrolments/<enrolment_id:int>")
     @nurse_or_admin

@@ -121,3 +121,16 @@ def test_a_widget_enrolment_is_refused_with_the_reason_and_reviewers_only_read(a
     assert {m["status"] for m in stopped.json()["enrolment"]["messages"]} == {"cancelled"}
     assert nurse.call("DELETE", f"/api/enrolments/{created['id']}").status_code == 409
     assert nurse.call("DELETE", "/api/enrolments/999999").status_code == 404
+
+
+def test_a_csv_file_enrols_its_patients_and_refuses_the_rows_it_cannot_take(assistant, nurse):
+    rows = [enrolment(new_sender("twilio")), enrolment(new_sender("twilio"), channel="telegram")]
+    text = "\n".join(
+        ["channel,address,procedure,surgery_date,timezone,hour,consent"]
+        + [f"{r['channel']},{r['address']},fusion,{r['surgery_date']},{r['timezone']},17,yes" for r in rows]
+    )
+    result = nurse.call("POST", "/api/enrolments/import", {"csv": text}).json()
+    assert len(result["enrolled"]) == 1 and [r["line"] for r in result["refused"]] == [3]
+    assert "Telegram bot may only write to someone who wrote to it" in result["refused"][0]["error"]
+    missing = nurse.call("POST", "/api/enrolments/import", {"csv": "channel,address\n"})
+    assert missing.status_code == 400 and "lacks the column(s) procedure" in missing.json()["error"]
