@@ -1,6 +1,7 @@
 /*
  * Staff console for the spine clinic assistant: dashboard, the live queue of warning-sign alerts
- * (server-sent events; a header badge counts them), inbox of messages to label, conversations,
+ * (server-sent events; a header badge counts them), patients enrolled in check-ins (enrol, stop),
+ * inbox of messages to label, conversations,
  * replies the messaging channels lost (with a header badge counting lost escalations), models
  * (train, compare, promote, roll back) and the audit log.
  *
@@ -201,6 +202,9 @@
     $$(".admin-only").forEach((node) => {
       node.hidden = !isAdmin();
     });
+    $$(".nurse-only").forEach((node) => {
+      node.hidden = !actsOnAlerts();
+    });
     $("#login-view").hidden = true;
     $("#session").hidden = false;
     $("#app").hidden = false;
@@ -254,6 +258,7 @@
     inbox: loadInbox,
     conversations: loadConversations,
     alerts: loadAlerts,
+    checkins: loadCheckIns,
     lost: loadLostReplies,
     models: loadModels,
     audit: loadAudit,
@@ -873,6 +878,75 @@
     notify(`Queued the reply to ${reply.reference} to be sent again; it is listed again if it is lost again.`, "ok");
   }
 
+  /* ---------- check-ins ---------- */
+
+  const enrolments = new Map(); // the listed enrolments by id, for the row buttons
+
+  async function loadCheckIns() {
+    const data = await api("GET", "/api/enrolments");
+    const listed = data.enrolments || [];
+    enrolments.clear();
+    listed.forEach((enrolment) => enrolments.set(String(enrolment.id), enrolment));
+    renderList("#enrolments", "#enrolments-empty", listed.map(enrolmentRow));
+  }
+
+  function enrolmentRow(enrolment) {
+    const messages = enrolment.messages || [];
+    const sent = messages.filter((m) => m.sent_at).length;
+    const answered = messages.filter((m) => m.answered_at).length;
+    const next = enrolment.stopped_at ? null : messages.find((m) => m.status === "scheduled");
+    const stop =
+      actsOnAlerts() && !enrolment.stopped_at
+        ? el("button", { type: "button", className: "stop-enrolment button-quiet", text: "Stop" })
+        : null;
+    const state = enrolment.stopped_at ? `Stopped (${humanize(enrolment.stop_reason)})` : "Running";
+    return el("tr", { className: "enrolment-row", "data-id": enrolment.id }, [
+      td(enrolment.address),
+      td(humanize(enrolment.procedure)),
+      td(formatDay(enrolment.surgery_date)),
+      td(`${enrolment.hour}:00 ${enrolment.timezone}`),
+      td(`${sent} sent, ${answered} answered, of ${messages.length}`),
+      td(next ? el("span", {}, [`Day ${next.day}, `, patientTime(next.due_at, enrolment.timezone)]) : "—"),
+      td(state),
+      td(stop),
+    ]);
+  }
+
+  /* A due time as the patient's clock shows it (their hour, in their time zone). */
+  function patientTime(iso, timeZone) {
+    const format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone });
+    return el("time", { datetime: iso, text: format.format(new Date(iso)), title: `${timeZone} time` });
+  }
+
+  async function enrol() {
+    clearMessage();
+    const body = {
+      channel: $("#enrol-channel").value,
+      address: $("#enrol-address").value.trim(),
+      procedure: $("#enrol-procedure").value.trim(),
+      surgery_date: $("#enrol-date").value,
+      timezone: $("#enrol-timezone").value.trim(),
+      hour: Number($("#enrol-hour").value),
+      consent: $("#enrol-consent").checked,
+    };
+    const data = await whileDisabled($("#enrol"), () => api("POST", "/api/enrolments", body));
+    $("#enrol-form").reset();
+    await loadCheckIns();
+    notify(`Enrolled ${data.enrolment.address}: ${plural(data.enrolment.messages.length, "check-in")} scheduled.`, "ok");
+  }
+
+  /* The enrolments' Stop buttons, by delegation. */
+  async function onEnrolmentsClick(event) {
+    const button = event.target.closest("button.stop-enrolment");
+    const row = button && button.closest(".enrolment-row");
+    const enrolment = row && enrolments.get(row.dataset.id);
+    if (!enrolment) return;
+    clearMessage();
+    await whileDisabled(button, () => api("DELETE", itemPath("/api/enrolments", enrolment.id)));
+    await loadCheckIns();
+    notify(`Stopped the check-ins of ${enrolment.address}.`, "ok");
+  }
+
   /* ---------- models ---------- */
 
   async function loadModels() {
@@ -1088,6 +1162,8 @@
     $("#rollback").addEventListener("click", withErrors(rollback));
     $("#models tbody").addEventListener("click", withErrors(onModelsClick));
     $("#lost-replies").addEventListener("click", withErrors(onLostClick));
+    $("#enrolments").addEventListener("click", withErrors(onEnrolmentsClick));
+    onSubmit("#enrol-form", enrol);
     $("#alerts").addEventListener("click", withErrors(onAlertsClick));
     $("#waiting").addEventListener("click", (event) => {
       const button = event.target.closest(".open-waiting");
