@@ -82,6 +82,8 @@ def test_rest_a_patient_asks_for_a_person_a_nurse_answers_and_hands_back(assista
     assert any("8631 W. 3rd Street" in m["text"] for m in back[1:]), back
 
     turns = nurse.get(f"/api/conversations/{conversation}")["turns"]
+    joined = next(t for t in turns if t.get("response") == "utter_staff_joined")
+    assert "miss-warning-signs" in [c["id"] for c in joined["cites"]]
     staff_turns = [t for t in turns if t["from"] == "staff"]
     assert [(t["staff"], t["text"]) for t in staff_turns] == [(nurse.username, "Clinic staff: Hello, this is Ann.")]
     patient = [t["text"] for t in turns if t["from"] == "patient"]
