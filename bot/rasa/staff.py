@@ -91,7 +91,11 @@ def add_staff_routes(app: Any) -> None:
             )
             if not message:
                 return response.json({"error": f"domain.yml has no {NOTICES[kind]}"}, status=500)
-            metadata = {"utter_action": NOTICES[kind], **({Metadata.STAFF: staff} if kind == "message" else {})}
+            metadata = {  # as Rasa stores a response: its name and its metadata (the cited passages)
+                "utter_action": NOTICES[kind],
+                "metadata": message.get("metadata") or {},
+                **({Metadata.STAFF: staff} if kind == "message" else {}),
+            }
             tracker.update(BotUttered(message["text"], metadata=metadata))
             await agent.tracker_store.save(tracker)
         sent = {

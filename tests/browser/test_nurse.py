@@ -38,6 +38,18 @@ def alert_row(console: WebDriver):
         return False
 
 
+def press_in_alert_row(console: WebDriver, button: str) -> bool:
+    """Presses a button of the alert's row; False while the row is not there (or re-rendered)."""
+    try:
+        row = alert_row(console)
+        if not row:
+            return False
+        row.find_element(By.CSS_SELECTOR, button).click()
+        return True
+    except StaleElementReferenceException:
+        return False
+
+
 def text_of(driver: WebDriver, selector: str) -> str:
     """An element's text; "" while the page re-renders it."""
     try:
@@ -65,17 +77,16 @@ def test_a_nurse_sees_the_alert_live_takes_over_replies_and_hands_back(assistant
         open_chat(desktop)
         ask(desktop, WARNING_SIGN, "contact your surgeon now")
 
-        row = wait(console, lambda d: alert_row(d))  # no reload: the live queue brought it
-        assert "Wound" in row.text or "Fever" in row.text
+        wait(console, lambda d: alert_row_says(d, "Fever") or alert_row_says(d, "Wound"))  # no reload: live
         assert console.find_element(By.ID, "alerts-badge").is_displayed()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         console.save_screenshot(str(SCREENSHOTS / "console-alerts.png"))
         [page] = on_call_mailbox.wait_for(mark, to=ON_CALL[0])  # paged within seconds
         assert "#alerts/" in page.get_content() and WARNING_SIGN not in page.get_content()
-        alert_row(console).find_element(By.CSS_SELECTOR, "button.acknowledge").click()
+        wait(console, lambda d: press_in_alert_row(d, "button.acknowledge"))
         wait(console, lambda d: alert_row_says(d, "acknowledged by " + nurse))
 
-        wait(console, lambda d: alert_row(d)).find_element(By.CSS_SELECTOR, "button.open-conversation").click()
+        wait(console, lambda d: press_in_alert_row(d, "button.open-conversation"))
         wait(console, lambda d: d.find_element(By.ID, "take-over").is_displayed())
         console.find_element(By.ID, "take-over").click()
         reply_containing(desktop, "joined this conversation")

@@ -46,6 +46,10 @@ class Staff:
         reply.raise_for_status()
         return reply.json()
 
+    def last_audited(self) -> Dict[str, Any]:
+        """The newest audit log entry this account wrote (the assistant writes entries too: alerts)."""
+        return next(e for e in self.get("/api/audit")["entries"] if e["user"] == self.username)
+
     def lost_replies(self, conversation: str, count: int = 1) -> List[Dict[str, Any]]:
         """The conversation's replies GET /api/lost-replies lists, once there are `count`."""
         found: List[Dict[str, Any]] = []

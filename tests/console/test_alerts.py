@@ -110,7 +110,7 @@ def test_test_traffic_raises_a_marked_alert_that_pages_nobody(assistant, nurse, 
     assert alert["test_traffic"] is True
     assert conversation not in [a["conversation_id"] for a in nurse.get("/api/alerts")["alerts"]]
     with pytest.raises(TimeoutError):
-        on_call_mailbox.wait_for(mark, timeout=5)
+        on_call_mailbox.wait_for(mark, timeout=5, containing=f"#alerts/{alert['id']} ")
 
 
 def test_erasing_a_conversation_erases_its_alert(assistant, nurse):

@@ -116,7 +116,7 @@ def test_a_transcript_shows_response_intent_confidence_sources_and_model_and_its
     assert answer["cites"][0]["id"] == "fusion-faq-metal" and "Spinal Fusion" in answer["cites"][0]["title"]
     assert answer["model_id"] == admin.get("/api/models")["production"]
     assert answer["outcome"] == "answered"
-    entry = admin.get("/api/audit")["entries"][0]
+    entry = admin.last_audited()
     assert (entry["user"], entry["action"], entry["target"]) == (admin.username, "view_conversation", conversation)
 
 
@@ -161,7 +161,7 @@ def test_an_admin_erases_a_conversation_and_the_erasure_is_audited(client, sende
     conversation = conversation_id(sender)
     assert admin.call("DELETE", f"/api/conversations/{conversation}").json()["conversations"] == 1
     assert admin.call("GET", f"/api/conversations/{conversation}").status_code == 404
-    entry = admin.get("/api/audit")["entries"][0]
+    entry = admin.last_audited()
     assert (entry["action"], entry["target"]) == ("erase_conversation", conversation)
 
 
@@ -190,4 +190,4 @@ def test_a_model_that_misses_a_red_flag_cannot_be_promoted(assistant, admin):
     assert refused.status_code == 409
     assert any("red-flag" in reason for reason in refused.json()["reasons"])
     assert admin.get("/api/models")["production"] == production
-    assert admin.get("/api/audit")["entries"][0]["action"] == "promote_refused"
+    assert admin.last_audited()["action"] == "promote_refused"

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from bot.runtime.client import poll_until
+from tests.conftest import ON_CALL
 from tests.console.staff import Staff
 from tests.console.test_alerts import alert_of
 from tests.rasa.channels import test_twilio
@@ -81,6 +82,8 @@ def test_rest_a_patient_asks_for_a_person_a_nurse_answers_and_hands_back(assista
     assert any("8631 W. 3rd Street" in m["text"] for m in back[1:]), back
 
     turns = nurse.get(f"/api/conversations/{conversation}")["turns"]
+    joined = next(t for t in turns if t.get("response") == "utter_staff_joined")
+    assert "miss-warning-signs" in [c["id"] for c in joined["cites"]]
     staff_turns = [t for t in turns if t["from"] == "staff"]
     assert [(t["staff"], t["text"]) for t in staff_turns] == [(nurse.username, "Clinic staff: Hello, this is Ann.")]
     patient = [t["text"] for t in turns if t["from"] == "patient"]
@@ -95,12 +98,21 @@ def texts_to(provider_api, number: str, mark: int) -> List[str]:
     return [c.form["Body"] for c in provider_api.calls_to(test_twilio.REPLY_PATH, mark) if c.form["To"] == number]
 
 
-def test_sms_a_nurse_takes_over_replies_by_sms_and_hands_back(assistant, provider_api, nurse):
+def test_sms_a_warning_sign_alerts_and_pages_a_nurse_takes_over_replies_by_sms_and_hands_back(
+    assistant, provider_api, nurse, on_call_mailbox
+):
     number = new_sender("twilio")
     conversation = f"twilio:{number}"
-    mark = provider_api.mark()
-    test_twilio.deliver(assistant, number, "how long is recovery after a microdiscectomy?")
-    poll_until(lambda: len(texts_to(provider_api, number, mark)) >= 2, 30, "the assistant's answer")
+    mark, mailed = provider_api.mark(), on_call_mailbox.mark()
+    test_twilio.deliver(assistant, number, WARNING_SIGN)
+    poll_until(
+        lambda: any("contact your surgeon now" in t for t in texts_to(provider_api, number, mark)), 30, "escalation"
+    )
+    alert = alert_of(nurse, conversation)
+    assert (alert["channel"], alert["sign"]) == ("twilio", "wound")
+    [page] = on_call_mailbox.wait_for(mailed, to=ON_CALL[0], containing=f"#alerts/{alert['id']} ")
+    assert number not in page.get_content() and "leaking" not in page.get_content()
+    assert nurse.call("POST", f"/api/alerts/{alert['id']}/acknowledge").ok
 
     mark = provider_api.mark()
     assert nurse.call("POST", f"/api/conversations/{conversation}/handoff").status_code == 200
@@ -118,8 +130,9 @@ def test_sms_a_nurse_takes_over_replies_by_sms_and_hands_back(assistant, provide
     assert nurse.call("POST", f"/api/conversations/{conversation}/handback").status_code == 200
     poll_until(lambda: len(texts_to(provider_api, number, mark)) >= 1, 30, "the hand-back notice")
     mark = provider_api.mark()
-    test_twilio.deliver(assistant, number, "where is the clinic?")
-    poll_until(lambda: any("8631 W. 3rd Street" in t for t in texts_to(provider_api, number, mark)), 30, "an answer")
+    test_twilio.deliver(assistant, number, "thanks")
+    poll_until(lambda: any("welcome" in t for t in texts_to(provider_api, number, mark)), 30, "the assistant's answer")
+    assert nurse.call("POST", f"/api/alerts/{alert['id']}/resolve").ok
 
 
 def test_a_staff_reply_needs_the_conversation_taken_over(assistant, nurse):

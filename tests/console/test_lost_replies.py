@@ -45,7 +45,7 @@ def test_a_lost_escalation_is_listed_first_and_an_admin_sends_it_again(assistant
     assert lost["problem"] == "telegram API answered HTTP 400"
     assert admin.call("POST", f"/api/lost-replies/{lost['id']}/resend").status_code == 200
     assert admin.call("POST", f"/api/lost-replies/{lost['id']}/resend").status_code == 409  # queued already
-    assert admin.get("/api/audit")["entries"][0]["action"] == "resend_reply"
+    assert admin.last_audited()["action"] == "resend_reply"
     poll_until(lambda: len(escalations_to(provider_api, chat, mark)) == 2, 30, "the escalation sent again")
     with console_engine(assistant).connect() as connection:
         row = connection.execute(select(OUTBOX).where(OUTBOX.c.id == lost["id"])).one()
