@@ -397,6 +397,31 @@ def answered(engine: Engine, conversation_id: str, at: float) -> None:
         )
 
 
+UNANSWERED_FOR_STAFF = 2  # this many sent check-ins in a row without an answer: the console shows it
+
+
+def unanswered_in_a_row(messages: Sequence[Dict[str, Any]]) -> int:
+    """How many of the latest sent check-ins (in schedule order) got no answer, in a row."""
+    count = 0
+    for message in reversed([m for m in messages if m["sent_at"]]):
+        if message["answered_at"]:
+            break
+        count += 1
+    return count
+
+
+def response_rate(engine: Engine, since: Optional[float], until: Optional[float]) -> Dict[str, int]:
+    """Check-ins sent in [since, until) and how many of them were answered, for the dashboard."""
+    conditions = [CHECK_IN_MESSAGES.c.sent_at.is_not(None)]
+    if since is not None:
+        conditions.append(CHECK_IN_MESSAGES.c.sent_at >= since)
+    if until is not None:
+        conditions.append(CHECK_IN_MESSAGES.c.sent_at < until)
+    with engine.connect() as connection:
+        rows = connection.execute(select(CHECK_IN_MESSAGES.c.answered_at).where(*conditions)).all()
+    return {"sent": len(rows), "answered": sum(1 for row in rows if row.answered_at is not None)}
+
+
 def listing(engine: Engine, enrolment_id: Optional[int] = None) -> List[Dict[str, Any]]:
     """Every enrolment (or the one with that id), newest first, with its schedule (as the console's API shows them)."""
     only_e = [] if enrolment_id is None else [CHECK_IN_ENROLMENTS.c.id == enrolment_id]
@@ -437,6 +462,7 @@ def listing(engine: Engine, enrolment_id: Optional[int] = None) -> List[Dict[str
             "stopped_at": iso(e.stopped_at),
             "stop_reason": e.stop_reason,
             "messages": schedule.get(e.id, []),
+            "unanswered_in_a_row": unanswered_in_a_row(schedule.get(e.id, [])),
         }
         for e in enrolments
     ]

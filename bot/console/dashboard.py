@@ -1,6 +1,7 @@
 """The dashboard's figures over a period: messages per day and their outcomes, the most asked FAQ
 topics, the most frequent unanswered questions, the patients' feedback, and the staff's part:
-alerts per day with the median time to acknowledge them, and handoffs per day."""
+alerts per day with the median time to acknowledge them, handoffs per day, and how many of the
+check-ins sent were answered."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, Dict, Optional
 
 from sqlalchemy.engine import Engine
 
-from bot import alerts, handoffs
+from bot import alerts, check_ins, handoffs
 from bot.console.conversations import exchanges, faq_key, feedback
 from bot.console.labels import normalised, options
 from bot.outcomes import ANSWERED, CLARIFIED, DECLINED, ESCALATED, FALLBACK, UNANSWERED
@@ -54,4 +55,5 @@ def summary(engine: Engine, since: Optional[float], until: Optional[float]) -> D
         },
         "alerts": alerts.daily(engine, since, until),
         "handoffs": [{"date": day, "handoffs": count} for day, count in handed_off.items()],
+        "check_ins": check_ins.response_rate(engine, since, until),
     }

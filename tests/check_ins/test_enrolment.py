@@ -158,3 +158,32 @@ def test_stop_and_start_words(text, word):
 @pytest.mark.parametrize("text", ["yes", "no, all fine", "stop the pain", "when can I start swimming?"])
 def test_other_messages_are_no_stop_or_start(text):
     assert check_ins.opt_out_word(text) is None
+
+
+def sent(answered: bool = False) -> dict:
+    return {"sent_at": "2026-01-07T01:00:01+00:00", "answered_at": "2026-01-07T02:00:00+00:00" if answered else None}
+
+
+@pytest.mark.parametrize(
+    "messages, silent",
+    [
+        ([], 0),
+        ([sent(True), sent(), sent()], 2),
+        ([sent(), sent(True), sent()], 1),
+        ([sent(), sent(), {"sent_at": None, "answered_at": None}], 2),  # one still ahead
+    ],
+)
+def test_check_ins_sent_without_an_answer_in_a_row_are_counted_for_the_staff(messages, silent):
+    assert check_ins.unanswered_in_a_row(messages) == silent
+
+
+def test_the_response_rate_counts_the_check_ins_sent_and_answered(engine):
+    enrol(engine)
+    for moment in ("2026-01-07T01:00:00+00:00", "2026-01-09T01:00:00+00:00"):
+        [due] = check_ins.claim_due(engine, SCHEDULE, now=at(moment))
+        check_ins.finish(engine, due.message_id, check_ins.SENT, now=at(moment))
+        if moment.startswith("2026-01-07"):
+            check_ins.answered(engine, "twilio:+13105550123", at("2026-01-07T02:00:00+00:00"))
+    assert check_ins.response_rate(engine, None, None) == {"sent": 2, "answered": 1}
+    assert check_ins.listing(engine)[0]["unanswered_in_a_row"] == 1
+    assert check_ins.response_rate(engine, at("2026-01-08T00:00:00+00:00"), None) == {"sent": 1, "answered": 0}

@@ -14,6 +14,7 @@
 
   const JOB_POLL_MS = 2000;
   const LOST_POLL_MS = 30000;
+  const UNANSWERED_FOR_STAFF = 2; // check-ins in a row without an answer: the row is marked (bot/check_ins)
   const DASHBOARD_DAYS = 30;
   const OUTCOMES = [
     { key: "answered", label: "Answered", color: "#1b7f3b" },
@@ -297,6 +298,10 @@
     drawFeedbackChart(data.feedback || { up: 0, down: 0, days: [] });
     drawAlertsChart(data.alerts || []);
     drawHandoffsChart(data.handoffs || []);
+    const rate = data.check_ins || { sent: 0, answered: 0 };
+    $("#check-in-rate").textContent = rate.sent
+      ? `· check-ins answered: ${rate.answered} of ${rate.sent} (${Math.round((100 * rate.answered) / rate.sent)}%)`
+      : "· no check-ins sent";
     renderUnanswered(data.top_unanswered || []);
   }
 
@@ -900,12 +905,15 @@
         ? el("button", { type: "button", className: "stop-enrolment button-quiet", text: "Stop" })
         : null;
     const state = enrolment.stopped_at ? `Stopped (${humanize(enrolment.stop_reason)})` : "Running";
-    return el("tr", { className: "enrolment-row", "data-id": enrolment.id }, [
+    const silent = enrolment.unanswered_in_a_row >= UNANSWERED_FOR_STAFF;
+    const answers = [`${sent} sent, ${answered} answered, of ${messages.length}`];
+    if (silent) answers.push(" ", chip("no_answer", "enrolment"), ` to the last ${enrolment.unanswered_in_a_row}`);
+    return el("tr", { className: `enrolment-row${silent ? " enrolment-silent" : ""}`, "data-id": enrolment.id }, [
       td(enrolment.address),
       td(humanize(enrolment.procedure)),
       td(formatDay(enrolment.surgery_date)),
       td(`${enrolment.hour}:00 ${enrolment.timezone}`),
-      td(`${sent} sent, ${answered} answered, of ${messages.length}`),
+      td(el("span", {}, answers)),
       td(next ? el("span", {}, [`Day ${next.day}, `, patientTime(next.due_at, enrolment.timezone)]) : "—"),
       td(state),
       td(stop),
