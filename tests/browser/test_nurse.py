@@ -50,6 +50,15 @@ def press_in_alert_row(console: WebDriver, button: str) -> bool:
         return False
 
 
+def alert_id(console: WebDriver) -> str:
+    """The listed alert's id; "" while it is not there (or re-rendered)."""
+    try:
+        row = alert_row(console)
+        return str(row.get_attribute("data-id")) if row else ""
+    except StaleElementReferenceException:
+        return ""
+
+
 def text_of(driver: WebDriver, selector: str) -> str:
     """An element's text; "" while the page re-renders it."""
     try:
@@ -81,7 +90,8 @@ def test_a_nurse_sees_the_alert_live_takes_over_replies_and_hands_back(assistant
         assert console.find_element(By.ID, "alerts-badge").is_displayed()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         console.save_screenshot(str(SCREENSHOTS / "console-alerts.png"))
-        [page] = on_call_mailbox.wait_for(mark, to=ON_CALL[0])  # paged within seconds
+        link = f"#alerts/{wait(console, alert_id)} "
+        [page] = on_call_mailbox.wait_for(mark, to=ON_CALL[0], containing=link)  # paged within seconds
         assert "#alerts/" in page.get_content() and WARNING_SIGN not in page.get_content()
         wait(console, lambda d: press_in_alert_row(d, "button.acknowledge"))
         wait(console, lambda d: alert_row_says(d, "acknowledged by " + nurse))
