@@ -20,7 +20,8 @@ from sqlalchemy.engine import Engine
 
 from bot import audit
 from bot.database import EVENTS, HANDOFFS
-from bot.timestamps import day_of, iso
+from bot.rasa.channels import channel_of
+from bot.timestamps import day_of, in_period, iso
 
 PATIENT = "patient"  # who started a handoff the patient asked for
 PHONE_NUMBER = re.compile(r"\+?[0-9(][0-9 ()./-]{5,22}[0-9]")
@@ -48,10 +49,6 @@ class Handoff:
 
 def _handoff(row: Any) -> Handoff:
     return Handoff(row.id, row.conversation_id, row.channel, row.started_at, row.started_by, row.callback_number)
-
-
-def channel_of(conversation_id: str) -> str:
-    return conversation_id.split(":", 1)[0] if ":" in conversation_id else "unknown"
 
 
 def active(engine: Engine, conversation_id: str) -> Optional[Handoff]:
@@ -141,13 +138,9 @@ def activity(engine: Engine) -> Tuple[int, float]:
 
 def daily(engine: Engine, since: Optional[float], until: Optional[float]) -> Dict[str, int]:
     """Handoffs started per day (UTC), for the dashboard."""
-    conditions = []
-    if since is not None:
-        conditions.append(HANDOFFS.c.started_at >= since)
-    if until is not None:
-        conditions.append(HANDOFFS.c.started_at < until)
+    period = in_period(HANDOFFS.c.started_at, since, until)
     with engine.connect() as connection:
-        rows = connection.execute(select(HANDOFFS.c.started_at).where(*conditions)).scalars().all()
+        rows = connection.execute(select(HANDOFFS.c.started_at).where(*period)).scalars().all()
     days: Dict[str, int] = {}
     for started in rows:
         days[day_of(started)] = days.get(day_of(started), 0) + 1

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot import audit
 from bot.database import ALERTS
-from bot.timestamps import day_of, iso
+from bot.timestamps import day_of, in_period, iso
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 STATES = (OPEN, ACKNOWLEDGED, RESOLVED)
@@ -217,11 +217,7 @@ def resolve(engine: Engine, alert_id: int, username: str) -> Dict[str, Any]:
 
 def daily(engine: Engine, since: Optional[float], until: Optional[float]) -> List[Dict[str, Any]]:
     """Alerts per day (UTC) and the median minutes to acknowledge them, for the dashboard."""
-    conditions = [ALERTS.c.test_traffic.is_(False)]
-    if since is not None:
-        conditions.append(ALERTS.c.at >= since)
-    if until is not None:
-        conditions.append(ALERTS.c.at < until)
+    conditions = [ALERTS.c.test_traffic.is_(False), *in_period(ALERTS.c.at, since, until)]
     with engine.connect() as connection:
         rows = connection.execute(select(ALERTS.c.at, ALERTS.c.acknowledged_at).where(*conditions)).all()
     days: Dict[str, List[Optional[float]]] = {}

@@ -29,7 +29,7 @@ from bot import audit, settings
 from bot.database import CHECK_IN_ENROLMENTS, CHECK_IN_MESSAGES
 from bot.names import Channel
 from bot.timelines.data import TimelineData
-from bot.timestamps import iso
+from bot.timestamps import in_period, iso
 
 # A message's statuses: waiting; claimed by a sender; taken by the provider; refused by it; sent
 # but no answer came (the patient may have it); not sent (late, quiet hours); the enrolment stopped.
@@ -412,11 +412,7 @@ def unanswered_in_a_row(messages: Sequence[Dict[str, Any]]) -> int:
 
 def response_rate(engine: Engine, since: Optional[float], until: Optional[float]) -> Dict[str, int]:
     """Check-ins sent in [since, until) and how many of them were answered, for the dashboard."""
-    conditions = [CHECK_IN_MESSAGES.c.sent_at.is_not(None)]
-    if since is not None:
-        conditions.append(CHECK_IN_MESSAGES.c.sent_at >= since)
-    if until is not None:
-        conditions.append(CHECK_IN_MESSAGES.c.sent_at < until)
+    conditions = [CHECK_IN_MESSAGES.c.sent_at.is_not(None), *in_period(CHECK_IN_MESSAGES.c.sent_at, since, until)]
     with engine.connect() as connection:
         rows = connection.execute(select(CHECK_IN_MESSAGES.c.answered_at).where(*conditions)).all()
     return {"sent": len(rows), "answered": sum(1 for row in rows if row.answered_at is not None)}

@@ -18,14 +18,11 @@ from bot import handoffs
 from bot.database import EVENTS, FEEDBACK
 from bot.names import FAQ_PREFIX, Intent, Metadata
 from bot.outcomes import outcome_of
+from bot.rasa.channels import channel_of
 from bot.sources import source_line
 from bot.timestamps import iso
 
 FEEDBACK_OUTCOME = "feedback"  # a filter next to the outcomes: the patient rated an answer
-
-
-def channel_of(conversation_id: str) -> str:
-    return conversation_id.split(":", 1)[0] if ":" in conversation_id else "unknown"
 
 
 @dataclass

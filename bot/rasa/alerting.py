@@ -19,8 +19,8 @@ from sqlalchemy.engine import Engine
 
 from bot import alerts, audit, settings
 from bot.alerts import email, paging
-from bot.names import ClientMessage, Response, Slot
-from bot.rasa.channels import enabled_credentials
+from bot.names import UNSPECIFIED_SIGN, ClientMessage, Response, Slot
+from bot.rasa.channels import channel_of, enabled_credentials
 from bot.rasa.channels.twilio import TwilioOutput, TwilioSMSInput
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 PAGE_CHECK_SECONDS = 2.0
 RETRY_SECONDS = 60.0  # a page that reached nobody: the next person this much later
 ESCALATIONS = {Response.RED_FLAG: alerts.URGENT, Response.RED_FLAG_EMERGENCY: alerts.EMERGENCY}
-UNSPECIFIED = "unspecified"
 
 
 def escalation_of(tracker: DialogueStateTracker) -> Optional[alerts.Escalation]:
@@ -44,8 +43,8 @@ def escalation_of(tracker: DialogueStateTracker) -> Optional[alerts.Escalation]:
             sender = tracker.sender_id
             return alerts.Escalation(
                 conversation_id=sender,
-                channel=sender.split(":", 1)[0] if ":" in sender else str(event.input_channel or "unknown"),
-                sign=str(tracker.get_slot(Slot.WARNING_SIGN) or UNSPECIFIED),
+                channel=channel_of(sender),
+                sign=str(tracker.get_slot(Slot.WARNING_SIGN) or UNSPECIFIED_SIGN),
                 urgency=urgency,
                 text=event.text or "",
                 message_at=event.timestamp,

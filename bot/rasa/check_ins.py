@@ -35,7 +35,7 @@ from sqlalchemy.engine import Engine
 from bot import check_ins
 from bot.check_ins.content import check_in
 from bot.names import Channel, Response, Slot
-from bot.rasa.channels import enabled_credentials
+from bot.rasa.channels import channel_of, enabled_credentials
 from bot.rasa.channels.provider import NoAnswer, ProviderError, Refused
 from bot.rasa.channels.twilio import TwilioOutput, TwilioSMSInput, TwilioWhatsAppInput
 from bot.timelines.data import timeline_data
@@ -140,6 +140,8 @@ def after_save(engine: Engine, tracker: DialogueStateTracker) -> None:
         if isinstance(event, UserUttered):
             break
     else:
+        return
+    if channel_of(tracker.sender_id) not in check_ins.WRITES_FIRST:  # no enrolment possible: no query
         return
     enrolment = check_ins.of_conversation(engine, tracker.sender_id)
     if enrolment is None:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot import alerts, audit
 from bot.alerts.paging import Page, Person
 from bot.database import ALERTS, database
-from bot.names import ClientMessage, Response, Slot
+from bot.names import UNSPECIFIED_SIGN, ClientMessage, Response, Slot
 from bot.rasa import alerting
 from bot.settings import ConfigurationError
 from tests.alerts.mailbox import mailbox
@@ -54,7 +54,7 @@ def test_an_emergency_reply_anywhere_in_the_turn_makes_it_an_emergency():
     found = alerting.escalation_of(
         tracker(user("cant control my bladder"), bot(Response.RED_FLAG_EMERGENCY), bot(Response.DISCLAIMER))
     )
-    assert found is not None and found.urgency == alerts.EMERGENCY and found.sign == alerting.UNSPECIFIED
+    assert found is not None and found.urgency == alerts.EMERGENCY and found.sign == UNSPECIFIED_SIGN
 
 
 def test_an_earlier_escalation_is_not_this_turns():

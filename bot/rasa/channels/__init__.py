@@ -117,3 +117,8 @@ async def last_buttons(request: Any, sender_id: str) -> List[Dict[str, Any]]:
 def namespaced(channel: str, sender: str) -> str:
     """A conversation id of its channel's own ("telegram:123"): two channels never share one."""
     return f"{channel}:{sender}"
+
+
+def channel_of(conversation_id: str) -> str:
+    """The channel of a conversation id (namespaced's inverse); "unknown" for an id without one."""
+    return conversation_id.split(":", 1)[0] if ":" in conversation_id else "unknown"
