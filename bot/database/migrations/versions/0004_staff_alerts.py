@@ -3,18 +3,15 @@
 import sqlalchemy as sa
 from alembic import op
 
+from bot.database.migrations.tables import create_conversation_table
+
 revision = "0004"
 down_revision = "0003"
 
-INDEXED = ("conversation_id", "state", "at", "updated_at", "page_at")
-
 
 def upgrade() -> None:
-    op.create_table(
+    create_conversation_table(
         "staff_alerts",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("conversation_id", sa.String(255), nullable=False),
-        sa.Column("channel", sa.String(32), nullable=False),
         sa.Column("sign", sa.String(64), nullable=False),
         sa.Column("urgency", sa.String(16), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
@@ -30,9 +27,8 @@ def upgrade() -> None:
         sa.Column("resolved_at", sa.Float),
         sa.Column("pages", sa.Integer, nullable=False),
         sa.Column("page_at", sa.Float),
+        indexed=("state", "at", "updated_at", "page_at"),
     )
-    for column in INDEXED:
-        op.create_index(f"ix_staff_alerts_{column}", "staff_alerts", [column])
 
 
 def downgrade() -> None:

@@ -3,16 +3,15 @@
 import sqlalchemy as sa
 from alembic import op
 
+from bot.database.migrations.tables import create_conversation_table, create_table
+
 revision = "0006"
 down_revision = "0005"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_conversation_table(
         "check_in_enrolments",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("conversation_id", sa.String(255), nullable=False),
-        sa.Column("channel", sa.String(32), nullable=False),
         sa.Column("address", sa.String(64), nullable=False),
         sa.Column("procedure", sa.String(64), nullable=False),
         sa.Column("surgery_date", sa.String(10), nullable=False),
@@ -24,12 +23,10 @@ def upgrade() -> None:
         sa.Column("ends_at", sa.Float, nullable=False),
         sa.Column("stopped_at", sa.Float),
         sa.Column("stop_reason", sa.String(32)),
+        indexed=("ends_at", "stopped_at"),
     )
-    for column in ("conversation_id", "ends_at", "stopped_at"):
-        op.create_index(f"ix_check_in_enrolments_{column}", "check_in_enrolments", [column])
-    op.create_table(
+    create_table(
         "check_in_messages",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("enrolment_id", sa.Integer, nullable=False),
         sa.Column("day", sa.Integer, nullable=False),
         sa.Column("due_at", sa.Float, nullable=False),
@@ -38,9 +35,8 @@ def upgrade() -> None:
         sa.Column("claimed_at", sa.Float),
         sa.Column("sent_at", sa.Float),
         sa.Column("answered_at", sa.Float),
+        indexed=("enrolment_id", "due_at", "status"),
     )
-    for column in ("enrolment_id", "due_at", "status"):
-        op.create_index(f"ix_check_in_messages_{column}", "check_in_messages", [column])
 
 
 def downgrade() -> None:
