@@ -11,7 +11,6 @@ import hashlib
 import hmac
 from typing import Any, Dict, Iterator, List, Text
 
-from rasa.core.channels.channel import OutputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -20,24 +19,19 @@ from bot import settings
 from bot.names import Channel
 from bot.rasa.channels import matches, shortened
 from bot.rasa.channels.payload import Fields, json_fields
-from bot.rasa.channels.provider import post
+from bot.rasa.channels.provider import TokenOutput, post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 QUICK_REPLY_TITLE_LIMIT = 20
 
 
-class MessengerOutput(OutputChannel):
-    def __init__(self, page_access_token: str) -> None:
-        self.page_access_token = page_access_token
-
-    @classmethod
-    def name(cls) -> Text:
-        return Channel.FACEBOOK
+class MessengerOutput(TokenOutput):
+    channel = Channel.FACEBOOK
 
     async def _send(self, recipient_id: Text, message: Dict[str, Any]) -> None:
         url = f"{settings.provider_api_url('facebook')}/{settings.facebook_graph_version()}/me/messages"
         body = {"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message}
-        await post("facebook", url, json=body, headers={"Authorization": f"Bearer {self.page_access_token}"})
+        await post("facebook", url, json=body, headers={"Authorization": f"Bearer {self.token}"})
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send(recipient_id, {"text": text.strip()})
@@ -87,9 +81,7 @@ class MessengerInput(SignedWebhookInput):
 
     credential_keys = ("verify", "secret", "page-access-token")
 
-    @classmethod
-    def name(cls) -> Text:
-        return Channel.FACEBOOK
+    channel = Channel.FACEBOOK
 
     def __init__(self, verify_token: str, app_secret: str, page_access_token: str) -> None:
         self.verify_token, self.app_secret, self.page_access_token = verify_token, app_secret, page_access_token

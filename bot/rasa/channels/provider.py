@@ -19,15 +19,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, ClassVar, Dict, Optional, Text, Tuple
 
 import aiohttp
+from rasa.core.channels.channel import OutputChannel
 
 from bot import settings
 
 logger = logging.getLogger(__name__)
 
 RETRY_DELAYS_SECONDS: Tuple[float, ...] = (1, 3, 9)
+
+
+class TokenOutput(OutputChannel):
+    """A provider's OutputChannel that calls its API with the bot's `token`, named `channel`."""
+
+    channel: ClassVar[str]
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    @classmethod
+    def name(cls) -> Text:
+        return cls.channel
 
 
 class ProviderError(RuntimeError):

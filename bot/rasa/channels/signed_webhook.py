@@ -29,7 +29,7 @@ import abc
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -76,7 +76,12 @@ class SignedWebhookInput(InputChannel, abc.ABC):
     """A provider's webhook; subclasses name the credentials (`credential_keys`, in the order of
     their constructor's arguments) and implement the abstract methods."""
 
+    channel: ClassVar[str]
     credential_keys: Tuple[str, ...] = ()
+
+    @classmethod
+    def name(cls) -> Text:
+        return cls.channel
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:

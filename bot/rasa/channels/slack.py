@@ -19,7 +19,6 @@ import re
 import time
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import OutputChannel
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -28,7 +27,7 @@ from bot import settings
 from bot.names import Channel
 from bot.rasa.channels import matches, shortened
 from bot.rasa.channels.payload import Fields, Malformed, form_fields, json_fields
-from bot.rasa.channels.provider import ProviderError, Refused, call, post
+from bot.rasa.channels.provider import ProviderError, Refused, TokenOutput, call, post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 logger = logging.getLogger(__name__)
@@ -43,38 +42,29 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def web_api_request(token: str, method: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    """The arguments of `post` or `call` for a method of Slack's Web API."""
+    url = f"{settings.provider_api_url('slack')}/{method}"
+    return {"url": url, "json": body, "headers": {"Authorization": f"Bearer {token}"}}
+
+
 async def web_api(token: str, method: str, body: Dict[str, Any]) -> Dict[str, Any]:
     """Calls a method of Slack's Web API: its answer, or {} (logged with Slack's error) if not ok."""
-    answer = await call(
-        "slack",
-        f"{settings.provider_api_url('slack')}/{method}",
-        json=body,
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    answer = await call("slack", **web_api_request(token, method, body))
     if not (answer or {}).get("ok"):
         logger.error("slack: %s failed (%s)", method, (answer or {}).get("error"))
         return {}
     return answer
 
 
-class SlackOutput(OutputChannel):
-    def __init__(self, bot_token: str) -> None:
-        self.bot_token = bot_token
-
-    @classmethod
-    def name(cls) -> Text:
-        return Channel.SLACK
+class SlackOutput(TokenOutput):
+    channel = Channel.SLACK
 
     async def _post(self, channel: Text, text: Text, blocks: Optional[List[Dict[str, Any]]] = None) -> None:
         body: Dict[str, Any] = {"channel": channel, "text": text.strip()}
         if blocks:
             body["blocks"] = blocks
-        answer = await post(
-            "slack",
-            f"{settings.provider_api_url('slack')}/chat.postMessage",
-            json=body,
-            headers={"Authorization": f"Bearer {self.bot_token}"},
-        )
+        answer = await post("slack", **web_api_request(self.token, "chat.postMessage", body))
         if not (answer or {}).get("ok"):
             raise Refused(f"slack API refused chat.postMessage ({(answer or {}).get('error')})")
 
@@ -149,9 +139,7 @@ class SlackInput(SignedWebhookInput):
 
     credential_keys = ("slack_token", "slack_signing_secret")
 
-    @classmethod
-    def name(cls) -> Text:
-        return Channel.SLACK
+    channel = Channel.SLACK
 
     def __init__(self, bot_token: str, signing_secret: str) -> None:
         self.bot_token, self.signing_secret = bot_token, signing_secret

@@ -15,7 +15,6 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import OutputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -24,7 +23,7 @@ from bot import settings
 from bot.names import Channel
 from bot.rasa.channels import button_titles, matches
 from bot.rasa.channels.payload import Fields, json_fields
-from bot.rasa.channels.provider import ProviderError, call, post
+from bot.rasa.channels.provider import ProviderError, TokenOutput, call, post
 from bot.rasa.channels.signed_webhook import Incoming, SignedWebhookInput
 
 logger = logging.getLogger(__name__)
@@ -34,13 +33,8 @@ def api_url(token: str, method: str) -> str:
     return f"{settings.provider_api_url('telegram')}/bot{token}/{method}"
 
 
-class TelegramOutput(OutputChannel):
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    @classmethod
-    def name(cls) -> Text:
-        return Channel.TELEGRAM
+class TelegramOutput(TokenOutput):
+    channel = Channel.TELEGRAM
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await post("telegram", api_url(self.token, "sendMessage"), json={"chat_id": recipient_id, "text": text.strip()})
@@ -103,9 +97,7 @@ class TelegramInput(SignedWebhookInput):
 
     credential_keys = ("access_token", "webhook_url", "secret_token")
 
-    @classmethod
-    def name(cls) -> Text:
-        return Channel.TELEGRAM
+    channel = Channel.TELEGRAM
 
     def __init__(self, access_token: str, webhook_url: str, secret_token: str) -> None:
         self.access_token, self.webhook_url, self.secret_token = access_token, webhook_url, secret_token

@@ -70,9 +70,7 @@ class TwilioSMSInput(SignedWebhookInput):
 
     credential_keys = ("account_sid", "auth_token", "number", "webhook_url")
 
-    @classmethod
-    def name(cls) -> Text:
-        return Channel.TWILIO
+    channel = Channel.TWILIO
 
     def __init__(self, account_sid: str, auth_token: str, number: str, webhook_url: str) -> None:
         self.account_sid, self.auth_token, self.number, self.webhook_url = account_sid, auth_token, number, webhook_url
@@ -108,6 +106,4 @@ class TwilioSMSInput(SignedWebhookInput):
 class TwilioWhatsAppInput(TwilioSMSInput):
     """WhatsApp via Twilio: POST /webhooks/twilio_whatsapp/webhook; numbers are "whatsapp:+1..."."""
 
-    @classmethod
-    def name(cls) -> Text:
-        return Channel.TWILIO_WHATSAPP
+    channel = Channel.TWILIO_WHATSAPP
