@@ -328,44 +328,57 @@ def finish(engine: Engine, message_id: int, status: str, problem: str = "", now:
 
 def stop(engine: Engine, enrolment_id: int, reason: str, who: str, now: Optional[float] = None) -> bool:
     """Ends an enrolment's messages (those not yet sent are cancelled); False if it had stopped. Audited."""
-    now = time.time() if now is None else now
-    with engine.begin() as connection:
-        stopped = connection.execute(
-            update(CHECK_IN_ENROLMENTS)
-            .where(CHECK_IN_ENROLMENTS.c.id == enrolment_id, CHECK_IN_ENROLMENTS.c.stopped_at.is_(None))
-            .values(stopped_at=now, stop_reason=reason)
-        ).rowcount
-        connection.execute(
-            update(CHECK_IN_MESSAGES)
-            .where(CHECK_IN_MESSAGES.c.enrolment_id == enrolment_id, CHECK_IN_MESSAGES.c.status == SCHEDULED)
-            .values(status=CANCELLED, problem=f"stopped: {reason}")
-        )
-    if stopped:
-        audit.record(engine, who, "check_in_stopped", f"enrolment {enrolment_id}: {reason}")
-    return bool(stopped)
+    return _switch(
+        engine,
+        enrolment_id,
+        CHECK_IN_ENROLMENTS.c.stopped_at.is_(None),
+        {"stopped_at": time.time() if now is None else now, "stop_reason": reason},
+        CHECK_IN_MESSAGES.c.status == SCHEDULED,
+        {"status": CANCELLED, "problem": f"stopped: {reason}"},
+        (who, "check_in_stopped", f"enrolment {enrolment_id}: {reason}"),
+    )
 
 
 def restart(engine: Engine, enrolment_id: int, who: str, now: Optional[float] = None) -> bool:
     """Resumes a stopped enrolment: its messages still ahead are scheduled again. Audited."""
-    now = time.time() if now is None else now
+    return _switch(
+        engine,
+        enrolment_id,
+        CHECK_IN_ENROLMENTS.c.stopped_at.is_not(None),
+        {"stopped_at": None, "stop_reason": None},
+        and_(
+            CHECK_IN_MESSAGES.c.status == CANCELLED, CHECK_IN_MESSAGES.c.due_at > (time.time() if now is None else now)
+        ),
+        {"status": SCHEDULED, "problem": None},
+        (who, "check_in_restarted", f"enrolment {enrolment_id}"),
+    )
+
+
+def _switch(
+    engine: Engine,
+    enrolment_id: int,
+    enrolment_is: Any,
+    enrolment_values: Dict[str, Any],
+    messages_are: Any,
+    message_values: Dict[str, Any],
+    audited: Tuple[str, str, str],
+) -> bool:
+    """Changes the enrolment if it is as `enrolment_is` says, and its messages as `messages_are`
+    says; audits it if the enrolment changed."""
     with engine.begin() as connection:
-        restarted = connection.execute(
+        changed = connection.execute(
             update(CHECK_IN_ENROLMENTS)
-            .where(CHECK_IN_ENROLMENTS.c.id == enrolment_id, CHECK_IN_ENROLMENTS.c.stopped_at.is_not(None))
-            .values(stopped_at=None, stop_reason=None)
+            .where(CHECK_IN_ENROLMENTS.c.id == enrolment_id, enrolment_is)
+            .values(**enrolment_values)
         ).rowcount
         connection.execute(
             update(CHECK_IN_MESSAGES)
-            .where(
-                CHECK_IN_MESSAGES.c.enrolment_id == enrolment_id,
-                CHECK_IN_MESSAGES.c.status == CANCELLED,
-                CHECK_IN_MESSAGES.c.due_at > now,
-            )
-            .values(status=SCHEDULED, problem=None)
+            .where(CHECK_IN_MESSAGES.c.enrolment_id == enrolment_id, messages_are)
+            .values(**message_values)
         )
-    if restarted:
-        audit.record(engine, who, "check_in_restarted", f"enrolment {enrolment_id}")
-    return bool(restarted)
+    if changed:
+        audit.record(engine, *audited)
+    return bool(changed)
 
 
 def of_conversation(engine: Engine, conversation_id: str) -> Optional[Enrolment]:
