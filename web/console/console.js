@@ -292,12 +292,12 @@
     const query = new URLSearchParams({ since: $("#dash-since").value, until: $("#dash-until").value });
     const data = await api("GET", `/api/dashboard?${query}`);
     const days = data.days || [];
-    drawMessagesChart(days);
+    drawCountChart("chart-messages", "Messages", "messages", days);
     drawOutcomesChart(days);
     drawTopicsChart(data.top_faq || []);
     drawFeedbackChart(data.feedback || { up: 0, down: 0, days: [] });
     drawAlertsChart(data.alerts || []);
-    drawHandoffsChart(data.handoffs || []);
+    drawCountChart("chart-handoffs", "Handoffs", "handoffs", data.handoffs || []);
     const rate = data.check_ins || { sent: 0, answered: 0 };
     $("#check-in-rate").textContent = rate.sent
       ? `· check-ins answered: ${rate.answered} of ${rate.sent} (${Math.round((100 * rate.answered) / rate.sent)}%)`
@@ -314,12 +314,13 @@
   /* A fresh axis each time: Chart.js keeps the options objects it is given. */
   const countAxis = () => ({ beginAtZero: true, ticks: { precision: 0 } });
 
-  function drawMessagesChart(days) {
-    drawChart("chart-messages", {
+  /* One count per day as bars: `key` of each day, named `label`. */
+  function drawCountChart(canvasId, label, key, days) {
+    drawChart(canvasId, {
       type: "bar",
       data: {
         labels: days.map((day) => formatDay(day.date)),
-        datasets: [{ label: "Messages", data: days.map((day) => day.messages), backgroundColor: COLORS.primary }],
+        datasets: [{ label, data: days.map((day) => day[key]), backgroundColor: COLORS.primary }],
       },
       options: { scales: { y: countAxis() }, plugins: { legend: { display: false } } },
     });
@@ -349,17 +350,6 @@
           minutes: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "minutes" } },
         },
       },
-    });
-  }
-
-  function drawHandoffsChart(days) {
-    drawChart("chart-handoffs", {
-      type: "bar",
-      data: {
-        labels: days.map((day) => formatDay(day.date)),
-        datasets: [{ label: "Handoffs", data: days.map((day) => day.handoffs), backgroundColor: COLORS.primary }],
-      },
-      options: { scales: { y: countAxis() }, plugins: { legend: { display: false } } },
     });
   }
 
@@ -801,24 +791,23 @@
     ]);
   }
 
-  /* The alerts' buttons, by delegation. */
-  function onAlertsClick(event) {
-    const button = event.target.closest("button");
-    const row = button && button.closest(".alert-row");
-    const alert = row && listedAlerts.get(row.dataset.id);
-    if (!alert) return undefined;
-    if (button.classList.contains("open-conversation")) return showConversation(alert.conversation_id);
-    for (const step of ["acknowledge", "resolve"]) {
-      if (button.classList.contains(step)) return alertStep(alert, step, button);
-    }
-    return undefined;
-  }
-
   async function alertStep(alert, step, button) {
     clearMessage();
     await whileDisabled(button, () => api("POST", itemPath("/api/alerts", alert.id, `/${step}`)));
     await loadAlerts();
     notify(`Alert ${alert.id} ${step === "acknowledge" ? "acknowledged" : "resolved"}.`, "ok");
+  }
+
+  /* A table's button clicks, by delegation: the row (of class `rowClass`) gives the item
+     (`find(row)`), and the button's first class named in `actions` the step taken on it. */
+  function onRowButton(rowClass, find, actions) {
+    return (event) => {
+      const button = event.target.closest("button");
+      const row = button && button.closest(rowClass);
+      const item = row && find(row);
+      const step = item && Object.keys(actions).find((name) => button.classList.contains(name));
+      return step ? actions[step](item, button) : undefined;
+    };
   }
 
   /* ---------- lost replies ---------- */
@@ -863,17 +852,6 @@
       td(String(reply.attempts), "num"),
       td(resend),
     ]);
-  }
-
-  /* The lost replies' buttons, by delegation. */
-  function onLostClick(event) {
-    const button = event.target.closest("button");
-    const row = button && button.closest(".lost-row");
-    const reply = row && lostReplies.get(row.dataset.id);
-    if (!reply) return undefined;
-    if (button.classList.contains("open-conversation")) return showConversation(reply.conversation_id);
-    if (button.classList.contains("resend")) return resendReply(reply, button);
-    return undefined;
   }
 
   async function resendReply(reply, button) {
@@ -943,12 +921,7 @@
     notify(`Enrolled ${data.enrolment.address}: ${plural(data.enrolment.messages.length, "check-in")} scheduled.`, "ok");
   }
 
-  /* The enrolments' Stop buttons, by delegation. */
-  async function onEnrolmentsClick(event) {
-    const button = event.target.closest("button.stop-enrolment");
-    const row = button && button.closest(".enrolment-row");
-    const enrolment = row && enrolments.get(row.dataset.id);
-    if (!enrolment) return;
+  async function stopEnrolment(enrolment, button) {
     clearMessage();
     await whileDisabled(button, () => api("DELETE", itemPath("/api/enrolments", enrolment.id)));
     await loadCheckIns();
@@ -992,16 +965,6 @@
       el("td", {}, promoted),
       td(actions),
     ]);
-  }
-
-  /* The models table's buttons, by delegation. */
-  function onModelsClick(event) {
-    const button = event.target.closest("button");
-    const row = button && button.closest(".model-row");
-    if (!row) return undefined;
-    if (button.classList.contains("show-report")) return showReport(row.dataset.modelId);
-    if (button.classList.contains("promote")) return promote(row.dataset.modelId, button);
-    return undefined;
   }
 
   async function refreshModels() {
@@ -1168,11 +1131,28 @@
     $("#erase-conversation").addEventListener("click", withErrors(eraseConversation));
     $("#train").addEventListener("click", withErrors(train));
     $("#rollback").addEventListener("click", withErrors(rollback));
-    $("#models tbody").addEventListener("click", withErrors(onModelsClick));
-    $("#lost-replies").addEventListener("click", withErrors(onLostClick));
-    $("#enrolments").addEventListener("click", withErrors(onEnrolmentsClick));
+    const modelsClick = onRowButton(".model-row", (row) => row.dataset.modelId, {
+      "show-report": showReport,
+      promote,
+    });
+    $("#models tbody").addEventListener("click", withErrors(modelsClick));
+    const openConversation = (item) => showConversation(item.conversation_id);
+    const lostClick = onRowButton(".lost-row", (row) => lostReplies.get(row.dataset.id), {
+      "open-conversation": openConversation,
+      resend: resendReply,
+    });
+    $("#lost-replies").addEventListener("click", withErrors(lostClick));
+    const enrolmentsClick = onRowButton(".enrolment-row", (row) => enrolments.get(row.dataset.id), {
+      "stop-enrolment": stopEnrolment,
+    });
+    $("#enrolments").addEventListener("click", withErrors(enrolmentsClick));
     onSubmit("#enrol-form", enrol);
-    $("#alerts").addEventListener("click", withErrors(onAlertsClick));
+    const alertsClick = onRowButton(".alert-row", (row) => listedAlerts.get(row.dataset.id), {
+      "open-conversation": openConversation,
+      acknowledge: (alert, button) => alertStep(alert, "acknowledge", button),
+      resolve: (alert, button) => alertStep(alert, "resolve", button),
+    });
+    $("#alerts").addEventListener("click", withErrors(alertsClick));
     $("#waiting").addEventListener("click", (event) => {
       const button = event.target.closest(".open-waiting");
       if (button) withErrors(showConversation)(button.dataset.conversation);

@@ -99,6 +99,16 @@
     return element("span", "spc-visually-hidden", text);
   }
 
+  /* A text input with the id `id`, and its label (of class `labelClass`) saying `labelText`. */
+  function labelledInput(id, type, labelClass, labelText) {
+    var label = element("label", labelClass, labelText);
+    label.setAttribute("for", id);
+    var input = element("input", "spc-input");
+    input.id = id;
+    input.type = type;
+    return { label: label, input: input };
+  }
+
   /* A speech-balloon icon drawn inline: emoji fonts are missing on many systems. */
   function chatIcon() {
     var svgNs = "http://www.w3.org/2000/svg";
@@ -157,11 +167,8 @@
     ui.callbackForm = element("form", "spc-callback");
     ui.callbackForm.id = "spc-callback";
     ui.callbackForm.hidden = true;
-    var numberLabel = element("label", "spc-callback-label", "Phone number");
-    numberLabel.setAttribute("for", "spc-callback-number");
-    ui.callbackNumber = element("input", "spc-input");
-    ui.callbackNumber.id = "spc-callback-number";
-    ui.callbackNumber.type = "tel";
+    var number = labelledInput("spc-callback-number", "tel", "spc-callback-label", "Phone number");
+    ui.callbackNumber = number.input;
     ui.callbackNumber.autocomplete = "tel";
     ui.callbackNumber.required = true;
     var consent = element("label", "spc-consent");
@@ -172,7 +179,7 @@
     consent.appendChild(document.createTextNode(" The clinic may call me back on this number. It is kept with this chat and deleted with it."));
     ui.callbackSend = element("button", "spc-send", "Send number");
     ui.callbackSend.type = "submit";
-    [numberLabel, ui.callbackNumber, consent, ui.callbackSend].forEach(function (node) {
+    [number.label, ui.callbackNumber, consent, ui.callbackSend].forEach(function (node) {
       ui.callbackForm.appendChild(node);
     });
     ui.staffBar.appendChild(ui.callbackForm);
@@ -193,17 +200,14 @@
     ui.typing.appendChild(visuallyHidden("The assistant is typing"));
 
     ui.form = element("form", "spc-form");
-    var label = element("label", "spc-visually-hidden", "Your question");
-    label.setAttribute("for", "spc-input");
-    ui.input = element("input", "spc-input");
-    ui.input.id = "spc-input";
-    ui.input.type = "text";
+    var question = labelledInput("spc-input", "text", "spc-visually-hidden", "Your question");
+    ui.input = question.input;
     ui.input.autocomplete = "off";
     ui.input.maxLength = 1000;
     ui.input.placeholder = "Type your question";
     ui.send = element("button", "spc-send", "Send");
     ui.send.type = "submit";
-    ui.form.appendChild(label);
+    ui.form.appendChild(question.label);
     ui.form.appendChild(ui.input);
     ui.form.appendChild(ui.send);
 
