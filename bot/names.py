@@ -45,6 +45,8 @@ class Intent:
     HUMAN_HANDOFF = "human_handoff"
     CHITCHAT = "chitchat"
     ACKNOWLEDGE = "acknowledge"
+    AFFIRM = "affirm"
+    DENY = "deny"
     MESSAGE_TOO_LONG = "message_too_long"  # set by the channels (bot/rasa/channels/bounded.py), never classified
     NLU_FALLBACK = "nlu_fallback"  # Rasa's own, set by the fallback classifier
 
@@ -73,6 +75,7 @@ class Slot:
     SURGERY_TIME = "surgery_time"
     WARNING_SIGN = "warning_sign"
     LAST_QUESTION = "last_question"
+    CHECK_IN = "check_in"
     PERSON = "person"
 
 
@@ -126,6 +129,8 @@ class Response:
     STAFF_MESSAGE = "utter_staff_message"  # a staff member's own words ({staff_message})
     STAFF_LEFT = "utter_staff_left"  # the staff handed the conversation back
     CHECK_IN = "utter_check_in"  # a scheduled check-in the clinic sends first (bot/rasa/check_ins.py)
+    RED_FLAG_CHECK_IN = "utter_red_flag_check_in"  # a yes to a check-in's warning-sign question
+    CHECK_IN_THANKS = "utter_check_in_thanks"  # a no to it
 
 
 FAQ_PREFIX = f"{Response.FAQ}/"

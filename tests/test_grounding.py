@@ -148,6 +148,15 @@ def test_the_shipped_profile_fills_every_clinic_value_and_no_reply_gives_a_phone
             assert numbers in ([], ["911"]), name
 
 
+# GSM 03.38's basic alphabet: an SMS in it is sent in parts of 153 characters; one other character
+# makes the whole message UCS-2, in parts of 67
+GSM_7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
+    "abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+SMS_PARTS = 5  # at most, of 153 characters
+
+
 def check_in_messages():
     """(profile, procedure, day) of every check-in the schedule sends, with the default CHECK_IN_DAYS."""
     procedures = [pid for pid, _ in timeline_data().procedures_with_timelines()]
@@ -172,3 +181,5 @@ def test_every_check_in_rests_on_its_passages_and_sends_patients_to_their_surgeo
     question = "any fever, wound redness or drainage, new weakness or numbness, or bladder or bowel changes?"
     assert question in text.lower()
     assert "{" not in text
+    assert set(text) <= GSM_7, set(text) - GSM_7
+    assert len(text) <= SMS_PARTS * 153

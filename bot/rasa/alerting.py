@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from bot import alerts, audit, settings
 from bot.alerts import email, paging
 from bot.names import UNSPECIFIED_SIGN, ClientMessage, Response, Slot
+from bot.rasa import timer
 from bot.rasa.channels import channel_of, enabled_credentials
 from bot.rasa.channels.twilio import TwilioOutput, TwilioSMSInput
 
@@ -27,7 +28,11 @@ logger = logging.getLogger(__name__)
 
 PAGE_CHECK_SECONDS = 2.0
 RETRY_SECONDS = 60.0  # a page that reached nobody: the next person this much later
-ESCALATIONS = {Response.RED_FLAG: alerts.URGENT, Response.RED_FLAG_EMERGENCY: alerts.EMERGENCY}
+ESCALATIONS = {
+    Response.RED_FLAG: alerts.URGENT,
+    Response.RED_FLAG_EMERGENCY: alerts.EMERGENCY,
+    Response.RED_FLAG_CHECK_IN: alerts.URGENT,
+}
 
 
 def escalation_of(tracker: DialogueStateTracker) -> Optional[alerts.Escalation]:
@@ -108,22 +113,14 @@ async def send(engine: Engine, page: paging.Page) -> None:
 
 
 async def page_regularly(people: List[paging.Person], app: Any, _: Any) -> None:
-    """Starts the check for due pages to `people` (a server listener)."""
+    """Pages `people` for the alerts due, every PAGE_CHECK_SECONDS (a server listener)."""
     from bot.database import database
 
-    if not people:
-        return
+    async def page_due() -> None:
+        engine = database()
+        minutes = settings.alert_acknowledge_minutes()
+        for page in await asyncio.get_running_loop().run_in_executor(None, paging.claim_due, engine, people, minutes):
+            await send(engine, page)
 
-    async def every_few_seconds() -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                engine = database()
-                minutes = settings.alert_acknowledge_minutes()
-                for page in await loop.run_in_executor(None, paging.claim_due, engine, people, minutes):
-                    await send(engine, page)
-            except Exception as error:  # the database may be down; try again next time
-                logger.error("alerts: paging failed (%s)", type(error).__name__)
-            await asyncio.sleep(PAGE_CHECK_SECONDS)
-
-    app.add_task(every_few_seconds())
+    if people:
+        await timer.every(PAGE_CHECK_SECONDS, "alerts: paging", page_due)

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 from bot import check_ins
 from bot.check_ins.content import check_in
 from bot.names import Channel, Response, Slot
+from bot.rasa import timer
 from bot.rasa.channels import channel_of, enabled_credentials
 from bot.rasa.channels.provider import NoAnswer, ProviderError, Refused
 from bot.rasa.channels.twilio import TwilioOutput, TwilioSMSInput, TwilioWhatsAppInput
@@ -105,6 +106,7 @@ async def send_one(
             metadata = {"utter_action": Response.CHECK_IN, "metadata": {"cites": cites, "check_in": about}}
             tracker.update(SlotSet(Slot.PROCEDURE, enrolment.procedure))
             tracker.update(SlotSet(Slot.SURGERY_TIME, enrolment.surgery_date.isoformat()))
+            tracker.update(SlotSet(Slot.CHECK_IN, f"{enrolment.id}/{due.day}"))
             tracker.update(BotUttered(text, metadata=metadata))
             await agent.tracker_store.save(tracker)
     await loop.run_in_executor(None, check_ins.finish, engine, due.message_id, status, problem, now)
@@ -193,20 +195,13 @@ def add_check_in_routes(app: Any) -> None:
 
 
 async def send_regularly(app: Any, _: Any) -> None:
-    """Starts sending the check-ins due, every CHECK_SECONDS (a server listener)."""
+    """Sends the check-ins due, every CHECK_SECONDS (a server listener)."""
     from bot.database import database
 
-    async def every_minute() -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(CHECK_SECONDS)
-            agent = getattr(app.ctx, "agent", None)
-            if agent is None or not agent.is_ready():
-                continue
-            try:
-                engine = await loop.run_in_executor(None, database)
-                await send_due(agent, engine, outputs(), check_ins.schedule())
-            except Exception as error:  # the database may be down; try again next time
-                logger.error("check-ins: sending failed (%s)", type(error).__name__)
+    async def send_now() -> None:
+        agent = getattr(app.ctx, "agent", None)
+        if agent is not None and agent.is_ready():
+            engine = await asyncio.get_running_loop().run_in_executor(None, database)
+            await send_due(agent, engine, outputs(), check_ins.schedule())
 
-    app.add_task(every_minute())
+    await timer.every(CHECK_SECONDS, "check-ins: sending", send_now)

@@ -16,6 +16,17 @@ phase or person is the same question with that changed, whatever the classifier 
 (the fragment alone reads like a new question: "after a fusion?" like the FAQ about life after
 a fusion). It goes to action_inform, which answers the last question again with what changed.
 
+CheckInReplyPolicy: a scheduled check-in (bot/rasa/check_ins.py) ends with a question ("Any
+fever, wound redness or drainage ...? If so, contact your surgeon now."). The first message after
+it answers that question: a bare yes names no sign for the net to find, yet is a warning sign
+(`replies`: affirm -> utter_red_flag_check_in, which escalates, raises the staff alert and asks
+which sign); a no is thanked. A reply naming a sign is escalated by the rules as always. A reply
+the classifier cannot place (nlu_fallback) that mentions symptoms describes something in answer
+to the warning-sign question in words the net does not know: it gets `unclear_symptoms` (the
+general escalation) rather than a request to rephrase. Any other message is answered as usual.
+A reply after the session expired still answers the check-in (the new session's disclaimer comes
+between).
+
 ActionFailurePolicy:
 
 When the action server (or its database) is unreachable, Rasa logs the error, drops the custom
@@ -50,14 +61,15 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.names import RED_FLAG_INTENTS, Action, Entity, Intent, Response, Slot
+from bot.outcomes import ESCALATED, RESPONSE_OUTCOMES
 from bot.rasa.red_flags import SIGNS_KEY
 
-ESCALATIONS = (Response.RED_FLAG, Response.RED_FLAG_EMERGENCY)
+ESCALATIONS = tuple(response for response, outcome in RESPONSE_OUTCOMES.items() if outcome == ESCALATED)
 TURNS_KEY = "turns"
 CLOSING_INTENTS_KEY = "closing_intents"
 CARE_ANSWERS_KEY = "care_answers"
@@ -74,6 +86,8 @@ FOLLOW_UP_ENTITIES = {
     Entity.RECOVERY_PHASE,
     Entity.PERSON,
 }
+REPLIES_KEY = "replies"
+UNCLEAR_SYMPTOMS_KEY = "unclear_symptoms"
 FALLBACKS_KEY = "fallbacks"
 FIRST_MESSAGE_KEY = "first_message"
 DEFAULT_KEY = "default"
@@ -272,3 +286,53 @@ class FollowUpPolicy(NextActionPolicy):
 
     def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
         return follow_up(tracker, list(self.config[CUES_KEY]), int(self.config[MAX_WORDS_KEY]))
+
+
+def answers_check_in(tracker: DialogueStateTracker) -> bool:
+    """Whether the latest message is the first since a check-in: sent in this session, or in the
+    session before (its check_in slot carried over; a session's disclaimer comes between)."""
+    seen_message = False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            if seen_message:
+                return False
+            seen_message = True
+        elif not seen_message:
+            continue
+        elif isinstance(event, SlotSet) and event.key == Slot.CHECK_IN:
+            return bool(event.value)
+        elif isinstance(event, BotUttered):
+            sent_as = (event.metadata or {}).get("utter_action")
+            if sent_as != Response.DISCLAIMER:
+                return bool(sent_as == Response.CHECK_IN)
+    return False
+
+
+def check_in_reply(
+    tracker: DialogueStateTracker, replies: Dict[Text, Text], unclear_symptoms: Optional[Text] = None
+) -> Optional[Text]:
+    """The response to a reply to a check-in's question (then action_listen), or None."""
+    message = tracker.latest_message
+    parse_data: Dict[Text, Any] = dict(message.parse_data) if message else {}
+    intent = (parse_data.get("intent") or {}).get("name") or ""
+    reply = replies.get(intent)
+    if intent == Intent.NLU_FALLBACK and (parse_data.get(SIGNS_KEY) or {}).get("symptoms"):
+        reply = unclear_symptoms
+    if reply is None or not answers_check_in(tracker):
+        return None
+    actions = actions_since_user_message(tracker)
+    if not actions:
+        return reply
+    return ACTION_LISTEN_NAME if actions == [reply] else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class CheckInReplyPolicy(NextActionPolicy):
+    """Answers a yes or a no to a check-in's warning-sign question, and symptoms it cannot place."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 8, REPLIES_KEY: {}, UNCLEAR_SYMPTOMS_KEY: None}
+
+    def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
+        return check_in_reply(tracker, dict(self.config[REPLIES_KEY]), self.config[UNCLEAR_SYMPTOMS_KEY])

@@ -1,7 +1,8 @@
 """Scheduled check-ins end to end, against the session's real assistant and the Twilio stand-in:
 a nurse enrols an SMS patient in the console, `make check-ins-due NOW=<day 7 at their hour>`
 has the Rasa server text them the day-7 message (once, however often it is run), the patient's
-reply with a warning sign escalates and raises an alert, STOP ends the messages; a widget
+reply with a warning sign escalates and raises an alert, a bare yes to the check question does
+too (and asks which sign), a no is thanked, STOP ends the messages; a widget
 enrolment is refused with the reason; reviewers may only read."""
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
     assert check_ins_due(assistant, day_7["due_at"]) == "check-ins: {}"  # run again: nothing resent
     [text] = texts_to(provider_api, number, mark)
     assert "check-in, 7 days after your minimally invasive spinal fusion." in text
-    assert "Recovery time: 8–12 weeks for bone healing" in text and text.endswith("Reply STOP to end these messages.")
+    assert "Recovery time: 8 to 12 weeks for bone healing" in text and text.endswith(
+        "Reply STOP to end these messages."
+    )
     [turn] = nurse.get(f"/api/conversations/{conversation}")["turns"]  # the clinic wrote first
     assert (turn["from"], turn["response"], turn["text"]) == ("bot", "utter_check_in", text)
     assert {"miss-warning-signs", "miss-weeks-1-4", "clinic-name"} <= {c["id"] for c in turn["cites"]}
@@ -104,6 +107,32 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
     mark = provider_api.mark()
     assert check_ins_due(assistant, day_14["due_at"]) == "check-ins: {}"
     assert texts_to(provider_api, number, mark) == []
+
+
+@pytest.mark.parametrize(
+    "reply, answer, alerted",
+    [
+        ("Yes", "You answered yes to a warning sign. Please contact your surgeon now", True),
+        ("nope, all good here", "Thank you for letting us know.", False),
+    ],
+)
+def test_a_bare_yes_to_the_check_question_escalates_and_a_no_is_thanked(
+    assistant, provider_api, nurse, reply, answer, alerted
+):
+    number = new_sender("twilio")
+    conversation = f"twilio:{number}"
+    listed = nurse.call("POST", "/api/enrolments", enrolment(number)).json()["enrolment"]
+    check_ins_due(assistant, next(m for m in listed["messages"] if m["day"] == 7)["due_at"])
+    mark = provider_api.mark()
+    assert test_twilio.deliver(assistant, number, reply).status_code == 200
+    poll_until(lambda: any(answer in t for t in texts_to(provider_api, number, mark)), 60, answer)
+
+    def saved() -> bool:
+        return len(nurse.get(f"/api/conversations/{conversation}")["turns"]) == 3
+
+    poll_until(saved, 30, "the reply saved")  # alerts are raised as it is saved
+    alerts = [a for a in nurse.get("/api/alerts")["alerts"] if a["conversation_id"] == conversation]
+    assert [a["sign"] for a in alerts] == (["unspecified"] if alerted else [])
 
 
 def test_a_widget_enrolment_is_refused_with_the_reason_and_reviewers_only_read(assistant, nurse):

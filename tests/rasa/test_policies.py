@@ -1,8 +1,14 @@
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa.policies import ActionFailurePolicy, follow_up, next_action_after_failure, repeated_escalation
+from bot.rasa.policies import (
+    ActionFailurePolicy,
+    check_in_reply,
+    follow_up,
+    next_action_after_failure,
+    repeated_escalation,
+)
 
 FALLBACKS = {"action_recovery_time": "utter_timeline_unavailable"}
 
@@ -183,3 +189,60 @@ def test_questions_that_are_not_fragments_are_left_to_the_rules():
     assert follow_up(fragment("and what are the clinic's hours?", []), CUES, 8) is None
     assert follow_up(fragment("and after a fusion?", procedure, last_question=None), CUES, 8) is None
     assert follow_up(fragment("and my wound is oozing", procedure, intent="red_flag"), CUES, 8) is None
+
+
+REPLIES = {"affirm": "utter_red_flag_check_in", "deny": "utter_check_in_thanks"}
+CHECK_IN = [
+    SlotSet("check_in", "4/7"),
+    BotUttered(
+        "Any fever, wound redness or drainage ...? If so, contact your surgeon now.",
+        {},
+        {"utter_action": "utter_check_in"},
+    ),
+]
+
+
+def reply(intent, *before):
+    """The patient's message with this intent, after `before`."""
+    return DialogueStateTracker.from_events(
+        "twilio:+13105550123", [*before, ActionExecuted("action_listen"), UserUttered("yes", {"name": intent})]
+    )
+
+
+def test_a_yes_to_a_check_in_escalates_and_a_no_is_thanked():
+    assert check_in_reply(reply("affirm", *CHECK_IN), REPLIES) == "utter_red_flag_check_in"
+    assert check_in_reply(reply("deny", *CHECK_IN), REPLIES) == "utter_check_in_thanks"
+    answered = reply("affirm", *CHECK_IN)
+    answered.update(ActionExecuted("utter_red_flag_check_in"))
+    assert check_in_reply(answered, REPLIES) == "action_listen"
+
+
+def test_a_reply_in_a_new_session_still_answers_the_check_in_it_carried_over():
+    new_session = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("procedure", "fusion"),
+        SlotSet("check_in", "4/7"),
+        BotUttered("This assistant answers from the clinic's guides.", {}, {"utter_action": "utter_disclaimer"}),
+    ]
+    assert check_in_reply(reply("affirm", *new_session), REPLIES) == "utter_red_flag_check_in"
+
+
+def test_symptoms_the_classifier_cannot_place_in_a_reply_to_a_check_in_escalate():
+    unclear = reply("nlu_fallback", *CHECK_IN)
+    unclear.latest_message.parse_data["warning_signs"] = {"symptoms": True}
+    assert check_in_reply(unclear, REPLIES, "utter_red_flag") == "utter_red_flag"
+    assert check_in_reply(reply("nlu_fallback", *CHECK_IN), REPLIES, "utter_red_flag") is None  # no symptom named
+
+
+def test_other_replies_and_later_yeses_are_left_to_the_rules():
+    assert check_in_reply(reply("ask_activity", *CHECK_IN), REPLIES) is None
+    assert check_in_reply(reply("red_flag", *CHECK_IN), REPLIES) is None
+    later = [*CHECK_IN, ActionExecuted("action_listen"), UserUttered("can I drive?"), BotUttered("Not yet.")]
+    assert check_in_reply(reply("affirm", *later), REPLIES) is None
+    assert (
+        check_in_reply(
+            reply("affirm", BotUttered("Anything else?", {}, {"utter_action": "utter_anything_else"})), REPLIES
+        )
+        is None
+    )
