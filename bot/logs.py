@@ -85,6 +85,7 @@ def configure(level: int = logging.INFO) -> None:
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
     logging.getLogger("sanic.access").disabled = True  # request lines carry ids and tokens
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per run of bot/rasa/timer.py's jobs
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

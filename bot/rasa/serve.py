@@ -36,9 +36,10 @@ PURGE_INTERVAL_SECONDS = 3600
 
 
 async def purge_regularly(days: float, app: Any, _: Any) -> None:
-    """Starts the hourly purge of conversations older than `days` and of old delivery ids (a
-    server listener)."""
+    """Purges conversations older than `days` and old delivery ids, at the start and then every
+    PURGE_INTERVAL_SECONDS (a server listener)."""
     from bot.database import database
+    from bot.rasa import timer
     from bot.rasa.channels.deliveries import forget_older_than
     from bot.rasa.retention import purge
 
@@ -46,16 +47,11 @@ async def purge_regularly(days: float, app: Any, _: Any) -> None:
         removed = purge(database(), days)
         return f"{removed}; {forget_older_than(database())} old delivery id(s)"
 
-    async def every_hour() -> None:
-        while True:
-            try:
-                report = await asyncio.get_running_loop().run_in_executor(None, purge_now)
-                logger.info("retention (%g days): %s", days, report)
-            except Exception as error:  # the database may be down; try again next time
-                logger.error("retention: purge failed (%s)", type(error).__name__)
-            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+    async def purge_job() -> None:
+        report = await asyncio.get_running_loop().run_in_executor(None, purge_now)
+        logger.info("retention (%g days): %s", days, report)
 
-    app.add_task(every_hour())
+    await timer.every(PURGE_INTERVAL_SECONDS, f"retention ({days:g} days): purge", purge_job, at_once=True)
 
 
 def endpoints(server: settings.ServerSettings) -> Any:

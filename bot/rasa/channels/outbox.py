@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 
 from bot import outcomes, settings
 from bot.database import OUTBOX, database
+from bot.rasa import timer
 from bot.rasa.channels import provider
 
 logger = logging.getLogger(__name__)
@@ -313,10 +314,8 @@ class Outbox:
         await self._send_all(await self._database(due, self.channel, unavailable=none))
 
     async def sweep_regularly(self) -> None:
-        """Sweeps every SWEEP_SECONDS, from the server's start (a server task)."""
-        while True:
-            await self.sweep()
-            await asyncio.sleep(SWEEP_SECONDS)
+        """Sweeps now, then every SWEEP_SECONDS."""
+        await timer.every(SWEEP_SECONDS, f"{self.channel}: outbox sweep", self.sweep, at_once=True)
 
 
 def lost(channel: str, reply: Reply, status: str, problem: str) -> None:

@@ -199,7 +199,7 @@ class SignedWebhookInput(InputChannel, abc.ABC):
 
         @webhook.listener("after_server_start")
         async def send_what_was_left(app: Any, _: Any) -> None:
-            app.add_task(outbox.Outbox(self.name(), self.get_output_channel()).sweep_regularly())
+            await outbox.Outbox(self.name(), self.get_output_channel()).sweep_regularly()
 
         self.add_routes(webhook)
         return webhook

@@ -1,0 +1,39 @@
+"""The Rasa server's periodic work, on one timer: Rasa's own APScheduler (rasa.core.jobs).
+
+Its jobs live in this process's memory only: replicas never share a job store, and each runs the
+same jobs. What a job does is claimed in the database first (an alert's page, a check-in, an
+outbox reply), so two replicas never do it twice, and what is due is read from the database, so it
+survives restarts. A job still running when its next turn comes is not started again meanwhile.
+
+The jobs: the retention purge (bot/rasa/serve.py), alert pages (bot/rasa/alerting.py), the
+check-ins due (bot/rasa/check_ins.py) and each channel's outbox sweep
+(bot/rasa/channels/signed_webhook.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Awaitable, Callable
+
+logger = logging.getLogger(__name__)
+
+Job = Callable[[], Awaitable[None]]
+
+
+async def every(seconds: float, name: str, job: Job, at_once: bool = False) -> None:
+    """Runs `job` every `seconds` (the first time now if `at_once`, else after `seconds`); a
+    failure is logged by its type (the database may be down) and the job runs again next time."""
+    from rasa.core import jobs
+
+    async def guarded() -> None:
+        try:
+            await job()
+        except Exception as error:
+            logger.error("%s failed (%s)", name, type(error).__name__)
+
+    first = {"next_run_time": datetime.now(timezone.utc)} if at_once else {}
+    scheduler = await jobs.scheduler()
+    scheduler.add_job(
+        guarded, "interval", seconds=seconds, id=name, name=name, replace_existing=True, max_instances=1, **first
+    )
