@@ -163,8 +163,9 @@ staff-user: $(VENV_STAMP) ## create or reset a console account (make staff-user 
 
 EVALUATION := tests/data/evaluation.yml
 
-evaluate: $(MODEL) $(WIDGET) $(GATE_DATA) ## measure every set of tests/data/evaluation.yml, and one added example's reach, against the targets (reports/evaluation.json, reports/evaluation.md)
+evaluate: $(MODEL) $(WIDGET) $(GATE_DATA) ## measure every set of tests/data/evaluation.yml, and one added example's reach, against the targets (reports/evaluation.json, reports/evaluation.md); replies to check-ins (reports/check_in_replies.json)
 	$(PY) -m bot.dev.evaluate $(EVALUATION)
+	$(PY) -m bot.dev.check_in_replies
 
 compare-classifiers: $(MODEL) $(WIDGET) ## the classifier designs side by side on the blind development set (reports/classifiers.json, .md)
 	$(PY) -m bot.dev.compare_classifiers $(EVALUATION)

@@ -131,6 +131,7 @@ class Response:
     CHECK_IN = "utter_check_in"  # a scheduled check-in the clinic sends first (bot/rasa/check_ins.py)
     RED_FLAG_CHECK_IN = "utter_red_flag_check_in"  # a yes to a check-in's warning-sign question
     CHECK_IN_THANKS = "utter_check_in_thanks"  # a no to it
+    CHECK_IN_UNCLEAR = "utter_check_in_unclear"  # neither: the question asked again
 
 
 FAQ_PREFIX = f"{Response.FAQ}/"

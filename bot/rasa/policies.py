@@ -23,7 +23,9 @@ it answers that question: a bare yes names no sign for the net to find, yet is a
 which sign); a no is thanked. A reply naming a sign is escalated by the rules as always. A reply
 the classifier cannot place (nlu_fallback) that mentions symptoms describes something in answer
 to the warning-sign question in words the net does not know: it gets `unclear_symptoms` (the
-general escalation) rather than a request to rephrase. Any other message is answered as usual.
+general escalation); one without symptoms, or a no that goes on about a symptom it does not deny
+("no, but the pills don't help"), gets `unclear` (the question asked again, with what to do if the
+answer is yes) rather than the general request to rephrase. Any other message is answered as usual.
 A reply after the session expired still answers the check-in (the new session's disclaimer comes
 between).
 
@@ -88,6 +90,7 @@ FOLLOW_UP_ENTITIES = {
 }
 REPLIES_KEY = "replies"
 UNCLEAR_SYMPTOMS_KEY = "unclear_symptoms"
+UNCLEAR_KEY = "unclear"
 FALLBACKS_KEY = "fallbacks"
 FIRST_MESSAGE_KEY = "first_message"
 DEFAULT_KEY = "default"
@@ -309,15 +312,21 @@ def answers_check_in(tracker: DialogueStateTracker) -> bool:
 
 
 def check_in_reply(
-    tracker: DialogueStateTracker, replies: Dict[Text, Text], unclear_symptoms: Optional[Text] = None
+    tracker: DialogueStateTracker,
+    replies: Dict[Text, Text],
+    unclear_symptoms: Optional[Text] = None,
+    unclear: Optional[Text] = None,
 ) -> Optional[Text]:
     """The response to a reply to a check-in's question (then action_listen), or None."""
     message = tracker.latest_message
     parse_data: Dict[Text, Any] = dict(message.parse_data) if message else {}
     intent = (parse_data.get("intent") or {}).get("name") or ""
+    signs = parse_data.get(SIGNS_KEY) or {}
     reply = replies.get(intent)
-    if intent == Intent.NLU_FALLBACK and (parse_data.get(SIGNS_KEY) or {}).get("symptoms"):
-        reply = unclear_symptoms
+    if intent == Intent.NLU_FALLBACK:
+        reply = unclear_symptoms if signs.get("symptoms") else unclear
+    elif intent == Intent.DENY and signs.get("symptoms") and not signs.get("denied"):
+        reply = unclear
     if reply is None or not answers_check_in(tracker):
         return None
     actions = actions_since_user_message(tracker)
@@ -332,7 +341,8 @@ class CheckInReplyPolicy(NextActionPolicy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 8, REPLIES_KEY: {}, UNCLEAR_SYMPTOMS_KEY: None}
+        return {"priority": 8, REPLIES_KEY: {}, UNCLEAR_SYMPTOMS_KEY: None, UNCLEAR_KEY: None}
 
     def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
-        return check_in_reply(tracker, dict(self.config[REPLIES_KEY]), self.config[UNCLEAR_SYMPTOMS_KEY])
+        config = self.config
+        return check_in_reply(tracker, dict(config[REPLIES_KEY]), config[UNCLEAR_SYMPTOMS_KEY], config[UNCLEAR_KEY])

@@ -235,6 +235,17 @@ def test_symptoms_the_classifier_cannot_place_in_a_reply_to_a_check_in_escalate(
     assert check_in_reply(reply("nlu_fallback", *CHECK_IN), REPLIES, "utter_red_flag") is None  # no symptom named
 
 
+def test_a_reply_it_cannot_place_or_a_no_with_a_symptom_gets_the_question_again():
+    unclear = ("utter_red_flag", "utter_check_in_unclear")
+    assert check_in_reply(reply("nlu_fallback", *CHECK_IN), REPLIES, *unclear) == "utter_check_in_unclear"
+    no_but = reply("deny", *CHECK_IN)
+    no_but.latest_message.parse_data["warning_signs"] = {"symptoms": True, "denied": []}
+    assert check_in_reply(no_but, REPLIES, *unclear) == "utter_check_in_unclear"
+    no_fever = reply("deny", *CHECK_IN)
+    no_fever.latest_message.parse_data["warning_signs"] = {"symptoms": True, "denied": ["fever"]}
+    assert check_in_reply(no_fever, REPLIES, *unclear) == "utter_check_in_thanks"
+
+
 def test_other_replies_and_later_yeses_are_left_to_the_rules():
     assert check_in_reply(reply("ask_activity", *CHECK_IN), REPLIES) is None
     assert check_in_reply(reply("red_flag", *CHECK_IN), REPLIES) is None
