@@ -56,7 +56,8 @@ config.yml::
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import copy
+from typing import Any, ClassVar, Dict, List, Optional, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -108,6 +109,14 @@ def actions_since_user_message(tracker: DialogueStateTracker) -> List[Text]:
     return list(reversed(names))
 
 
+def then_listen(tracker: DialogueStateTracker, action: Text) -> Optional[Text]:
+    """`action` if nothing ran since the latest message, action_listen once it has, else None."""
+    actions = actions_since_user_message(tracker)
+    if not actions:
+        return action
+    return ACTION_LISTEN_NAME if actions == [action] else None
+
+
 def produced_nothing(tracker: DialogueStateTracker) -> bool:
     """Whether the latest action returned no events at all: a custom action that ran always
     returns some (a message, a slot), one whose server failed returns none."""
@@ -153,7 +162,13 @@ def next_action_after_failure(
 
 class NextActionPolicy(Policy):
     """A policy that either names the one next action, with certainty, or predicts nothing; the
-    subclasses say which action (`next_action`)."""
+    subclasses say which action (`next_action`) and their configuration's `defaults`."""
+
+    defaults: ClassVar[Dict[Text, Any]] = {}
+
+    @classmethod
+    def get_default_config(cls) -> Dict[Text, Any]:
+        return copy.deepcopy(cls.defaults)
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
@@ -179,9 +194,7 @@ class NextActionPolicy(Policy):
 class ActionFailurePolicy(NextActionPolicy):
     """Predicts a fallback response after a custom action that failed without replying."""
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7, FALLBACKS_KEY: {}, FIRST_MESSAGE_KEY: {}}
+    defaults = {"priority": 7, FALLBACKS_KEY: {}, FIRST_MESSAGE_KEY: {}}
 
     def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
         return next_action_after_failure(tracker, self.config[FALLBACKS_KEY], self.config[FIRST_MESSAGE_KEY])
@@ -226,22 +239,17 @@ def repeated_escalation(
     tracker: DialogueStateTracker, turns: int, closing_intents: List[Text], care_answers: List[Text]
 ) -> Optional[Text]:
     """The escalation to give again (then action_listen), or None."""
-    actions = actions_since_user_message(tracker)
     escalation = recent_escalation(tracker, turns)
     if escalation is None or not still_about_sign(tracker, closing_intents, care_answers):
         return None
-    if not actions:
-        return escalation
-    return ACTION_LISTEN_NAME if actions == [escalation] else None
+    return then_listen(tracker, escalation)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class WarningSignFollowUpPolicy(NextActionPolicy):
     """Gives an escalation again to a message that goes on describing the reported sign."""
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 8, TURNS_KEY: 2, CLOSING_INTENTS_KEY: [], CARE_ANSWERS_KEY: []}
+    defaults = {"priority": 8, TURNS_KEY: 2, CLOSING_INTENTS_KEY: [], CARE_ANSWERS_KEY: []}
 
     def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
         return repeated_escalation(
@@ -283,9 +291,7 @@ def follow_up(tracker: DialogueStateTracker, cues: List[Text], max_words: int) -
 class FollowUpPolicy(NextActionPolicy):
     """Answers a fragment after a timeline answer as the same question with what it changes."""
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7, CUES_KEY: ["and", "what about", "how about"], MAX_WORDS_KEY: 8}
+    defaults = {"priority": 7, CUES_KEY: ["and", "what about", "how about"], MAX_WORDS_KEY: 8}
 
     def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
         return follow_up(tracker, list(self.config[CUES_KEY]), int(self.config[MAX_WORDS_KEY]))
@@ -329,19 +335,14 @@ def check_in_reply(
         reply = unclear
     if reply is None or not answers_check_in(tracker):
         return None
-    actions = actions_since_user_message(tracker)
-    if not actions:
-        return reply
-    return ACTION_LISTEN_NAME if actions == [reply] else None
+    return then_listen(tracker, reply)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class CheckInReplyPolicy(NextActionPolicy):
     """Answers a yes or a no to a check-in's warning-sign question, and symptoms it cannot place."""
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 8, REPLIES_KEY: {}, UNCLEAR_SYMPTOMS_KEY: None, UNCLEAR_KEY: None}
+    defaults = {"priority": 8, REPLIES_KEY: {}, UNCLEAR_SYMPTOMS_KEY: None, UNCLEAR_KEY: None}
 
     def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
         config = self.config
