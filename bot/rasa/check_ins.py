@@ -33,12 +33,13 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
 from bot import check_ins
-from bot.check_ins.content import check_in
+from bot.check_ins.content import check_in, template_variables
 from bot.names import Channel, Response, Slot
 from bot.rasa import timer
 from bot.rasa.channels import channel_of, enabled_credentials
 from bot.rasa.channels.provider import NoAnswer, ProviderError, Refused
 from bot.rasa.channels.twilio import TwilioOutput, TwilioSMSInput, TwilioWhatsAppInput
+from bot.timelines.advice import Reply
 from bot.timelines.data import timeline_data
 
 logger = logging.getLogger(__name__)
@@ -62,9 +63,11 @@ def outputs() -> Dict[str, TwilioOutput]:
     return found
 
 
-async def _send(output: TwilioOutput, due: check_ins.Due, text: str, schedule: check_ins.Schedule) -> None:
+async def _send(agent: Any, output: TwilioOutput, due: check_ins.Due, reply: Reply, text: str, template: str) -> None:
+    """By SMS the text; on WhatsApp the approved template with the check-in's values."""
     if due.enrolment.channel == Channel.TWILIO_WHATSAPP:
-        await output.send_template(due.enrolment.address, schedule.whatsapp_template, {"1": text})
+        [variation] = agent.nlg.responses[Response.CHECK_IN]
+        await output.send_template(due.enrolment.address, template, template_variables(str(variation["text"]), reply))
     else:
         await output.send_text_message(due.enrolment.address, text)
 
@@ -89,7 +92,7 @@ async def send_one(
         try:
             if client is None or not text:
                 raise LookupError(f"the {enrolment.channel} channel is not enabled" if text else "no utter_check_in")
-            await _send(client, due, text, schedule)
+            await _send(agent, client, due, reply, text, schedule.whatsapp_template)
         except NoAnswer:
             status, problem = check_ins.UNKNOWN, "NoAnswer"  # the patient may have it: recorded, never resent
         except Refused as refused:

@@ -1,9 +1,12 @@
 """Sending the check-ins (bot/rasa/check_ins.py) with a controlled clock, through the Twilio API
 client to the local stand-in of the provider: the day-7 message at the patient's hour with its
 stage and citations, nothing before, each message once however many senders, never again after a
-restart; STOP ends them, START restarts them, Twilio's 21610 counts as a stop."""
+restart; STOP ends them, START restarts them, Twilio's 21610 counts as a stop; on WhatsApp the
+approved template goes out with the check-in's values."""
 
 import asyncio
+import json
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +16,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot import check_ins, settings
+from bot.check_ins.content import whatsapp_template
 from bot.clinic import load_profile
 from bot.database import database
 from bot.names import Response, Slot
@@ -165,3 +169,23 @@ def test_start_does_not_undo_a_stop_by_the_staff(engine, twilio, domain):
     check_ins.stop(engine, enrolment_id, check_ins.BY_STAFF, "nora", now=ENROLLED_AT)
     patient_says(an_agent(domain), engine, "START", at("2026-01-06T00:00:00+00:00"))
     assert check_ins.of_conversation(engine, CONVERSATION).stop_reason == check_ins.BY_STAFF
+
+
+def test_on_whatsapp_the_check_in_goes_out_as_the_approved_template_with_its_values(
+    engine, twilio, provider_api, domain
+):
+    request = replace(REQUEST, channel="twilio_whatsapp", address="whatsapp:+13105550123")
+    schedule = replace(SCHEDULE, whatsapp_template="HX0123")
+    check_ins.enrol(engine, request, timeline_data(), schedule, "nora", now=ENROLLED_AT)
+    clients = {"twilio_whatsapp": TwilioOutput("AC0123", "secret", "whatsapp:+13105550100")}
+    agent, mark = an_agent(domain), provider_api.mark()
+    assert asyncio.run(sender.send_due(agent, engine, clients, schedule, at(DAY_7))) == {"sent": 1}
+    [call] = provider_api.calls_to("/Messages.json", mark)
+    assert (call.form["To"], call.form["ContentSid"]) == ("whatsapp:+13105550123", "HX0123")
+    [variation] = agent.nlg.responses[Response.CHECK_IN]
+    body, _ = whatsapp_template(variation["text"])
+    for number, value in json.loads(call.form["ContentVariables"]).items():
+        body = body.replace("{{%s}}" % number, value)
+    tracker = asyncio.run(agent.tracker_store.retrieve("twilio_whatsapp:whatsapp:+13105550123"))
+    assert body == [e for e in tracker.events if isinstance(e, BotUttered)][-1].text  # what the patient reads
+    assert "7 days after your microdiscectomy" in body and "{" not in body
