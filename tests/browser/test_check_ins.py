@@ -1,6 +1,7 @@
 """The console's Check-ins tab in Chromium against the session's assistant: a nurse enrols an SMS
 patient with the form, sees their schedule and stops it; a widget-less reason shows when a field
-is wrong; a reviewer sees the list without the form. Screenshot: build/screenshots/console-check-ins.png."""
+is wrong; a CSV file enrols many, its refused rows listed; a reviewer sees the list without the
+form. Screenshot: build/screenshots/console-check-ins.png."""
 
 from __future__ import annotations
 
@@ -61,3 +62,24 @@ def test_a_nurse_enrols_a_patient_sees_the_schedule_and_stops_it(assistant):
         wait(console, lambda d: row_of(d, number))
         assert not console.find_element(By.ID, "enrol-form").is_displayed()
         assert not console.find_elements(By.CSS_SELECTOR, "button.stop-enrolment")
+
+
+def test_a_nurse_enrols_the_patients_of_a_csv_file_and_sees_the_rows_refused(assistant, tmp_path):
+    nurse = f"nurse-{secrets.token_hex(3)}"
+    save_user(console_engine(assistant), nurse, PASSWORD, "nurse")
+    number, surgery = new_sender("twilio"), (date.today() + timedelta(days=1)).isoformat()
+    exported = tmp_path / "clinic-export.csv"
+    exported.write_text(
+        "channel,address,procedure,surgery_date,timezone,hour,consent\n"
+        f"twilio,{number},decompression,{surgery},America/New_York,10,yes\n"
+        f"telegram,{new_sender('twilio')},fusion,{surgery},America/New_York,10,yes\n"
+    )
+    with demo_page(assistant.console_url, 1400, 1000) as console:
+        log_in(console, nurse)
+        open_tab(console, "checkins")
+        console.find_element(By.ID, "import-file").send_keys(str(exported))
+        console.find_element(By.ID, "import").click()
+        message = wait(console, lambda d: "Enrolled 1 patient" in d.find_element(By.ID, "message").text)
+        assert message
+        assert "Line 3: " in console.find_element(By.ID, "message").text  # the Telegram row, with its reason
+        assert "Decompression" in wait(console, lambda d: row_of(d, number)).text

@@ -921,6 +921,19 @@
     notify(`Enrolled ${data.enrolment.address}: ${plural(data.enrolment.messages.length, "check-in")} scheduled.`, "ok");
   }
 
+  /* Enrols the patients of a CSV file; the rows refused are listed with their line and reason. */
+  async function importEnrolments() {
+    clearMessage();
+    const [file] = $("#import-file").files;
+    const text = await file.text();
+    const data = await whileDisabled($("#import"), () => api("POST", "/api/enrolments/import", { csv: text }));
+    $("#import-form").reset();
+    await loadCheckIns();
+    const refused = data.refused.map((row) => `Line ${row.line}: ${row.error}`);
+    const summary = `Enrolled ${plural(data.enrolled.length, "patient")}; ${plural(refused.length, "row")} refused.`;
+    notify(summary, refused.length ? "error" : "ok", refused);
+  }
+
   async function stopEnrolment(enrolment, button) {
     clearMessage();
     await whileDisabled(button, () => api("DELETE", itemPath("/api/enrolments", enrolment.id)));
@@ -1147,6 +1160,7 @@
     });
     $("#enrolments").addEventListener("click", withErrors(enrolmentsClick));
     onSubmit("#enrol-form", enrol);
+    onSubmit("#import-form", importEnrolments);
     const alertsClick = onRowButton(".alert-row", (row) => listedAlerts.get(row.dataset.id), {
       "open-conversation": openConversation,
       acknowledge: (alert, button) => alertStep(alert, "acknowledge", button),
