@@ -123,4 +123,4 @@ async def page_regularly(people: List[paging.Person], app: Any, _: Any) -> None:
             await send(engine, page)
 
     if people:
-        await timer.every(PAGE_CHECK_SECONDS, "alerts: paging", page_due)
+        timer.every(app, PAGE_CHECK_SECONDS, "alerts: paging", page_due)

@@ -207,4 +207,4 @@ async def send_regularly(app: Any, _: Any) -> None:
             engine = await asyncio.get_running_loop().run_in_executor(None, database)
             await send_due(agent, engine, outputs(), check_ins.schedule())
 
-    await timer.every(CHECK_SECONDS, "check-ins: sending", send_now)
+    timer.every(app, CHECK_SECONDS, "check-ins: sending", send_now)

@@ -51,7 +51,7 @@ async def purge_regularly(days: float, app: Any, _: Any) -> None:
         report = await asyncio.get_running_loop().run_in_executor(None, purge_now)
         logger.info("retention (%g days): %s", days, report)
 
-    await timer.every(PURGE_INTERVAL_SECONDS, f"retention ({days:g} days): purge", purge_job, at_once=True)
+    timer.every(app, PURGE_INTERVAL_SECONDS, f"retention ({days:g} days): purge", purge_job, at_once=True)
 
 
 def endpoints(server: settings.ServerSettings) -> Any:
@@ -153,7 +153,7 @@ def serve() -> None:
 
     from bot.clinic import ClinicProfileError
     from bot.database import database
-    from bot.rasa import action_results, alerting, check_ins, staff
+    from bot.rasa import action_results, alerting, check_ins, staff, timer
     from bot.rasa.agent import load_agent
     from bot.rasa.model_registry import served_model_path
 
@@ -182,6 +182,7 @@ def serve() -> None:
             (partial(purge_regularly, settings.retention_days()), "after_server_start"),
             (partial(alerting.page_regularly, people), "after_server_start"),
             (check_ins.send_regularly, "after_server_start"),
+            (timer.stop, "before_server_stop"),
         ],
     )
     logs.configure()  # again: creating the Sanic app installed Sanic's own log handlers

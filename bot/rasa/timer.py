@@ -1,4 +1,5 @@
-"""The Rasa server's periodic work, on one timer: Rasa's own APScheduler (rasa.core.jobs).
+"""The Rasa server's periodic work, on one timer: an APScheduler of the server's own (the library
+Rasa brings), on the server's event loop.
 
 Its jobs live in this process's memory only: replicas never share a job store, and each runs the
 same jobs. What a job does is claimed in the database first (an alert's page, a check-in, an
@@ -12,19 +13,22 @@ check-ins due (bot/rasa/check_ins.py) and each channel's outbox sweep
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timezone
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]
 
 
-async def every(seconds: float, name: str, job: Job, at_once: bool = False) -> None:
-    """Runs `job` every `seconds` (the first time now if `at_once`, else after `seconds`); a
-    failure is logged by its type (the database may be down) and the job runs again next time."""
-    from rasa.core import jobs
+def every(app: Any, seconds: float, name: str, job: Job, at_once: bool = False) -> None:
+    """Runs `job` every `seconds` on the app's timer (the first time now if `at_once`, else after
+    `seconds`); a failure is logged by its type (the database may be down) and the job runs again
+    next time."""
 
     async def guarded() -> None:
         try:
@@ -33,7 +37,20 @@ async def every(seconds: float, name: str, job: Job, at_once: bool = False) -> N
             logger.error("%s failed (%s)", name, type(error).__name__)
 
     first = {"next_run_time": datetime.now(timezone.utc)} if at_once else {}
-    scheduler = await jobs.scheduler()
-    scheduler.add_job(
+    timer(app).add_job(
         guarded, "interval", seconds=seconds, id=name, name=name, replace_existing=True, max_instances=1, **first
     )
+
+
+def timer(app: Any) -> AsyncIOScheduler:
+    """The app's timer, started on its event loop the first time it is needed."""
+    if getattr(app.ctx, "timer", None) is None:
+        app.ctx.timer = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=timezone.utc)
+        app.ctx.timer.start()
+    return app.ctx.timer
+
+
+async def stop(app: Any, _: Any) -> None:
+    """Stops the app's timer (a server listener, before the server stops)."""
+    if getattr(app.ctx, "timer", None) is not None:
+        app.ctx.timer.shutdown(wait=False)

@@ -313,9 +313,9 @@ class Outbox:
             lost(self.channel, reply, outcomes.FAILED, TOO_LATE)
         await self._send_all(await self._database(due, self.channel, unavailable=none))
 
-    async def sweep_regularly(self) -> None:
-        """Sweeps now, then every SWEEP_SECONDS."""
-        await timer.every(SWEEP_SECONDS, f"{self.channel}: outbox sweep", self.sweep, at_once=True)
+    def sweep_regularly(self, app: Any) -> None:
+        """Sweeps now, then every SWEEP_SECONDS, on the app's timer."""
+        timer.every(app, SWEEP_SECONDS, f"{self.channel}: outbox sweep", self.sweep, at_once=True)
 
 
 def lost(channel: str, reply: Reply, status: str, problem: str) -> None:

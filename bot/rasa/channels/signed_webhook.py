@@ -199,7 +199,7 @@ class SignedWebhookInput(InputChannel, abc.ABC):
 
         @webhook.listener("after_server_start")
         async def send_what_was_left(app: Any, _: Any) -> None:
-            await outbox.Outbox(self.name(), self.get_output_channel()).sweep_regularly()
+            outbox.Outbox(self.name(), self.get_output_channel()).sweep_regularly(app)
 
         self.add_routes(webhook)
         return webhook
