@@ -1,5 +1,5 @@
 """Debian's headless Chromium for the browser tests, waiting in it, and the browser's own
-emulation of downloads and zoom (the DevTools protocol)."""
+emulation of downloads, a lost network and zoom (the DevTools protocol)."""
 
 import contextlib
 import shutil
@@ -67,6 +67,13 @@ def wait(driver: WebDriver, condition, seconds: float = WAIT_SECONDS):
 def allow_downloads(driver: WebDriver, directory: Path) -> None:
     """Downloads are saved to `directory`, without asking."""
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(directory)})
+
+
+def set_offline(driver: WebDriver, offline: bool) -> None:
+    """Chromium's network emulation: while offline, no new request or connection leaves the page."""
+    driver.execute_cdp_cmd("Network.enable", {})
+    conditions = {"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", conditions)
 
 
 def zoom(driver: WebDriver, percent: int) -> None:
