@@ -1,9 +1,11 @@
 """The chat widget in headless Chromium, on the demo page, against the running assistant.
 
-Screenshots go to build/screenshots/ (desktop and 360 px phone).
+Screenshots of the widget with an answer, 1280 and 360 px wide, go to docs/images/ (the
+documentation shows them).
 """
 
 import time
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -14,8 +16,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from bot.names import Channel
+from bot.runtime.client import poll_until
 from bot.runtime.services import isolated_environment, isolated_settings, running_services, start_process
-from tests.browser.chromium import SCREENSHOTS, demo_page, wait
+from tests.browser.chromium import DOC_IMAGES, allow_downloads, demo_page, wait, zoom
 from tests.clinic_profiles import AFTER_HOURS, PHONE
 
 
@@ -47,8 +50,7 @@ def test_faq_answer_with_its_source_and_the_disclaimer(desktop):
     )
     assert "not medical advice" in desktop.find_element(By.CSS_SELECTOR, ".spc-disclaimer").text
     assert reply_containing(desktop, "it is not medical advice. In an emergency, call 911")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    desktop.save_screenshot(str(SCREENSHOTS / "widget-desktop.png"))
+    desktop.save_screenshot(str(DOC_IMAGES / "widget-1280.png"))
 
 
 def test_quick_replies_send_their_payload_and_show_their_title(desktop):
@@ -70,8 +72,10 @@ def test_warning_signs_are_shown_as_urgent(desktop):
     open_chat(desktop)
     ask(desktop, "when can i swim? my incision is oozing pus", "contact your surgeon now")
     urgent = desktop.find_element(By.CSS_SELECTOR, ".spc-log li.spc-urgent")
-    assert urgent.get_attribute("role") == "alert"
-    assert urgent.find_element(By.CSS_SELECTOR, ".spc-urgent-label").text.lower() == "urgent"
+    alert = urgent.find_element(By.CSS_SELECTOR, "[role='alert']")  # announced at once
+    assert "contact your surgeon now" in alert.text
+    label = alert.find_element(By.CSS_SELECTOR, ".spc-urgent-label")
+    assert label.text.lower() == "urgent" and label.find_element(By.TAG_NAME, "svg").is_displayed()
 
 
 def test_the_clinics_numbers_are_tap_to_call_links(desktop):
@@ -205,8 +209,166 @@ def test_fits_a_360_px_phone(phone):
     panel = phone.find_element(By.ID, "spc-panel").rect
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 360
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 360
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    phone.save_screenshot(str(SCREENSHOTS / "widget-phone.png"))
+    phone.save_screenshot(str(DOC_IMAGES / "widget-360.png"))
+
+
+# Every element of the widget showing text of its own (or a control): its font size in px, and
+# whether it lies within the open panel, which lies within the window.
+SHOWN_TEXT = """
+const panel = document.getElementById("spc-panel").getBoundingClientRect();
+const onScreen = panel.left >= 0 && panel.top >= 0 && panel.right <= innerWidth && panel.bottom <= innerHeight;
+const ownText = (node) => Array.from(node.childNodes).some((child) => child.nodeType === 3 && child.textContent.trim());
+return Array.from(document.querySelectorAll(".spc-root *"))
+  .filter((node) => node.getClientRects().length && !node.closest(".spc-visually-hidden"))
+  .filter((node) => ownText(node) || node.matches("button, input"))
+  .map((node) => {
+    const box = node.getBoundingClientRect();
+    const within = box.left >= panel.left - 1 && box.right <= panel.right + 1;
+    const inPanel = !node.closest("#spc-panel") || (onScreen && within);
+    return {
+      what: `${node.tagName.toLowerCase()}.${node.className} "${node.textContent.trim().slice(0, 30)}"`,
+      px: parseFloat(getComputedStyle(node).fontSize),
+      shown: inPanel && node.scrollWidth <= node.clientWidth + 1,
+    };
+  });
+"""
+
+
+def shown_text(driver: WebDriver) -> List[dict]:
+    return driver.execute_script(SHOWN_TEXT)
+
+
+def text_size(driver: WebDriver, percent: str) -> None:
+    driver.find_element(By.CSS_SELECTOR, f'.spc-text-size-choice[data-size="{percent}"]').click()
+
+
+def test_all_text_is_at_least_16_px(desktop):
+    open_chat(desktop)
+    ask(desktop, "my incision is red and swollen", "contact your surgeon now")
+    ask(desktop, "how long does recovery take?", "Which procedure")
+    small = [t["what"] for t in shown_text(desktop) if t["px"] < 16]
+    assert not small, small
+
+
+def test_the_text_size_control_scales_all_text_and_is_remembered(desktop):
+    open_chat(desktop)
+    ask(desktop, "what is spinal fusion?", "joins two or more vertebrae")
+    group = desktop.find_element(By.CSS_SELECTOR, ".spc-header [role='group']")
+    assert desktop.find_element(By.ID, group.get_attribute("aria-labelledby")).text == "Text size"
+    pressed = lambda d: [b.text for b in d.find_elements(By.CSS_SELECTOR, ".spc-text-size-choice[aria-pressed='true']")]  # noqa: E731
+    assert pressed(desktop) == ["100%"]
+    sizes = {t["what"]: t["px"] for t in shown_text(desktop)}
+    text_size(desktop, "200")
+    assert pressed(desktop) == ["200%"]
+    assert {t["what"]: t["px"] for t in shown_text(desktop)} == {what: 2 * px for what, px in sizes.items()}
+    desktop.refresh()
+    wait(desktop, lambda d: d.find_element(By.ID, "spc-panel").is_displayed())
+    assert pressed(desktop) == ["200%"], "the text size is remembered (localStorage)"
+
+
+# Whether the element is the one a click at its centre reaches, once scrolled into view.
+CLICKABLE = """
+const node = document.querySelector(arguments[0]);
+node.scrollIntoView({block: "center"});
+const box = node.getBoundingClientRect();
+return node.contains(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2));
+"""
+CONTROLS = [".spc-close", ".spc-text-size-choice", ".spc-choice", ".spc-feedback button", "#spc-input"]
+CONTROLS += [".spc-form .spc-send", ".spc-save", ".spc-print", ".spc-end"]
+
+
+def nothing_cut_off_and_every_control_works(driver: WebDriver) -> None:
+    """Nothing is cut off or pushed out of the open panel; every control can be reached and used."""
+    driver.find_element(By.ID, "spc-input").send_keys("can i climb stairs after surgery?")
+    driver.find_element(By.CSS_SELECTOR, ".spc-form .spc-send").click()
+    reply_containing(driver, "slowly and carefully")
+    ask(driver, "how long does recovery take?", "Which procedure")
+    cut = [t["what"] for t in shown_text(driver) if not t["shown"]]
+    assert not cut, cut
+    assert driver.execute_script("return document.documentElement.scrollWidth <= innerWidth")
+    for control in CONTROLS:
+        assert driver.execute_script(CLICKABLE, control), control
+    driver.find_element(By.XPATH, "//button[@class='spc-choice' and .='Decompression']").click()
+    reply_containing(driver, "4–8 weeks to achieve near-full mobility")
+
+
+def test_200_percent_text_on_a_360_px_phone(phone):
+    open_chat(phone)
+    text_size(phone, "200")
+    nothing_cut_off_and_every_control_works(phone)
+
+
+def test_200_percent_browser_zoom(desktop):
+    zoom(desktop, 200)
+    open_chat(desktop)
+    nothing_cut_off_and_every_control_works(desktop)
+
+
+# Emoji and symbol characters: fonts for them are missing on many systems.
+SYMBOLS = r"/[\p{Extended_Pictographic}\u2022\u00d7\u2190-\u21ff\u2713\u2714]/u"
+
+
+def test_icons_need_no_emoji_font(desktop):
+    open_chat(desktop)
+    ask(desktop, "my incision is red and swollen", "contact your surgeon now")
+    ask(desktop, "can i climb stairs after surgery?", "slowly and carefully")
+    chrome = desktop.execute_script(
+        "const root = document.querySelector('.spc-root').cloneNode(true);"
+        "root.querySelectorAll('.spc-text, .spc-source, .spc-disclaimer').forEach((n) => n.remove());"
+        f"return root.textContent.match({SYMBOLS});"
+    )
+    assert chrome is None
+    assert desktop.find_elements(By.CSS_SELECTOR, ".spc-close svg, .spc-feedback svg, .spc-urgent-label svg")
+    assert desktop.find_element(By.CSS_SELECTOR, ".spc-close").accessible_name == "Close chat"
+    names = [button.accessible_name for button in desktop.find_elements(By.CSS_SELECTOR, ".spc-feedback button")]
+    assert names[:2] == ["Yes", "No"]
+
+
+def downloaded(directory: Path) -> Path:
+    """The one file downloaded to `directory`, once complete."""
+    poll_until(lambda: any(not f.name.endswith(".crdownload") for f in directory.iterdir()), 30, "the download")
+    [file] = directory.iterdir()
+    return file
+
+
+def test_save_answers_with_the_keyboard_downloads_them_with_their_sources(desktop, tmp_path):
+    allow_downloads(desktop, tmp_path)
+    open_chat(desktop)
+    ask(desktop, "can i climb stairs after surgery?", "slowly and carefully")
+    ask(desktop, "my incision is red and swollen", "contact your surgeon now")
+    for _ in range(3):  # from the question: Send, then Save answers
+        if desktop.switch_to.active_element.get_attribute("class") == "spc-action spc-save":
+            break
+        ActionChains(desktop).send_keys(Keys.TAB).perform()
+    desktop.switch_to.active_element.send_keys(Keys.ENTER)
+    file = downloaded(tmp_path)
+    assert file.name.startswith("recovery-assistant-answers-") and file.suffix == ".txt"
+    text = file.read_text(encoding="utf-8-sig")
+    assert "You: can i climb stairs after surgery?\n" in text
+    assert "Assistant: About climbing stairs, the guide says: usually within a few days" in text
+    assert "Source: Recovery After Minimally Invasive Spine Surgery" in text
+    assert "Assistant (Urgent): Redness, drainage or swelling at the incision" in text
+    assert "not medical advice" in text
+    assert "saved as a text file" in desktop.find_element(By.CSS_SELECTOR, ".spc-status").text
+
+
+def test_print_prints_the_conversation_alone(desktop):
+    open_chat(desktop)
+    ask(desktop, "can i climb stairs after surgery?", "slowly and carefully")
+    desktop.execute_script("window.print = () => { window.printed = document.documentElement.className; };")
+    desktop.find_element(By.CSS_SELECTOR, ".spc-print").send_keys(Keys.ENTER)
+    assert desktop.execute_script("return window.printed") == "spc-printing"
+    desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    shown = lambda selector: [e.is_displayed() for e in desktop.find_elements(By.CSS_SELECTOR, selector)]  # noqa: E731
+    assert shown("body > main") == shown("body > header") == [False]  # the clinic's page
+    assert shown(".spc-form") == shown(".spc-actions") == shown(".spc-bubble") == [False]
+    assert all(shown(".spc-msg") + shown(".spc-source")) and shown(".spc-source")
+    assert desktop.execute_script(
+        "const log = document.querySelector('.spc-log'); return log.scrollHeight <= log.clientHeight"
+    )
+    assert desktop.find_elements(By.XPATH, "//*[contains(@class, 'spc-msg')]/*[normalize-space()='You said:']")
+    desktop.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    assert desktop.execute_script("return document.documentElement.className") == ""
 
 
 @pytest.fixture

@@ -68,6 +68,25 @@
 
   const chips = (values, prefix) => el("span", { className: "chips" }, (values || []).map((v) => chip(v, prefix)));
 
+  /* Icons are inline SVG (24 x 24 paths), hidden from screen readers: emoji and symbol fonts are
+     missing on many systems, and the text beside an icon says what it means. */
+  const ICONS = {
+    warning: "M12 2 1 21h22zM11 9h2v6h-2zM11 16.5h2v2h-2z",
+    arrow: "M4 11h12.2l-5.6-5.6L12 4l8 8-8 8-1.4-1.4 5.6-5.6H4z",
+  };
+
+  function svgElement(tag, attributes) {
+    const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.entries(attributes).forEach(([key, value]) => node.setAttribute(key, value));
+    return node;
+  }
+
+  function icon(name) {
+    const svg = svgElement("svg", { class: "icon", viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" });
+    svg.append(svgElement("path", { d: ICONS[name], fill: "currentColor", "fill-rule": "evenodd" }));
+    return svg;
+  }
+
   /* ---------- formatting ---------- */
 
   const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -748,7 +767,8 @@
       const counts = JSON.parse(event.data);
       const badge = $("#alerts-badge");
       badge.hidden = !counts.unresolved;
-      badge.textContent = counts.open ? `\u26a0 ${plural(counts.open, "new alert")}` : plural(counts.unresolved, "alert") + " in progress";
+      if (counts.open) badge.replaceChildren(icon("warning"), ` ${plural(counts.open, "new alert")}`);
+      else badge.replaceChildren(`${plural(counts.unresolved, "alert")} in progress`);
       if (!$("#tab-alerts").hidden) withErrors(loadAlerts)();
     });
     alertStream.addEventListener("handoffs", () => {
@@ -820,7 +840,7 @@
       const data = await api("GET", "/api/lost-replies");
       const badge = $("#lost-badge");
       badge.hidden = !data.escalations;
-      badge.textContent = `\u26a0 ${plural(data.escalations || 0, "lost escalation")}`;
+      badge.replaceChildren(icon("warning"), ` ${plural(data.escalations || 0, "lost escalation")}`);
       return data;
     } finally {
       if (session.user) lostTimer = window.setTimeout(withErrors(checkLostReplies), LOST_POLL_MS);
@@ -1092,7 +1112,10 @@
       el("td", { title: change.case || undefined, text: change.text }),
       td(el("span", {}, [
         el("span", { className: "answer-production", text: orDash(change.production) }),
-        " \u2192 ",
+        " ",
+        icon("arrow"),
+        el("span", { className: "visually-hidden", text: "became" }),
+        " ",
         el("span", { className: "answer-candidate", text: orDash(change.candidate) }),
       ])),
     ]);

@@ -11,6 +11,10 @@
  * leaves the conversation and clears it from the browser. Under each answer the patient can say
  * whether it helped (thumbs up or down), which the clinic's staff review. The phone numbers a
  * reply gives (listed by the server in metadata.call) are tap-to-call links (tel:).
+ * The header's "Text size" buttons scale all of the widget's text (remembered in localStorage);
+ * "Save answers" downloads the conversation with its sources as a text file, and "Print" prints
+ * it alone (the print rules of widget.css apply while html has the class spc-printing). Icons
+ * are inline SVG or CSS shapes: emoji fonts are missing on many systems.
  */
 (function () {
   "use strict";
@@ -24,6 +28,8 @@
   };
   var config = Object.assign({}, defaults, window.spineChatConfig || {});
   var storageKey = "spineChat:" + config.serverUrl;
+  var textSizeKey = "spineChat:textSize";
+  var TEXT_SIZES = ["100", "150", "200"]; /* percent of the widget's 16 px text */
   var state = restore();
   var socket = null;
   var confirmed = false;
@@ -32,6 +38,7 @@
   var typingTimer = null;
   var ui = {};
   var TYPING_TIMEOUT_MS = 20000;
+  var DOWNLOAD_URL_MS = 60000; /* the saved file's blob: URL is kept this long for the download */
 
   function restore() {
     try {
@@ -109,58 +116,77 @@
     return { label: label, input: input };
   }
 
-  /* A speech-balloon icon drawn inline: emoji fonts are missing on many systems. */
-  function chatIcon() {
+  var ICONS = {
+    chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z",
+    close: "M5.7 4.3 12 10.6l6.3-6.3 1.4 1.4-6.3 6.3 6.3 6.3-1.4 1.4-6.3-6.3-6.3 6.3-1.4-1.4 6.3-6.3-6.3-6.3z",
+    thumb: "M2 10h4v11H2zM8 21h9.5a2 2 0 0 0 1.9-1.4l2-6.5A2 2 0 0 0 19.5 10H14l1-4.5A2 2 0 0 0 13 3l-5 7z",
+    warning: "M12 2 1 21h22zM11 9h2v6h-2zM11 16.5h2v2h-2z",
+  };
+
+  /* An icon drawn inline (ICONS[name], 24 x 24), hidden from screen readers: the control or text
+     beside it carries the meaning. `turned` draws it upside down (a thumb down). */
+  function icon(name, turned) {
     var svgNs = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(svgNs, "svg");
-    svg.setAttribute("class", "spc-bubble-icon");
+    svg.setAttribute("class", "spc-icon");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
     var path = document.createElementNS(svgNs, "path");
-    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    path.setAttribute("d", ICONS[name]);
     path.setAttribute("fill", "currentColor");
+    path.setAttribute("fill-rule", "evenodd");
+    if (turned) path.setAttribute("transform", "rotate(180 12 12)");
     svg.appendChild(path);
     return svg;
   }
 
-  function build() {
-    var root = element("div", "spc-root");
-    root.style.setProperty("--spc-primary", config.primaryColor);
+  function button(className, text) {
+    var node = element("button", className, text);
+    node.type = "button";
+    return node;
+  }
 
-    ui.bubble = element("button", "spc-bubble");
-    ui.bubble.type = "button";
-    ui.bubble.setAttribute("aria-expanded", "false");
-    ui.bubble.setAttribute("aria-controls", "spc-panel");
-    ui.bubble.setAttribute("aria-label", "Open chat: " + config.title);
-    ui.bubble.appendChild(chatIcon());
-    ui.bubble.appendChild(element("span", "spc-bubble-label", "Chat"));
-
-    ui.panel = element("section", "spc-panel");
-    ui.panel.id = "spc-panel";
-    ui.panel.hidden = true;
-    ui.panel.setAttribute("role", "dialog");
-    ui.panel.setAttribute("aria-labelledby", "spc-title");
-
+  function buildHeader() {
     var header = element("header", "spc-header");
     var title = element("h2", "spc-title", config.title);
     title.id = "spc-title";
-    ui.end = element("button", "spc-end", "End chat");
-    ui.end.type = "button";
-    ui.end.title = "End this chat and clear it from this browser";
-    ui.close = element("button", "spc-close", "\u00D7");
-    ui.close.type = "button";
+    ui.close = button("spc-close");
     ui.close.setAttribute("aria-label", "Close chat");
+    ui.close.appendChild(icon("close"));
     header.appendChild(title);
-    header.appendChild(ui.end);
     header.appendChild(ui.close);
+    header.appendChild(buildTextSize());
+    return header;
+  }
 
-    // shown while the clinic's staff have the conversation, with a form to leave a call-back number
+  /* "Text size": one pressed button of TEXT_SIZES. */
+  function buildTextSize() {
+    var group = element("div", "spc-text-size");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-labelledby", "spc-text-size-label");
+    var label = element("span", "spc-text-size-label", "Text size");
+    label.id = "spc-text-size-label";
+    group.appendChild(label);
+    ui.textSizes = TEXT_SIZES.map(function (size) {
+      var choice = button("spc-text-size-choice", size + "%");
+      choice.setAttribute("data-size", size);
+      choice.addEventListener("click", function () {
+        setTextSize(size);
+        rememberTextSize(size);
+      });
+      group.appendChild(choice);
+      return choice;
+    });
+    return group;
+  }
+
+  /* Shown while the clinic's staff have the conversation, with a form to leave a call-back number. */
+  function buildStaffBar() {
     ui.staffBar = element("div", "spc-staff-bar");
     ui.staffBar.hidden = true;
     ui.staffBar.appendChild(element("p", "spc-staff-note", "You are talking with the clinic's staff."));
-    ui.callbackToggle = element("button", "spc-link", "Leave a number for a call back");
-    ui.callbackToggle.type = "button";
+    ui.callbackToggle = button("spc-link", "Leave a number for a call back");
     ui.callbackToggle.setAttribute("aria-expanded", "false");
     ui.callbackToggle.setAttribute("aria-controls", "spc-callback");
     ui.staffBar.appendChild(ui.callbackToggle);
@@ -183,47 +209,97 @@
       ui.callbackForm.appendChild(node);
     });
     ui.staffBar.appendChild(ui.callbackForm);
+    return ui.staffBar;
+  }
 
-    ui.status = element("p", "spc-status");
-    ui.status.setAttribute("role", "status");
-    ui.status.hidden = true;
-
-    ui.log = element("ol", "spc-log");
+  /* The conversation: a live region (the scrolling box) around the list of messages. */
+  function buildLog() {
+    ui.log = element("div", "spc-log");
     ui.log.setAttribute("role", "log");
     ui.log.setAttribute("aria-live", "polite");
     ui.log.setAttribute("aria-label", "Conversation");
     ui.log.tabIndex = 0;
+    ui.messages = element("ol", "spc-messages");
+    ui.log.appendChild(ui.messages);
+    return ui.log;
+  }
 
+  function buildTyping() {
     ui.typing = element("p", "spc-typing");
     ui.typing.hidden = true;
-    ui.typing.appendChild(element("span", "spc-dots", "\u2022\u2022\u2022"));
+    var dots = element("span", "spc-dots");
+    dots.setAttribute("aria-hidden", "true");
+    ui.typing.appendChild(dots);
     ui.typing.appendChild(visuallyHidden("The assistant is typing"));
+    return ui.typing;
+  }
 
+  function buildForm() {
     ui.form = element("form", "spc-form");
     var question = labelledInput("spc-input", "text", "spc-visually-hidden", "Your question");
     ui.input = question.input;
     ui.input.autocomplete = "off";
     ui.input.maxLength = 1000;
-    ui.input.placeholder = "Type your question";
+    ui.input.placeholder = "Your question";
     ui.send = element("button", "spc-send", "Send");
     ui.send.type = "submit";
     ui.form.appendChild(question.label);
     ui.form.appendChild(ui.input);
     ui.form.appendChild(ui.send);
+    return ui.form;
+  }
 
-    ui.panel.appendChild(header);
+  /* What the patient can do with the whole conversation: keep it, print it, end it. */
+  function buildActions() {
+    var actions = element("div", "spc-actions");
+    ui.save = button("spc-action spc-save", "Save answers");
+    ui.save.title = "Download this conversation, with the sources of the answers, as a text file";
+    ui.print = button("spc-action spc-print", "Print");
+    ui.print.title = "Print this conversation";
+    ui.end = button("spc-action spc-end", "End chat");
+    ui.end.title = "End this chat and clear it from this browser";
+    [ui.save, ui.print, ui.end].forEach(function (node) {
+      actions.appendChild(node);
+    });
+    return actions;
+  }
+
+  function build() {
+    ui.root = element("div", "spc-root");
+    ui.root.style.setProperty("--spc-primary", config.primaryColor);
+
+    ui.bubble = button("spc-bubble");
+    ui.bubble.setAttribute("aria-expanded", "false");
+    ui.bubble.setAttribute("aria-controls", "spc-panel");
+    ui.bubble.setAttribute("aria-label", "Open chat: " + config.title);
+    ui.bubble.appendChild(icon("chat"));
+    ui.bubble.appendChild(element("span", "spc-bubble-label", "Chat"));
+
+    ui.panel = element("section", "spc-panel");
+    ui.panel.id = "spc-panel";
+    ui.panel.hidden = true;
+    ui.panel.setAttribute("role", "dialog");
+    ui.panel.setAttribute("aria-labelledby", "spc-title");
+
+    ui.status = element("p", "spc-status");
+    ui.status.setAttribute("role", "status");
+    ui.status.hidden = true;
+
+    ui.panel.appendChild(buildHeader());
     // the assistant's disclaimer, as the server words it (sent with the session)
     ui.disclaimer = element("p", "spc-disclaimer", state.disclaimer || "");
-    ui.panel.appendChild(ui.disclaimer);
-    ui.panel.appendChild(ui.staffBar);
-    ui.panel.appendChild(ui.status);
-    ui.panel.appendChild(ui.log);
-    ui.panel.appendChild(ui.typing);
-    ui.panel.appendChild(ui.form);
-    root.appendChild(ui.panel);
-    root.appendChild(ui.bubble);
-    document.body.appendChild(root);
+    var parts = [ui.disclaimer, buildStaffBar(), ui.status, buildLog(), buildTyping(), buildForm(), buildActions()];
+    parts.forEach(function (node) {
+      ui.panel.appendChild(node);
+    });
+    ui.root.appendChild(ui.panel);
+    ui.root.appendChild(ui.bubble);
+    document.body.appendChild(ui.root);
+    setTextSize(savedTextSize());
+    bindEvents();
+  }
 
+  function bindEvents() {
     ui.bubble.addEventListener("click", function () {
       setOpen(ui.panel.hidden);
     });
@@ -239,6 +315,8 @@
       event.preventDefault();
       leaveCallbackNumber(ui.callbackNumber.value.trim());
     });
+    ui.save.addEventListener("click", saveAnswers);
+    ui.print.addEventListener("click", printConversation);
     ui.end.addEventListener("click", endChat);
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") setOpen(false);
@@ -250,6 +328,32 @@
       ui.input.value = "";
       send(text, text);
     });
+  }
+
+  function savedTextSize() {
+    try {
+      return window.localStorage.getItem(textSizeKey);
+    } catch (error) {
+      return null; /* storage disabled: the normal size */
+    }
+  }
+
+  function rememberTextSize(size) {
+    try {
+      window.localStorage.setItem(textSizeKey, size);
+    } catch (error) {
+      /* storage disabled: the size holds until the page is left */
+    }
+  }
+
+  /* Scales the widget's text (widget.css sizes everything in em of the root's). */
+  function setTextSize(size) {
+    if (TEXT_SIZES.indexOf(size) < 0) size = TEXT_SIZES[0];
+    ui.root.setAttribute("data-text-size", size);
+    ui.textSizes.forEach(function (choice) {
+      choice.setAttribute("aria-pressed", String(choice.getAttribute("data-size") === size));
+    });
+    scrollToEnd();
   }
 
   function setOpen(open) {
@@ -268,8 +372,10 @@
     }
   }
 
+  /* Shows the newest message: the log scrolls, or with large text or a short window the panel. */
   function scrollToEnd() {
     ui.log.scrollTop = ui.log.scrollHeight;
+    ui.panel.scrollTop = ui.panel.scrollHeight;
   }
 
   function renderChoices(item, message) {
@@ -277,15 +383,14 @@
     choices.setAttribute("role", "group");
     choices.setAttribute("aria-label", "Suggested replies");
     message.choices.forEach(function (choice) {
-      var button = element("button", "spc-choice", choice.title);
-      button.type = "button";
-      button.addEventListener("click", function () {
+      var reply = button("spc-choice", choice.title);
+      reply.addEventListener("click", function () {
         message.choices = [];
         save();
         choices.remove();
         send(choice.payload, choice.title);
       });
-      choices.appendChild(button);
+      choices.appendChild(reply);
     });
     item.appendChild(choices);
   }
@@ -301,14 +406,13 @@
     line.setAttribute("aria-label", "Was this helpful?");
     line.appendChild(element("span", null, "Was this helpful?"));
     [
-      ["up", "\uD83D\uDC4D", "Helpful"],
-      ["down", "\uD83D\uDC4E", "Not helpful"],
+      ["up", "Yes"],
+      ["down", "No"],
     ].forEach(function (choice) {
-      var button = element("button", null, choice[1]);
-      button.type = "button";
-      button.setAttribute("data-rating", choice[0]);
-      button.setAttribute("aria-label", choice[2]);
-      button.addEventListener("click", function () {
+      var rate = button(null, choice[1]);
+      rate.setAttribute("data-rating", choice[0]);
+      rate.insertBefore(icon("thumb", choice[0] === "down"), rate.firstChild);
+      rate.addEventListener("click", function () {
         message.rating = choice[0];
         save();
         sendFeedback({ rating: choice[0], text: message.text });
@@ -316,26 +420,40 @@
         line.tabIndex = -1; // the clicked button is gone: keep the keyboard's place here
         line.focus();
       });
-      line.appendChild(button);
+      line.appendChild(rate);
     });
     item.appendChild(line);
   }
 
+  /* "Emergency" or "Urgent" for a warning-sign reply, else "". */
+  function urgencyOf(message) {
+    return { urgent: "Urgent", emergency: "Emergency" }[message.urgency] || "";
+  }
+
+  /* A warning-sign reply is an alert (announced at once), its label beside a warning icon. */
+  function urgentContent(item, message) {
+    var alert = element("div", "spc-alert");
+    alert.setAttribute("role", "alert");
+    var label = element("strong", "spc-urgent-label", urgencyOf(message));
+    label.insertBefore(icon("warning"), label.firstChild);
+    alert.appendChild(label);
+    item.appendChild(alert);
+    return alert;
+  }
+
   function render(message) {
-    var urgent = message.urgency === "urgent" || message.urgency === "emergency";
+    var urgent = Boolean(urgencyOf(message));
     var item = element("li", "spc-msg spc-" + message.from + (urgent ? " spc-urgent" : ""));
-    if (urgent) {
-      item.setAttribute("role", "alert");
-      item.appendChild(element("strong", "spc-urgent-label", message.urgency === "emergency" ? "Emergency" : "Urgent"));
-    } else if (message.from !== "staff") {
+    var content = urgent ? urgentContent(item, message) : item;
+    if (!urgent && message.from !== "staff") {
       /* a staff message says so itself ("Clinic staff: ...") */
       item.appendChild(visuallyHidden(message.from === "user" ? "You said: " : "Assistant: "));
     }
-    item.appendChild(textWithCalls(message.text, message.calls || []));
-    if (message.source) item.appendChild(element("p", "spc-source", message.source));
+    content.appendChild(textWithCalls(message.text, message.calls || []));
+    if (message.source) content.appendChild(element("p", "spc-source", message.source));
     if (message.choices && message.choices.length) renderChoices(item, message);
     if (message.rateable) renderFeedback(item, message);
-    ui.log.appendChild(item);
+    ui.messages.appendChild(item);
     scrollToEnd();
   }
 
@@ -387,13 +505,64 @@
     } catch (error) {
       /* storage disabled: nothing was kept */
     }
-    ui.log.textContent = "";
+    ui.messages.textContent = "";
     ui.typing.hidden = true;
     setWithStaff(false);
     addMessage({ from: "bot", text: config.greeting });
     setStatus("Chat ended and cleared from this browser.");
     if (socket && socket.connected) requestSession();
     ui.input.focus();
+  }
+
+  /* The conversation as plain text: who said what, each answer with its sources. */
+  function conversationText() {
+    var lines = [config.title, "Saved " + new Date().toLocaleString(), ""];
+    if (state.disclaimer) lines.push(state.disclaimer, "");
+    state.messages.forEach(function (message) {
+      var who = { user: "You", bot: "Assistant" }[message.from] || ""; /* the staff's say so themselves */
+      if (urgencyOf(message)) who += " (" + urgencyOf(message) + ")";
+      lines.push((who ? who + ": " : "") + message.text);
+      if (message.source) lines.push(message.source);
+      lines.push("");
+    });
+    return lines.join("\n");
+  }
+
+  /* "YYYY-MM-DD" on the patient's calendar. */
+  function localDay(date) {
+    return [date.getFullYear(), date.getMonth() + 1, date.getDate()].map(function (n) {
+      return String(n).padStart(2, "0");
+    }).join("-");
+  }
+
+  /* Downloads the conversation as a text file (UTF-8, with a byte order mark for old editors). */
+  function saveAnswers() {
+    var file = new Blob(["\uFEFF" + conversationText()], { type: "text/plain;charset=utf-8" });
+    var link = element("a");
+    link.href = URL.createObjectURL(file);
+    link.download = "recovery-assistant-answers-" + localDay(new Date()) + ".txt";
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () {
+      URL.revokeObjectURL(link.href);
+    }, DOWNLOAD_URL_MS);
+    setStatus("Your answers were saved as a text file (see your downloads).");
+  }
+
+  /* Prints the conversation alone: widget.css's print rules apply while html has spc-printing. */
+  function printConversation() {
+    var page = document.documentElement;
+    page.classList.add("spc-printing");
+    window.addEventListener(
+      "afterprint",
+      function () {
+        page.classList.remove("spc-printing");
+      },
+      { once: true }
+    );
+    window.print();
   }
 
   function connect() {
