@@ -1,5 +1,5 @@
-"""Both databases the assistant supports, and conversations saved through the real conversation
-store, for the database tests."""
+"""Both databases the assistant supports, conversations saved through the real conversation store,
+and erasure logs, for the database tests."""
 
 import asyncio
 from pathlib import Path
@@ -10,8 +10,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import Table
 
-from bot.database import database
+from bot.database import database, erasure_log_database
 from bot.rasa.conversation_store import ConversationStore, endpoint_config
+from bot.rasa.retention import ErasureLog
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)]
 
@@ -26,6 +27,11 @@ def database_url(request: pytest.FixtureRequest, directory: Path, *emptied: Tabl
         for table in emptied:
             connection.execute(table.delete())
     return url
+
+
+def erasure_log_in(directory: Path) -> ErasureLog:
+    """An erasure log of its own in `directory`, with a test key."""
+    return ErasureLog(erasure_log_database(f"sqlite:///{directory / 'erasures.db'}"), b"test key")
 
 
 def store_for(url: str) -> ConversationStore:
