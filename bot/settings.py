@@ -179,10 +179,21 @@ TRACKER_DATABASE_URL = Setting(
     "where conversations are kept (SQLite or PostgreSQL); see [privacy.md](privacy.md)",
     "SQLite `var/conversations.db`",
 )
+
+
+def _erasure_log(name: str, value: str) -> str:
+    """A database of its own: one a restore replaces would lose the erasures it must apply again."""
+    if value == TRACKER_DATABASE_URL.get():
+        raise ConfigurationError(
+            f"{name} names the conversation database; give the erasure log one of its own, which no restore replaces"
+        )
+    return _database(name, value)
+
+
 ERASURE_LOG_URL = Setting(
     "ERASURE_LOG_URL",
     f"sqlite:///{VAR_DIR / 'erasures.db'}",
-    _database,
+    _erasure_log,
     (CONSOLE, ERASURES),
     "the record of erasures (keyed hashes of the conversation ids, with the time) that `make restore` applies again: "
     "a database of its own, never the conversation database ([operations.md](operations.md#backup-and-restore))",
