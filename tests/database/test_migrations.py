@@ -3,7 +3,6 @@ code before migrations made is brought to the newest without losing a row, and t
 migration agrees with the tables bot/database defines; so does the erasure log's."""
 
 import re
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine, insert, inspect, text
+from sqlalchemy import MetaData, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +29,7 @@ from bot.database import (
     make_engine,
     migrate,
 )
+from tests.rasa.stores import DATABASES, new_database_url
 
 BEFORE_MIGRATIONS = Path(__file__).parent / "before_migrations.sqlite.sql"
 CONSOLE_TABLES = ("staff_users", "staff_sessions", "staff_login_failures", "staff_audit_log")
@@ -46,18 +46,10 @@ TIMELINE_TABLES = (
 EVERY_TABLE = {*TABLES.tables, EVENTS.name, VERSION_TABLE}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)])
+@pytest.fixture(params=DATABASES)
 def url(request, tmp_path):
     """A new, empty database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'conversations.db'}"
-    cluster_url = request.getfixturevalue("postgres").url
-    name = f"migrations_{secrets.token_hex(4)}"
-    server = create_engine(cluster_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    server.dispose()
-    return f"{cluster_url.rsplit('/', 1)[0]}/{name}"
+    return new_database_url(request, tmp_path)
 
 
 def differences(engine: Engine, tables: MetaData = TABLES) -> list:

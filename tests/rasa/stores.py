@@ -2,15 +2,16 @@
 and erasure logs, for the database tests."""
 
 import asyncio
+import secrets
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, Set
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import Table
+from sqlalchemy import Table, create_engine, select
 
-from bot.database import database, erasure_log_database
+from bot.database import EVENTS, database, erasure_log_database
 from bot.rasa.conversation_store import ConversationStore, endpoint_config
 from bot.rasa.retention import ErasureLog
 
@@ -27,6 +28,20 @@ def database_url(request: pytest.FixtureRequest, directory: Path, *emptied: Tabl
         for table in emptied:
             connection.execute(table.delete())
     return url
+
+
+def new_database_url(request: pytest.FixtureRequest, directory: Path) -> str:
+    """For a fixture parametrized with DATABASES: a new, empty database, an SQLite file in `directory`
+    or a database of its own on the session's PostgreSQL."""
+    name = f"test_{secrets.token_hex(4)}"
+    if request.param == "sqlite":
+        return f"sqlite:///{directory / name}.db"
+    url = request.getfixturevalue("postgres").url
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    server.dispose()
+    return f"{url.rsplit('/', 1)[0]}/{name}"
 
 
 def erasure_log_in(directory: Path) -> ErasureLog:
@@ -59,3 +74,9 @@ def save(store: ConversationStore, trackers: Sequence[DialogueStateTracker]) -> 
 
 def retrieve(store: ConversationStore, sender: str):
     return asyncio.run(store.retrieve(sender))
+
+
+def senders(url: str) -> Set[str]:
+    """The conversation ids in the database."""
+    with database(url).connect() as connection:
+        return set(connection.execute(select(EVENTS.c.sender_id).distinct()).scalars())

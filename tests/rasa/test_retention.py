@@ -14,7 +14,16 @@ from bot.database import CHECK_IN_ENROLMENTS, CHECK_IN_MESSAGES, ERASURES, EVENT
 from bot.rasa.channels import outbox
 from bot.rasa.retention import ErasureLog, erase, purge, reapply_erasures
 from bot.timelines.data import timeline_data
-from tests.rasa.stores import DATABASES, conversation, database_url, erasure_log_in, retrieve, save, store_for
+from tests.rasa.stores import (
+    DATABASES,
+    conversation,
+    database_url,
+    erasure_log_in,
+    retrieve,
+    save,
+    senders,
+    store_for,
+)
 
 DAY = 86400
 
@@ -27,11 +36,6 @@ def url(request, tmp_path):
 @pytest.fixture
 def log(tmp_path):
     return erasure_log_in(tmp_path)
-
-
-def senders(url: str):
-    with database(url).connect() as connection:
-        return set(connection.execute(select(EVENTS.c.sender_id).distinct()).scalars())
 
 
 def test_purge_removes_only_conversations_idle_for_longer(url):
