@@ -68,16 +68,17 @@ def backup(url: str, path: Path, force: bool = False) -> str:
     if not path.parent.is_dir():
         raise BackupError(f"there is no folder {path.parent}: create it, or give FILE in another one")
     engine = make_engine(url)
-    if engine.dialect.name == "sqlite" and not Path(_sqlite_file(engine)).is_file():
-        raise BackupError(f"there is no database at {_sqlite_file(engine)}: check TRACKER_DATABASE_URL")
+    sqlite_file = Path(_sqlite_file(engine)) if engine.dialect.name == "sqlite" else None
+    if sqlite_file and not sqlite_file.is_file():
+        raise BackupError(f"there is no database at {sqlite_file}: check TRACKER_DATABASE_URL")
     with _connected(engine) as connection:
         conversations = _conversations(connection)
     engine.dispose()
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")  # mode 0600
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".partial")  # mode 0600
     os.close(descriptor)
     try:
-        if engine.dialect.name == "sqlite":
-            _sqlite_copy(Path(_sqlite_file(engine)), name)
+        if sqlite_file:
+            _sqlite_copy(sqlite_file, name)
         else:
             target, environment = _libpq(engine.url)
             command = [_program("pg_dump"), "--format=custom", f"--file={name}", f"--dbname={target}"]

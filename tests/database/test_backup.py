@@ -127,6 +127,7 @@ def test_the_commands_refuse_what_they_must_say_the_fix_and_print_counts_only(tm
         monkeypatch.setenv(name, value)
 
     assert main(["backup", str(file)]) == 0
+    assert file.stat().st_mode & 0o777 == 0o600 and not list(tmp_path.glob("*.partial"))
     assert main(["backup", str(file)]) == 2
     assert main(["restore", str(tmp_path / "nothing")]) == 2
     assert main(["restore", str(file), "--force"]) == 0
