@@ -38,7 +38,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help gate-data run cluster load test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase check-ins-due staff-user
+.PHONY: help gate-data run cluster load test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase backup restore check-ins-due staff-user
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -151,6 +151,15 @@ purge: $(VENV_STAMP) ## remove conversations idle for more than DAYS days (make 
 erase: $(VENV_STAMP) ## remove one patient's conversation (make erase SENDER=twilio:+15551234567)
 	@[ -n "$(SENDER)" ] || { echo "Say whose conversation: make erase SENDER=<conversation id>" >&2; exit 2; }
 	$(PY) -m bot.rasa.retention erase "$(SENDER)"
+
+# Backups hold patient data: keep them no longer than RETENTION_DAYS allows (docs/operations.md#backup-and-restore).
+backup: $(VENV_STAMP) ## copy the conversation database to FILE (make backup FILE=<path> [FORCE=1 replaces FILE])
+	@[ -n "$(FILE)" ] || { echo "Say where to write the backup: make backup FILE=<path>" >&2; exit 2; }
+	$(PY) -m bot.backup backup "$(FILE)" $(if $(filter 1,$(FORCE)),--force)
+
+restore: $(VENV_STAMP) ## replace the conversation database with FILE's, migrate it, erase again what was erased since (make restore FILE=<path> [FORCE=1])
+	@[ -n "$(FILE)" ] || { echo "Say which backup to restore: make restore FILE=<path> (a file make backup wrote)" >&2; exit 2; }
+	$(PY) -m bot.backup restore "$(FILE)" $(if $(filter 1,$(FORCE)),--force)
 
 check-ins-due: $(VENV_STAMP) ## have a running Rasa server send the check-ins due (make check-ins-due [NOW=2026-01-13T01:00:00Z])
 	$(PY) -m bot.check_ins.due $(if $(NOW),"$(NOW)")

@@ -1,4 +1,5 @@
-"""What the command-line tools `make purge`, `make erase` and `make staff-user` share."""
+"""What the command-line tools `make purge`, `make erase`, `make backup`, `make restore` and
+`make staff-user` share."""
 
 import sys
 from typing import Callable, Type

@@ -39,6 +39,7 @@ T = TypeVar("T")
 RASA, ACTIONS, WEB, CONSOLE = "rasa", "actions", "web", "console"
 # Commands that read a setting themselves (never handed to a child process).
 CLUSTER, STAFF_USER, DEVELOPER_TOOLS = "make cluster", "make staff-user", "developer tools and tests"
+ERASURES = "make erase, make restore"
 PROCESSES = (RASA, ACTIONS, WEB, CONSOLE)
 # What every child process gets besides its settings (and the Rasa server its channels' secrets).
 BASE_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TF_CPP_MIN_LOG_LEVEL")
@@ -177,6 +178,35 @@ TRACKER_DATABASE_URL = Setting(
     (RASA, CONSOLE),
     "where conversations are kept (SQLite or PostgreSQL); see [privacy.md](privacy.md)",
     "SQLite `var/conversations.db`",
+)
+
+
+def _erasure_log(name: str, value: str) -> str:
+    """A database of its own: one a restore replaces would lose the erasures it must apply again."""
+    if value == TRACKER_DATABASE_URL.get():
+        raise ConfigurationError(
+            f"{name} names the conversation database; give the erasure log one of its own, which no restore replaces"
+        )
+    return _database(name, value)
+
+
+ERASURE_LOG_URL = Setting(
+    "ERASURE_LOG_URL",
+    f"sqlite:///{VAR_DIR / 'erasures.db'}",
+    _erasure_log,
+    (CONSOLE, ERASURES),
+    "the record of erasures (keyed hashes of the conversation ids, with the time) that `make restore` applies again: "
+    "a database of its own, never the conversation database ([operations.md](operations.md#backup-and-restore))",
+    "SQLite `var/erasures.db`",
+)
+ERASURE_LOG_KEY = Setting(
+    "ERASURE_LOG_KEY",
+    "",
+    _text,
+    (CONSOLE, ERASURES),
+    "keys the erasure log's hashes of conversation ids (set the same value wherever conversations are erased or "
+    "restored, and keep a copy with the clinic's secrets: without it the log matches nothing)",
+    "random, kept in `var/erasure-log-key`",
 )
 RETENTION_DAYS = Setting(
     "RETENTION_DAYS", "30", _at_least(0), (RASA, CONSOLE), "conversations idle for longer are removed (hourly)"
@@ -468,6 +498,7 @@ check_in_quiet_hours = CHECK_IN_QUIET_HOURS.get
 check_in_late_hours = CHECK_IN_LATE_HOURS.get
 check_in_whatsapp_template = CHECK_IN_WHATSAPP_TEMPLATE.get
 tracker_database_url = TRACKER_DATABASE_URL.get
+erasure_log_url = ERASURE_LOG_URL.get
 model_path = MODEL_PATH.get
 model_store_dir = MODEL_STORE_DIR.get
 reviewed_data_file = REVIEWED_DATA_FILE.get
@@ -554,19 +585,29 @@ def filled(value: str) -> str:
     return string.Template(value).safe_substitute(os.environ)
 
 
-def session_secret() -> bytes:
-    """SESSION_SECRET, or a random secret kept in var/session-secret (created on first use,
-    readable by its owner only), so that sessions survive a restart."""
-    given = SESSION_SECRET.get()
+def _kept_secret(setting: Setting[str], file_name: str) -> bytes:
+    """The setting's value, or a random secret kept in var/`file_name` (created on first use,
+    readable by its owner only)."""
+    given = setting.get()
     if given:
         return given.encode()
-    path = VAR_DIR / "session-secret"
+    path = VAR_DIR / file_name
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(32))
     return path.read_text().strip().encode()
+
+
+def session_secret() -> bytes:
+    """SESSION_SECRET, or a random secret kept in var/session-secret, so that sessions survive a restart."""
+    return _kept_secret(SESSION_SECRET, "session-secret")
+
+
+def erasure_log_key() -> bytes:
+    """ERASURE_LOG_KEY, or a random secret kept in var/erasure-log-key."""
+    return _kept_secret(ERASURE_LOG_KEY, "erasure-log-key")
 
 
 def variables_set(names: Iterable[str]) -> bool:

@@ -35,6 +35,15 @@ def test_a_value_the_assistant_cannot_use_is_refused_with_its_name(monkeypatch, 
     assert name in str(error.value)
 
 
+def test_the_erasure_log_is_never_the_conversation_database(monkeypatch):
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "postgresql://assistant@db/conversations")
+    monkeypatch.setenv("ERASURE_LOG_URL", "postgresql://assistant@db/conversations")
+    with pytest.raises(settings.ConfigurationError, match="ERASURE_LOG_URL names the conversation database"):
+        settings.erasure_log_url()
+    monkeypatch.setenv("ERASURE_LOG_URL", "postgresql://assistant@db/erasures")
+    assert settings.erasure_log_url() == "postgresql://assistant@db/erasures"
+
+
 def test_a_process_is_given_only_the_variables_it_reads():
     values = {"RASA_PORT": "1", "ACTION_TOKEN": "secret", "CONSOLE_PORT": "2", "STAFF_PASSWORD": "x", "PATH": "/bin"}
     assert settings.process_environment("actions", values) == {"ACTION_TOKEN": "secret", "PATH": "/bin"}

@@ -244,7 +244,8 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
     @app.delete("/api/conversations/<conversation_id:str>", unquote=True)
     @admin_only
     async def erase_conversation(request: Request, conversation_id: str) -> HTTPResponse:
-        removed = await blocking(retention.erase, engine, conversation_id)
+        log = await blocking(retention.erasure_log)
+        removed = await blocking(retention.erase, engine, conversation_id, log)
         await blocking(labels.export, engine)
         await blocking(audit.record, engine, request.ctx.staff.username, "erase_conversation", conversation_id)
         return response.json({"erased": removed.events, "conversations": removed.conversations})

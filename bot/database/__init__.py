@@ -10,6 +10,10 @@ sessions, failed logins and audit log; the staff alerts of warning signs (bot/al
 handoffs to staff (bot/handoffs.py), and the patients enrolled in scheduled check-ins with their
 messages (bot/check_ins). A change to a table here goes with a new file in migrations/versions;
 tests/database checks that they agree.
+
+The erasure log (ERASURE_LOG_URL, bot/rasa/retention.py) is a database of its own, so that no
+restore of the conversation database (bot/backup.py) replaces it: its table is ERASURES, its
+migrations are in migrations/erasure_log.
 """
 
 from __future__ import annotations
@@ -193,7 +197,17 @@ CHECK_IN_MESSAGES = Table(  # one scheduled check-in: an enrolment's day after s
     Column("answered_at", Float),  # the patient's first message after it
 )
 
+ERASURE_LOG_TABLES = MetaData()
+ERASURES = Table(  # one row per conversation id erased: its keyed hash, never the id (bot/rasa/retention.py)
+    "conversation_erasures",
+    ERASURE_LOG_TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_hash", String(64), nullable=False, index=True),  # HMAC-SHA256 with ERASURE_LOG_KEY, hex
+    Column("erased_at", Float, nullable=False),
+)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+ERASURE_LOG_MIGRATIONS = MIGRATIONS / "erasure_log"
 # Not alembic_version: that name holds the old timeline migrations' revision where they shared the database.
 VERSION_TABLE = "schema_version"
 MIGRATION_LOCK = 7_146_001  # PostgreSQL advisory lock key: one process migrates at a time
@@ -220,10 +234,12 @@ def _lock(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def alembic_config(connection: Connection) -> Config:
-    """Alembic's configuration for running the migrations on `connection`."""
+def alembic_config(connection: Connection, versions: Path = MIGRATIONS / "versions") -> Config:
+    """Alembic's configuration for running the migrations in `versions` on `connection`."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("version_path_separator", "os")  # a path with spaces is one path
+    config.set_main_option("version_locations", str(versions))
     config.attributes["connection"] = connection
     return config
 
@@ -242,4 +258,14 @@ def database(url: str = "") -> Engine:
     """An engine on the conversation database (TRACKER_DATABASE_URL unless `url` is given), migrated."""
     engine = make_engine(url or settings.tracker_database_url())
     migrate(engine)
+    return engine
+
+
+@functools.lru_cache(maxsize=None)
+def erasure_log_database(url: str = "") -> Engine:
+    """An engine on the erasure log (ERASURE_LOG_URL unless `url` is given), migrated."""
+    engine = make_engine(url or settings.erasure_log_url())
+    with engine.begin() as connection:
+        _lock(connection)
+        command.upgrade(alembic_config(connection, ERASURE_LOG_MIGRATIONS), "head")
     return engine

@@ -6,7 +6,9 @@ Rasa server runs it every hour (RETENTION_DAYS, bot/rasa/serve.py). A patient en
 (bot/check_ins) keeps their conversation while the messages run; the enrolment and its messages
 go once it stopped or its last message was due longer ago than the retention period. `erase`
 removes one patient's conversation on request, with its replies in the outbox, its alerts,
-handoffs (a call-back number too) and check-in enrolments. Both report counts, never content:
+handoffs (a call-back number too) and check-in enrolments, and records the erasure in the erasure
+log, which a restore of a backup applies again (`reapply_erasures`, bot/backup.py). Both report
+counts, never content:
 
     python -m bot.rasa.retention purge DAYS     (make purge DAYS=30)
     python -m bot.rasa.retention erase SENDER   (make erase SENDER=<sender id>)
@@ -14,27 +16,32 @@ handoffs (a call-back number too) and check-in enrolments. Both report counts, n
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
 import sys
 import time
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Collection, Dict, List, Optional
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, func, insert, select, union_all
+from sqlalchemy.engine import Connection, Engine
 
+from bot import settings
 from bot.commands import run_command
 from bot.database import (
     ALERTS,
     CHECK_IN_ENROLMENTS,
     CHECK_IN_MESSAGES,
+    ERASURES,
     EVENTS,
     FEEDBACK,
     HANDOFFS,
     LABELS,
     OUTBOX,
     database,
+    erasure_log_database,
 )
 from bot.names import Channel, declared
 from bot.rasa.channels import namespaced
@@ -87,32 +94,92 @@ def purge(engine: Engine, days: float, now: Optional[float] = None) -> Removed:
     return Removed(len(senders), events, replies=replies)
 
 
-def erase(engine: Engine, sender_id: str) -> Removed:
+@dataclass(frozen=True)
+class ErasureLog:
+    """Where erasures are recorded (ERASURE_LOG_URL): each conversation id as its HMAC-SHA256 with
+    `key` (ERASURE_LOG_KEY), never the id, with the time."""
+
+    engine: Engine
+    key: bytes
+
+    def digest(self, conversation_id: str) -> str:
+        return hmac.new(self.key, conversation_id.encode(), hashlib.sha256).hexdigest()
+
+    def record(self, conversation_ids: Collection[str], now: float) -> None:
+        rows = [{"conversation_hash": self.digest(id_), "erased_at": now} for id_ in sorted(conversation_ids)]
+        with self.engine.begin() as connection:
+            connection.execute(insert(ERASURES), rows)
+
+    def last_erased(self) -> Dict[str, float]:
+        """When each conversation hash was last erased."""
+        latest = select(ERASURES.c.conversation_hash, func.max(ERASURES.c.erased_at)).group_by(
+            ERASURES.c.conversation_hash
+        )
+        with self.engine.connect() as connection:
+            return {digest: at for digest, at in connection.execute(latest)}
+
+
+def erasure_log() -> ErasureLog:
+    """The erasure log ERASURE_LOG_URL names, keyed with ERASURE_LOG_KEY."""
+    return ErasureLog(erasure_log_database(), settings.erasure_log_key())
+
+
+def erase(engine: Engine, sender_id: str, log: ErasureLog) -> Removed:
     """Removes one patient's conversation: every event of that conversation id ("twilio:+1555...")
     or, for a provider's id without the channel ("+1555..."), of that id on every channel; the
     patient's feedback, the replies in the outbox, their check-in enrolments and messages, and the
     staff's labels of the patient's messages (the console exports the labels again, so they leave
-    the reviewed training data too)."""
+    the reviewed training data too). The erasure is recorded in `log` first (also when nothing is
+    found: a backup may hold the conversation), so none is ever done unrecorded."""
     ids = {sender_id, *(namespaced(channel, sender_id) for channel in declared(Channel))}
+    log.record(ids, time.time())
     with engine.begin() as connection:
-        found = connection.execute(select(EVENTS.c.sender_id).where(EVENTS.c.sender_id.in_(ids)).distinct())
-        conversations = len(found.all())
-        texts = {
-            str(row.text)
-            for row in connection.execute(
-                select(EVENTS.c.data.label("text")).where(EVENTS.c.sender_id.in_(ids), EVENTS.c.type_name == "user")
-            )
-        }
-        messages = {json.loads(text).get("text") or "" for text in texts}
-        labels = connection.execute(delete(LABELS).where(LABELS.c.text.in_(messages))).rowcount if messages else 0
-        connection.execute(delete(FEEDBACK).where(FEEDBACK.c.sender_id.in_(ids)))
-        replies = connection.execute(delete(OUTBOX).where(OUTBOX.c.conversation_id.in_(ids))).rowcount
-        connection.execute(delete(ALERTS).where(ALERTS.c.conversation_id.in_(ids)))
-        connection.execute(delete(HANDOFFS).where(HANDOFFS.c.conversation_id.in_(ids)))
-        enrolments = select(CHECK_IN_ENROLMENTS.c.id).where(CHECK_IN_ENROLMENTS.c.conversation_id.in_(ids))
-        connection.execute(delete(CHECK_IN_MESSAGES).where(CHECK_IN_MESSAGES.c.enrolment_id.in_(enrolments)))
-        connection.execute(delete(CHECK_IN_ENROLMENTS).where(CHECK_IN_ENROLMENTS.c.conversation_id.in_(ids)))
-        events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
+        return _remove(connection, ids)
+
+
+# Each kind of record about a conversation: its conversation id and its time.
+RECORDS = (
+    (EVENTS.c.sender_id, EVENTS.c.timestamp),
+    (FEEDBACK.c.sender_id, FEEDBACK.c.at),
+    (OUTBOX.c.conversation_id, OUTBOX.c.created_at),
+    (ALERTS.c.conversation_id, ALERTS.c.at),
+    (HANDOFFS.c.conversation_id, HANDOFFS.c.started_at),
+    (CHECK_IN_ENROLMENTS.c.conversation_id, CHECK_IN_ENROLMENTS.c.created_at),
+)
+
+
+def reapply_erasures(engine: Engine, log: ErasureLog) -> Removed:
+    """Erases again, as `erase` does, every conversation whose earliest record here is older than its
+    last erasure in `log` (a restored backup made before the erasure). A patient who wrote again
+    after their erasure keeps what they wrote since: the erasure had removed everything older."""
+    erased = log.last_erased()
+    records = union_all(*(select(id_.label("id"), at.label("at")) for id_, at in RECORDS)).subquery()
+    earliest = select(records.c.id, func.coalesce(func.min(records.c.at), 0)).group_by(records.c.id)  # no time: old
+    with engine.begin() as connection:
+        ids = {id_ for id_, at in connection.execute(earliest) if at < erased.get(log.digest(id_), -math.inf)}
+        return _remove(connection, ids)
+
+
+def _remove(connection: Connection, ids: Collection[str]) -> Removed:
+    """Removes everything kept of these conversation ids (see `erase`)."""
+    found = connection.execute(select(EVENTS.c.sender_id).where(EVENTS.c.sender_id.in_(ids)).distinct())
+    conversations = len(found.all())
+    texts = {
+        str(row.text)
+        for row in connection.execute(
+            select(EVENTS.c.data.label("text")).where(EVENTS.c.sender_id.in_(ids), EVENTS.c.type_name == "user")
+        )
+    }
+    messages = {json.loads(text).get("text") or "" for text in texts}
+    labels = connection.execute(delete(LABELS).where(LABELS.c.text.in_(messages))).rowcount if messages else 0
+    connection.execute(delete(FEEDBACK).where(FEEDBACK.c.sender_id.in_(ids)))
+    replies = connection.execute(delete(OUTBOX).where(OUTBOX.c.conversation_id.in_(ids))).rowcount
+    connection.execute(delete(ALERTS).where(ALERTS.c.conversation_id.in_(ids)))
+    connection.execute(delete(HANDOFFS).where(HANDOFFS.c.conversation_id.in_(ids)))
+    enrolments = select(CHECK_IN_ENROLMENTS.c.id).where(CHECK_IN_ENROLMENTS.c.conversation_id.in_(ids))
+    connection.execute(delete(CHECK_IN_MESSAGES).where(CHECK_IN_MESSAGES.c.enrolment_id.in_(enrolments)))
+    connection.execute(delete(CHECK_IN_ENROLMENTS).where(CHECK_IN_ENROLMENTS.c.conversation_id.in_(ids)))
+    events = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
     return Removed(conversations, events, labels, replies)
 
 
@@ -130,7 +197,7 @@ def main(argv: List[str]) -> int:
     command, value = argv
 
     def remove() -> Removed:
-        return purge(database(), days_from(value)) if command == "purge" else erase(database(), value)
+        return purge(database(), days_from(value)) if command == "purge" else erase(database(), value, erasure_log())
 
     return run_command(command, remove, ValueError, f". {USAGE}")
 

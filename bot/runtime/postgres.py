@@ -13,7 +13,8 @@ from typing import Iterator, List
 from bot.runtime.services import free_port
 
 
-def _binary(name: str) -> str:
+def binary(name: str) -> str:
+    """A PostgreSQL program: on PATH, else Debian's in /usr/lib/postgresql/<version>/bin."""
     installed = sorted(str(path) for path in Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     found = shutil.which(name) or next(iter(installed), None)
     if not found:
@@ -45,7 +46,7 @@ class Cluster:
         # the server's output goes to a file: a captured pipe would stay open as long as it runs
         options = f"-p {self.port} -k {self.directory} -h 127.0.0.1"
         _run(
-            _binary("pg_ctl"),
+            binary("pg_ctl"),
             "-D",
             str(self.directory / "data"),
             "-l",
@@ -57,7 +58,7 @@ class Cluster:
         )
 
     def stop(self) -> None:
-        _run(_binary("pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop")
+        _run(binary("pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop")
 
 
 def prepared(directory: Path, port: int) -> Cluster:
@@ -67,7 +68,7 @@ def prepared(directory: Path, port: int) -> Cluster:
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres")
     if not (directory / "data" / "PG_VERSION").exists():
-        _run(_binary("initdb"), "-D", str(directory / "data"), "-U", "postgres", "--auth=trust")
+        _run(binary("initdb"), "-D", str(directory / "data"), "-U", "postgres", "--auth=trust")
     return Cluster(directory, port)
 
 

@@ -100,6 +100,7 @@ def isolated_environment(directory: Path) -> Dict[str, str]:
     """Databases and model store of their own, in `directory`: for tests and the evaluation."""
     return {
         "TRACKER_DATABASE_URL": f"sqlite:///{directory / 'conversations.db'}",
+        "ERASURE_LOG_URL": f"sqlite:///{directory / 'erasures.db'}",
         "MODEL_STORE_DIR": str(directory / "models"),
         "REVIEWED_DATA_FILE": str(directory / "reviewed.yml"),
     }

@@ -1,34 +1,35 @@
 """The conversation database's migrations (bot/database): a new database gets every table, one the
 code before migrations made is brought to the newest without losing a row, and the newest
-migration agrees with the tables bot/database defines."""
+migration agrees with the tables bot/database defines; so does the erasure log's."""
 
 import re
-import secrets
 import subprocess
 import sys
 from pathlib import Path
-from typing import Collection, Dict
+from typing import Any, Collection, Dict, Optional
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, insert, inspect, text
+from sqlalchemy import MetaData, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import settings
 from bot.database import (
+    ERASURE_LOG_TABLES,
     EVENTS,
     LABELS,
     TABLES,
     VERSION_TABLE,
     alembic_config,
     database,
+    erasure_log_database,
     make_engine,
     migrate,
-    ours,
 )
+from tests.rasa.stores import DATABASES, new_database_url
 
 BEFORE_MIGRATIONS = Path(__file__).parent / "before_migrations.sqlite.sql"
 CONSOLE_TABLES = ("staff_users", "staff_sessions", "staff_login_failures", "staff_audit_log")
@@ -45,24 +46,20 @@ TIMELINE_TABLES = (
 EVERY_TABLE = {*TABLES.tables, EVENTS.name, VERSION_TABLE}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)])
+@pytest.fixture(params=DATABASES)
 def url(request, tmp_path):
     """A new, empty database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'conversations.db'}"
-    cluster_url = request.getfixturevalue("postgres").url
-    name = f"migrations_{secrets.token_hex(4)}"
-    server = create_engine(cluster_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    server.dispose()
-    return f"{cluster_url.rsplit('/', 1)[0]}/{name}"
+    return new_database_url(request, tmp_path)
 
 
-def differences(engine: Engine) -> list:
+def differences(engine: Engine, tables: MetaData = TABLES) -> list:
     """What the database's schema lacks or has too, against the tables bot/database defines."""
+
+    def compared(name: Optional[str], type_: str, parent_names: Any) -> bool:
+        return type_ != "table" or name in tables.tables
+
     with engine.connect() as connection:
-        return compare_metadata(MigrationContext.configure(connection, opts={"include_name": ours}), TABLES)
+        return compare_metadata(MigrationContext.configure(connection, opts={"include_name": compared}), tables)
 
 
 def rows(engine: Engine) -> Dict[str, int]:
@@ -89,6 +86,12 @@ def test_a_new_database_gets_every_table(url):
     engine = database(url)
     assert set(inspect(engine).get_table_names()) == EVERY_TABLE
     assert differences(engine) == []
+
+
+def test_the_erasure_log_gets_its_own_table(url):
+    engine = erasure_log_database(url)
+    assert set(inspect(engine).get_table_names()) == {*ERASURE_LOG_TABLES.tables, VERSION_TABLE}
+    assert differences(engine, ERASURE_LOG_TABLES) == []
 
 
 @pytest.mark.parametrize(

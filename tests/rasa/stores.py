@@ -1,17 +1,19 @@
-"""Both databases the assistant supports, and conversations saved through the real conversation
-store, for the database tests."""
+"""Both databases the assistant supports, conversations saved through the real conversation store,
+and erasure logs, for the database tests."""
 
 import asyncio
+import secrets
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, Set
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import Table
+from sqlalchemy import Table, create_engine, select
 
-from bot.database import database
+from bot.database import EVENTS, database, erasure_log_database
 from bot.rasa.conversation_store import ConversationStore, endpoint_config
+from bot.rasa.retention import ErasureLog
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)]
 
@@ -26,6 +28,25 @@ def database_url(request: pytest.FixtureRequest, directory: Path, *emptied: Tabl
         for table in emptied:
             connection.execute(table.delete())
     return url
+
+
+def new_database_url(request: pytest.FixtureRequest, directory: Path) -> str:
+    """For a fixture parametrized with DATABASES: a new, empty database, an SQLite file in `directory`
+    or a database of its own on the session's PostgreSQL."""
+    name = f"test_{secrets.token_hex(4)}"
+    if request.param == "sqlite":
+        return f"sqlite:///{directory / name}.db"
+    url = request.getfixturevalue("postgres").url
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    server.dispose()
+    return f"{url.rsplit('/', 1)[0]}/{name}"
+
+
+def erasure_log_in(directory: Path) -> ErasureLog:
+    """An erasure log of its own in `directory`, with a test key."""
+    return ErasureLog(erasure_log_database(f"sqlite:///{directory / 'erasures.db'}"), b"test key")
 
 
 def store_for(url: str) -> ConversationStore:
@@ -53,3 +74,9 @@ def save(store: ConversationStore, trackers: Sequence[DialogueStateTracker]) -> 
 
 def retrieve(store: ConversationStore, sender: str):
     return asyncio.run(store.retrieve(sender))
+
+
+def senders(url: str) -> Set[str]:
+    """The conversation ids in the database."""
+    with database(url).connect() as connection:
+        return set(connection.execute(select(EVENTS.c.sender_id).distinct()).scalars())

@@ -10,11 +10,20 @@ from sqlalchemy import func, select, update
 
 from bot import check_ins, settings
 from bot.check_ins import Request, Schedule
-from bot.database import CHECK_IN_ENROLMENTS, CHECK_IN_MESSAGES, EVENTS, OUTBOX, database
+from bot.database import CHECK_IN_ENROLMENTS, CHECK_IN_MESSAGES, ERASURES, EVENTS, OUTBOX, database
 from bot.rasa.channels import outbox
-from bot.rasa.retention import erase, purge
+from bot.rasa.retention import ErasureLog, erase, purge, reapply_erasures
 from bot.timelines.data import timeline_data
-from tests.rasa.stores import DATABASES, conversation, database_url, retrieve, save, store_for
+from tests.rasa.stores import (
+    DATABASES,
+    conversation,
+    database_url,
+    erasure_log_in,
+    retrieve,
+    save,
+    senders,
+    store_for,
+)
 
 DAY = 86400
 
@@ -24,9 +33,9 @@ def url(request, tmp_path):
     return database_url(request, tmp_path, EVENTS, OUTBOX, CHECK_IN_MESSAGES, CHECK_IN_ENROLMENTS)
 
 
-def senders(url: str):
-    with database(url).connect() as connection:
-        return set(connection.execute(select(EVENTS.c.sender_id).distinct()).scalars())
+@pytest.fixture
+def log(tmp_path):
+    return erasure_log_in(tmp_path)
 
 
 def test_purge_removes_only_conversations_idle_for_longer(url):
@@ -45,17 +54,37 @@ def test_a_conversation_is_kept_while_it_goes_on(url):
     assert purge(database(url), 30, now=now).conversations == 0
 
 
-def test_erase_removes_one_patient_everywhere(url):
+def test_erase_removes_one_patient_everywhere(url, log):
     now = time.time()
     save(
         store_for(url),
         [conversation("twilio:+15551230000", now), conversation("telegram:42", now), conversation("rest:other", now)],
     )
-    assert str(erase(database(url), "twilio:+15551230000")) == "removed 1 conversation(s), 3 event(s)"
+    assert str(erase(database(url), "twilio:+15551230000", log)) == "removed 1 conversation(s), 3 event(s)"
     assert senders(url) == {"telegram:42", "rest:other"}
-    assert erase(database(url), "42").conversations == 1  # the provider's id, on every channel
+    assert erase(database(url), "42", log).conversations == 1  # the provider's id, on every channel
     assert senders(url) == {"rest:other"}
-    assert erase(database(url), "nobody").conversations == 0
+    assert erase(database(url), "nobody", log).conversations == 0
+
+
+def test_every_erasure_is_logged_as_keyed_hashes_of_its_ids_never_the_ids(tmp_path, log):
+    before = time.time()
+    empty = database(f"sqlite:///{tmp_path / 'conversations.db'}")
+    erase(empty, "+15551230000", log)  # logged although not found here: a backup may hold it
+    with log.engine.connect() as connection:
+        rows = connection.execute(select(ERASURES)).all()
+    assert {row.conversation_hash for row in rows} >= {log.digest("+15551230000"), log.digest("twilio:+15551230000")}
+    assert all(row.erased_at >= before and "1555" not in row.conversation_hash for row in rows)
+    assert ErasureLog(log.engine, b"another key").digest("+15551230000") != log.digest("+15551230000")
+
+
+def test_an_erasure_is_applied_again_to_what_is_older_than_it_never_to_what_the_patient_wrote_since(url, log):
+    now = time.time()
+    restored = [conversation("twilio:+15551230000", now - 2 * DAY), conversation("rest:other", now - 2 * DAY)]
+    save(store_for(url), [*restored, conversation("telegram:7", now)])
+    log.record({"twilio:+15551230000", "telegram:7"}, now - DAY)
+    assert str(reapply_erasures(database(url), log)) == "removed 1 conversation(s), 3 event(s)"
+    assert senders(url) == {"rest:other", "telegram:7"}
 
 
 def replied(url: str, conversation_id: str, at: float) -> None:
@@ -72,7 +101,7 @@ def outbox_conversations(url: str):
         return set(connection.execute(select(OUTBOX.c.conversation_id)).scalars())
 
 
-def test_the_outbox_replies_go_with_their_conversation_and_after_the_retention_period(url):
+def test_the_outbox_replies_go_with_their_conversation_and_after_the_retention_period(url, log):
     now = time.time()
     save(store_for(url), [conversation("twilio:+15551230000", now), conversation("telegram:7", now - 40 * DAY)])
     replied(url, "twilio:+15551230000", now)
@@ -80,7 +109,7 @@ def test_the_outbox_replies_go_with_their_conversation_and_after_the_retention_p
     replied(url, "slack:D1", now - 40 * DAY)  # its conversation already gone
     assert purge(database(url), 30, now=now).replies == 2
     assert outbox_conversations(url) == {"twilio:+15551230000"}
-    erased = erase(database(url), "+15551230000")
+    erased = erase(database(url), "+15551230000", log)
     assert str(erased) == "removed 1 conversation(s), 3 event(s), 1 outbox reply(ies)"
     assert outbox_conversations(url) == set()
 
@@ -95,7 +124,12 @@ def make(target: str, url: str, **variables: str) -> subprocess.CompletedProcess
     return subprocess.run(
         ["make", "-s", target, *arguments],
         cwd=settings.PROJECT_ROOT,
-        env={"PATH": "/usr/bin:/bin", "TRACKER_DATABASE_URL": url},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "TRACKER_DATABASE_URL": url,
+            "ERASURE_LOG_URL": "sqlite://",
+            "ERASURE_LOG_KEY": "test key",
+        },
         capture_output=True,
         text=True,
     )
@@ -134,7 +168,7 @@ def enrolled(url: str, address: str, now: float) -> int:
     return check_ins.enrol(database(url), request, timeline_data(), schedule, "nora", now=now)
 
 
-def test_an_enrolled_patients_conversation_is_kept_while_their_check_ins_run_and_erased_with_them(url):
+def test_an_enrolled_patients_conversation_is_kept_while_their_check_ins_run_and_erased_with_them(url, log):
     now = time.time()
     enrolled(url, "+15551230000", now - 40 * DAY)
     save(store_for(url), [conversation("twilio:+15551230000", now - 40 * DAY)])
@@ -145,7 +179,7 @@ def test_an_enrolled_patients_conversation_is_kept_while_their_check_ins_run_and
     assert check_ins.listing(database(url)) == []
     enrolled(url, "+15551230001", now)
     save(store_for(url), [conversation("twilio:+15551230001", now)])
-    erase(database(url), "+15551230001")
+    erase(database(url), "+15551230001", log)
     assert check_ins.listing(database(url)) == []
     with database(url).connect() as connection:
         assert connection.execute(select(func.count()).select_from(CHECK_IN_MESSAGES)).scalar() == 0

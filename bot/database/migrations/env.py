@@ -1,4 +1,5 @@
-"""Alembic environment: runs on the connection bot.database.migrate passes in."""
+"""Alembic environment: runs on the connection bot.database passes in (the conversation database's
+migrations, versions/, or the erasure log's, erasure_log/)."""
 
 from alembic import context
 
