@@ -75,9 +75,9 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
     assert nurse.call("POST", "/api/enrolments", enrolment(number)).status_code == 409
 
     mark = provider_api.mark()
-    assert check_ins_due(assistant, day_7["due_at"]) == 'check-ins: {"sent": 1}'  # days 1 and 3: too late
+    assert check_ins_due(assistant, day_7["due_at"]).startswith('check-ins: {"sent": ')  # other tests' due too
     assert check_ins_due(assistant, day_7["due_at"]) == "check-ins: {}"  # run again: nothing resent
-    [text] = texts_to(provider_api, number, mark)
+    [text] = texts_to(provider_api, number, mark)  # day 7 only: days 1 and 3 are too late
     assert "check-in, 7 days after your minimally invasive spinal fusion." in text
     assert "Recovery time: 8 to 12 weeks for bone healing" in text and text.endswith(
         "Reply STOP to end these messages."
