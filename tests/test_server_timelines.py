@@ -16,7 +16,7 @@ def answer(client, sender, text):
 def test_the_general_answer_comes_first_then_the_procedure_is_remembered(client, sender):
     general = answer(client, sender, "how long does recovery take?")
     assert general.utter_action == "utter_timeline_general"
-    assert "most patients return to light activities within 2 to 4 weeks" in general.text
+    assert "Most patients return to light activities within 2 to 4 weeks." in general.text
     assert [b["title"] for b in general.buttons] == [
         "Microdiscectomy",
         "Decompression",
@@ -24,7 +24,7 @@ def test_the_general_answer_comes_first_then_the_procedure_is_remembered(client,
     ]
     reply = answer(client, sender, general.buttons[0]["payload"])
     assert reply.utter_action == "utter_timeline_procedure"
-    assert "2–6 weeks for most patients to resume work and normal activity" in reply.text
+    assert "Most patients return to work and normal activity within 2–6 weeks." in reply.text
     assert (
         reply.metadata["cites"] == ["miss-recovery-by-procedure"] and reply.metadata["procedure"] == "microdiscectomy"
     )

@@ -46,7 +46,7 @@ def test_faq_answer_with_its_source_and_the_disclaimer(desktop):
         "Source: Recovery After Minimally Invasive Spine Surgery"
     )
     assert "not medical advice" in desktop.find_element(By.CSS_SELECTOR, ".spc-disclaimer").text
-    assert reply_containing(desktop, "it is not medical advice. In an emergency, call 911")
+    assert reply_containing(desktop, "It is not medical advice. In an emergency, call 911")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     desktop.save_screenshot(str(SCREENSHOTS / "widget-desktop.png"))
 
