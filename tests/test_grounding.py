@@ -1,10 +1,9 @@
 """Every answer rests on the passages it cites (issue #2, item 4)."""
 
 import re
-from typing import Dict, List
+from typing import List
 
 import pytest
-import yaml
 
 from bot import settings
 from bot.check_ins.content import check_in
@@ -13,7 +12,9 @@ from bot.rasa.clinic_responses import needs, prepare
 from bot.sources import Passage, defers_to_clinician, passages_by_id, refers_to_clinician, unsupported_numbers
 from bot.timelines.data import timeline_data
 from bot.training_data import read_nlu_examples
+from tests import stated_facts
 from tests.clinic_profiles import AFTER_HOURS, PHONE, SHIPPED, WITH_NUMBERS
+from tests.patient_texts import check_in_days, is_template, patient_texts, rendered, responses
 
 # The answers as the assistant gives them: with the shipped clinic profile (no phone number), and
 # with one that sets the clinic's phone and after-hours numbers.
@@ -42,16 +43,6 @@ NO_FACTS = {
 }
 
 
-def is_template(variation: dict) -> bool:
-    """Filled by a timeline action with rows of data/timelines.yml, which carry their own citations
-    (checked in tests/timelines/test_data.py); the template itself must state no number."""
-    return "{" in variation["text"]
-
-
-def responses() -> Dict[str, List[dict]]:
-    return yaml.safe_load(settings.DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
-
-
 def variations():
     """(profile, response, index, variation) of every reply the assistant can give."""
     return [
@@ -67,6 +58,8 @@ def cited(variation: dict, profile: str) -> List[Passage]:
     return [passages[i] for i in (variation.get("metadata") or {}).get("cites", [])]
 
 
+# A template (is_template) is filled by an action with rows of data/timelines.yml, which carry their
+# own citations (checked in tests/timelines/test_data.py); the template itself must state no number.
 @pytest.mark.parametrize("profile, name, index, variation", variations(), ids=lambda x: x if isinstance(x, str) else "")
 def test_every_factual_answer_cites_existing_passages(profile, name, index, variation):
     cites = (variation.get("metadata") or {}).get("cites", [])
@@ -160,14 +153,13 @@ SMS_PARTS = 5  # at most, of 153 characters
 def check_in_messages():
     """(profile, procedure, day) of every check-in the schedule sends, with the default CHECK_IN_DAYS."""
     procedures = [pid for pid, _ in timeline_data().procedures_with_timelines()]
-    return [(p, pid, day) for p in PROFILES for pid in procedures for day in settings.CHECK_IN_DAYS.get()]
+    return [(p, pid, day) for p in PROFILES for pid in procedures for day in check_in_days()]
 
 
 def rendered_check_in(profile: str, procedure: str, day: int):
     """The check-in's text as sent (the template filled like Rasa's generator does) and its passages."""
     reply = check_in(timeline_data(), procedure, day)
-    [variation] = prepare(responses(), PROFILES[profile])[reply.response]
-    text = variation["text"].format(**reply.variables)
+    text, variation = rendered(reply, PROFILES[profile])
     cites = [*variation["metadata"]["cites"], *reply.cites]
     return text, reply, [PASSAGES_OF[profile][c] for c in cites]
 
@@ -183,3 +175,35 @@ def test_every_check_in_rests_on_its_passages_and_sends_patients_to_their_surgeo
     assert "{" not in text
     assert set(text) <= GSM_7, set(text) - GSM_7
     assert len(text) <= SMS_PARTS * 153
+
+
+STATED = {text.key: text.text for text in patient_texts()}
+SIGNS = stated_facts.sign_words()
+
+
+@pytest.mark.parametrize("key, facts", stated_facts.frozen().items())
+def test_every_text_still_states_the_facts_it_stated(key, facts):
+    """Rewording keeps every number, time window, percentage and warning sign a text stated when
+    tests/data/stated_facts.yml was written (tests/stated_facts.py)."""
+    assert key in STATED, f"no patient-facing text {key!r} any more (tests/patient_texts.py)"
+    lost = set(facts) - set(stated_facts.stated_facts(STATED[key], SIGNS))
+    assert not lost, f"{key} no longer states {sorted(lost)}: {STATED[key]!r}"
+
+
+def test_the_facts_are_found_in_any_wording():
+    facts = stated_facts.stated_facts
+    assert facts("within 2–6 weeks", SIGNS) == facts("in 2 to 6 weeks", SIGNS) == facts("weeks 2-6", SIGNS)
+    assert facts("Two to four weeks, after twenty-four hours, one of these", SIGNS) == ["2-4 weeks", "24 hours"]
+    assert facts("after one week, 85% of patients; call 911 or +1 (310) 555-0100", SIGNS) == [
+        "1 weeks",
+        "85%",
+        "911",
+        "phone 13105550100",
+    ]
+    assert facts("the first few days; several months; within days", SIGNS) == [
+        "few days",
+        "several months",
+        "within days",
+    ]
+    assert facts("Any fever, or bladder or bowel changes?", SIGNS) == ["sign: bladder", "sign: bowel", "sign: fever"]
+    assert facts("walking longer distances", SIGNS) == []

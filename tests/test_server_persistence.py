@@ -23,7 +23,7 @@ def remembered_after_restart(services: Services, sender: str) -> None:
     tracker = client.tracker(sender)
     assert len(tracker["events"]) >= before and tracker["slots"]["procedure"] == "microdiscectomy"
     reply = client.ask(sender, STAGE_QUESTION)[0]
-    assert reply.utter_action == "utter_timeline_stage" and reply.text.startswith("At 3 weeks after surgery")
+    assert reply.utter_action == "utter_timeline_stage" and reply.text.startswith("It is 3 weeks after your surgery.")
 
 
 def test_conversations_survive_a_restart_on_sqlite(assistant, sender):

@@ -40,7 +40,7 @@ def check_in(timelines: TimelineData, procedure_id: str, day: int) -> Reply:
         "typical": plain_ranges(phase.typical),
         "avoid": plain_ranges(phase.avoid),
         "start": plain_ranges(phase.start),
-        "milestones": plain_ranges("; ".join(m.text for m in milestones)),
+        "milestones": plain_ranges(" ".join(m.text for m in milestones)),
     }
     cites = tuple(dict.fromkeys([*phase.cites, *(c for m in milestones for c in m.cites)]))
     about = {Entity.PROCEDURE: procedure.id, Entity.RECOVERY_PHASE: phase.id}

@@ -90,7 +90,18 @@ def time_problem_reply(problem: TimeProblem) -> List[Reply]:
 
 
 def _join(texts: Sequence[str]) -> str:
-    return "; ".join(texts)
+    """The rows' sentences one after another (data/timelines.yml writes each row as sentences)."""
+    return " ".join(texts)
+
+
+def _listed(labels: Sequence[str]) -> str:
+    """ "a, b and c"."""
+    return " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
+
+
+def _lines(labels: Sequence[str]) -> str:
+    """A list, one "- label." line each (a hyphen: a number would pick a button on SMS)."""
+    return "\n".join(f"- {label}." for label in labels)
 
 
 def _cites(rows: Sequence[Union[Milestone, Window, Phase]]) -> Tuple[str, ...]:
@@ -131,7 +142,7 @@ def procedure_reply(
     if not procedure.covered:
         variables = {
             "procedure_label": procedure.label,
-            "guide_procedures": ", ".join(label for _, label in guide_procedures),
+            "guide_procedures": _listed([label for _, label in guide_procedures]),
             "milestones": general_text,
         }
         return [Reply(Response.TIMELINE_OTHER_PROCEDURE, variables, _cites(general), {Entity.PROCEDURE: procedure.id})]
@@ -189,7 +200,7 @@ def _after(procedure: Optional[Procedure], level: Optional[str]) -> str:
 
 
 def _condition(window: Window) -> str:
-    return f" ({window.condition})" if window.condition else ""
+    return f" {window.condition}" if window.condition else ""
 
 
 def activity_reply(
@@ -206,7 +217,7 @@ def activity_reply(
     the guide's activities it is taken for.
     """
     if activity is None:
-        return [Reply(Response.ACTIVITY_UNKNOWN, {"covered_activities": ", ".join(covered_labels)})]
+        return [Reply(Response.ACTIVITY_UNKNOWN, {"covered_activities": _lines(covered_labels)})]
     about = {Entity.ACTIVITY: activity.id, **({Entity.PROCEDURE: procedure.id} if procedure else {})}
     if not activity.covered:
         return [Reply(Response.ACTIVITY_NOT_COVERED, {"activity_label": activity.label}, about=about)]
@@ -214,7 +225,7 @@ def activity_reply(
     windows = applicable_windows(activity, procedure.id if procedure else None, level)
     # what the guide says for everyone, too, when the windows are the procedure's own
     general = [w for w in activity.windows if w.procedure is None] if windows and windows[0].procedure else []
-    also = f"; in general, {_join([w.text + _condition(w) for w in general])}" if general else ""
+    also = f" In general: {_join([w.text + _condition(w) for w in general])}" if general else ""
     variables = {"activity_label": activity.label}
     current = upcoming = None
     if weeks is not None:

@@ -49,7 +49,7 @@ def test_faq_answer_with_its_source_and_the_disclaimer(desktop):
         "Source: Recovery After Minimally Invasive Spine Surgery"
     )
     assert "not medical advice" in desktop.find_element(By.CSS_SELECTOR, ".spc-disclaimer").text
-    assert reply_containing(desktop, "it is not medical advice. In an emergency, call 911")
+    assert reply_containing(desktop, "It is not medical advice. In an emergency, call 911")
     desktop.save_screenshot(str(DOC_IMAGES / "widget-1280.png"))
 
 
@@ -63,7 +63,7 @@ def test_quick_replies_send_their_payload_and_show_their_title(desktop):
         ),
     )
     choice.click()
-    reply_containing(desktop, "4–8 weeks to achieve near-full mobility")
+    reply_containing(desktop, "It typically takes 4–8 weeks to reach near-full mobility.")
     assert desktop.find_elements(By.CSS_SELECTOR, ".spc-log li.spc-user")[-1].text.endswith("Decompression")
     assert not desktop.find_elements(By.CSS_SELECTOR, ".spc-choice")
 
@@ -86,7 +86,8 @@ def test_the_clinics_numbers_are_tap_to_call_links(desktop):
         reply = reply_containing(desktop, "contact your surgeon now")
         links = {a.text: a.get_attribute("href") for a in reply.find_elements(By.CSS_SELECTOR, ".spc-text a")}
         assert links == {PHONE: "tel:+13105550100", AFTER_HOURS: "tel:+13105550199", "911": "tel:911"}
-        assert f"call the clinic at {PHONE} (after hours, {AFTER_HOURS}). If you lose" in reply.text
+        assert f"call the clinic at {PHONE} (after hours, {AFTER_HOURS})." in reply.text
+        assert "Seek emergency care now (call 911) if:" in reply.text
         desktop.refresh()
         wait(desktop, lambda d: d.find_element(By.ID, "spc-panel").is_displayed())
 

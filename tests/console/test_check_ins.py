@@ -79,8 +79,8 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
     assert check_ins_due(assistant, day_7["due_at"]) == "check-ins: {}"  # run again: nothing resent
     [text] = texts_to(provider_api, number, mark)  # day 7 only: days 1 and 3 are too late
     assert "check-in, 7 days after your minimally invasive spinal fusion." in text
-    assert "Recovery time: 8 to 12 weeks for bone healing" in text and text.endswith(
-        "Reply STOP to end these messages."
+    assert "\nRecovery time: Bone healing and regaining strength take 8 to 12 weeks." in text and text.endswith(
+        "If so, contact your surgeon now.\nReply STOP to end these messages."
     )
     [turn] = nurse.get(f"/api/conversations/{conversation}")["turns"]  # the clinic wrote first
     assert (turn["from"], turn["response"], turn["text"]) == ("bot", "utter_check_in", text)

@@ -82,9 +82,9 @@ def test_an_sms_patient_gets_the_day_7_check_in_at_their_hour_with_its_stage_and
     [(to, text)] = texts(provider_api, mark)
     assert to == "+13105550123"
     assert text.startswith("ATLAS Institute of Brain and Spine check-in, 7 days after your microdiscectomy.")
-    assert "Avoid: bending, twisting or lifting heavy objects." in text  # weeks 1 to 4
-    assert "Recovery time: 2 to 6 weeks for most patients to resume work and normal activity." in text
-    assert text.endswith("If so, contact your surgeon now. Reply STOP to end these messages.")
+    assert "\nAvoid: Bending, twisting or lifting heavy objects.\n" in text  # weeks 1 to 4
+    assert "Recovery time: Most patients return to work and normal activity within 2 to 6 weeks." in text
+    assert text.endswith("If so, contact your surgeon now.\nReply STOP to end these messages.")
 
     tracker = asyncio.run(agent.tracker_store.retrieve(CONVERSATION))
     said = [e for e in tracker.events if isinstance(e, BotUttered)]

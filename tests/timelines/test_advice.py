@@ -105,9 +105,9 @@ def test_procedure_reply_prefers_the_spinal_level():
     assert "after 4 weeks" in l4l5.variables["milestones"] and l4l5.cites == ("miss-faq-l4-l5",)
     assert l4l5.about == {"procedure": "fusion", "spinal_level": "L4-L5"}
     other_level = one(procedure_reply(procedure("fusion"), "L5-S1", DATA.general, GUIDE_PROCEDURES))
-    assert "8–12 weeks for bone healing" in other_level.variables["milestones"] and other_level.about == {
-        "procedure": "fusion"
-    }
+    assert "Bone healing and regaining strength take 8–12 weeks" in other_level.variables[
+        "milestones"
+    ] and other_level.about == {"procedure": "fusion"}
 
 
 def test_without_a_procedure_the_general_answer_and_the_procedures_to_choose():
@@ -134,7 +134,7 @@ def test_a_procedure_with_no_timeline_gets_the_general_answer():
     assert (
         reply.response == "utter_timeline_other_procedure" and reply.variables["procedure_label"] == "disc replacement"
     )
-    assert reply.variables["guide_procedures"] == "microdiscectomy, decompression, minimally invasive spinal fusion"
+    assert reply.variables["guide_procedures"] == "microdiscectomy, decompression and minimally invasive spinal fusion"
     assert "2 to 3 months" in reply.variables["milestones"]
 
 
@@ -159,8 +159,10 @@ def test_activity_to_avoid_now():
 
 def test_procedure_specific_windows_win_and_the_general_one_is_said_too():
     reply = one(activity_reply(activity("normal_activities"), COVERED, procedure("microdiscectomy"), None, 3))
-    assert reply.variables["window"].startswith("within 2–6 weeks for most patients after a microdiscectomy")
-    assert "; in general, from weeks 8 to 12" in reply.variables["window"]
+    assert reply.variables["window"].startswith(
+        "After a microdiscectomy, most patients go back to normal activity within 2–6"
+    )
+    assert " In general: Most patients go back to normal activities from weeks 8 to 12" in reply.variables["window"]
     assert set(reply.cites) == {"miss-recovery-by-procedure", "miss-weeks-8-12"}
     level = one(activity_reply(activity("light_activities"), COVERED, procedure("fusion"), "L4-L5", 3))
     assert level.response == "utter_activity_not_yet" and "L4–L5" in level.variables["window"]

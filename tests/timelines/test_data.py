@@ -75,7 +75,7 @@ def test_procedures_by_id():
 def test_activities_by_id():
     data = timeline_data()
     swimming = data.activity("swimming")
-    assert swimming.covered and swimming.windows[0].condition == "if your doctor has cleared you"
+    assert swimming.covered and swimming.windows[0].condition == "Do this only if your doctor has cleared you."
     assert not data.activity("driving").covered and data.activity("driving").windows == ()
     assert data.activity("skydiving") is None
     labels = data.covered_activity_labels()

@@ -88,7 +88,7 @@ def test_choices_are_an_inline_keyboard_and_a_press_picks_one(assistant, provide
     mark = provider_api.mark()
     post(assistant, button_press(2222222, "2"))
     assert (
-        "4–8 weeks to achieve near-full mobility"
+        "It typically takes 4–8 weeks to reach near-full mobility."
         in provider_api.wait_for(f"/bot{TOKEN}/sendMessage", mark)[-1].json["text"]
     )
     [answered] = provider_api.calls_to(f"/bot{TOKEN}/answerCallbackQuery", mark)

@@ -93,7 +93,7 @@ def test_buttons_become_numbered_choices_and_a_number_picks_one(assistant, provi
     mark = provider_api.mark()
     post(assistant, "twilio", inbound(sender, number, "1"))
     reply = provider_api.wait_for("/Messages.json", mark)[-1].form["Body"]
-    assert "2–6 weeks for most patients to resume work and normal activity" in reply
+    assert "Most patients return to work and normal activity within 2–6 weeks." in reply
 
 
 WEBHOOK_URL = "https://chat.clinic.example/webhooks/twilio/webhook"
