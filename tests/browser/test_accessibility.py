@@ -44,7 +44,7 @@ def test_the_widget_with_answers_suggestions_and_feedback(desktop):
     ask(desktop, "how long does recovery take?", "Which procedure")
     wait(desktop, lambda d: d.find_elements(By.CSS_SELECTOR, ".spc-choice"))
     assert_accessible(desktop, "with suggestion buttons")
-    ask(desktop, "I had a fusion 5 weeks ago, what now?", "you are in weeks 4 to 8")
+    ask(desktop, "I had a fusion 5 weeks ago, what now?", "Your recovery stage: weeks 4 to 8")
     assert_accessible(desktop, "with a timeline answer")
     answer.find_element(By.CSS_SELECTOR, '.spc-feedback [data-rating="up"]').click()
     wait(desktop, lambda d: "Thanks for your feedback" in answer.text)

@@ -77,10 +77,10 @@
     return -1;
   }
 
-  /* A message's text, with each number of `calls` ({label, number}) as a tap-to-call link: the
-     href keeps only the digits (and a leading +); everything else stays text. */
-  function textWithCalls(text, calls) {
-    var paragraph = element("p", "spc-text");
+  /* `text` added to `node`, with each number of `calls` ({label, number}) as a tap-to-call link:
+     the href keeps only the digits (and a leading +); everything else stays text. */
+  function withCalls(node, text, calls) {
+    var paragraph = node;
     var rest = text;
     for (;;) {
       var next = null;
@@ -100,6 +100,30 @@
     }
     paragraph.appendChild(document.createTextNode(rest));
     return paragraph;
+  }
+
+  /* A message's text as paragraphs and lists: the lines that begin with "- " are a list's items
+     (on SMS they stay bullet lines). */
+  function messageBody(text, calls) {
+    var body = element("div", "spc-body");
+    var list = null;
+    var lines = [];
+    function endParagraph() {
+      if (lines.length) body.appendChild(withCalls(element("p", "spc-text"), lines.join("\n"), calls));
+      lines = [];
+    }
+    text.split("\n").forEach(function (line) {
+      if (line.indexOf("- ") === 0) {
+        endParagraph();
+        if (!list) list = body.appendChild(element("ul", "spc-list"));
+        list.appendChild(withCalls(element("li", "spc-text"), line.slice(2), calls));
+      } else {
+        list = null;
+        lines.push(line);
+      }
+    });
+    endParagraph();
+    return body;
   }
 
   function visuallyHidden(text) {
@@ -449,7 +473,7 @@
       /* a staff message says so itself ("Clinic staff: ...") */
       item.appendChild(visuallyHidden(message.from === "user" ? "You said: " : "Assistant: "));
     }
-    content.appendChild(textWithCalls(message.text, message.calls || []));
+    content.appendChild(messageBody(message.text, message.calls || []));
     if (message.source) content.appendChild(element("p", "spc-source", message.source));
     if (message.choices && message.choices.length) renderChoices(item, message);
     if (message.rateable) renderFeedback(item, message);
