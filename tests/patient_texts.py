@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import yaml
 
@@ -30,19 +29,8 @@ from bot.check_ins.content import check_in
 from bot.clinic import ClinicProfile, facts
 from bot.names import Response
 from bot.rasa.clinic_responses import filled, prepare
-from bot.timelines.advice import (
-    FUTURE,
-    TOO_LONG,
-    UNREADABLE,
-    Reply,
-    TimeProblem,
-    activity_reply,
-    nearest_procedure_reply,
-    phase_reply,
-    procedure_reply,
-    stage_reply,
-    time_problem_reply,
-)
+from bot.timelines import advice
+from bot.timelines.advice import Reply
 from bot.timelines.data import Procedure, TimelineData, timeline_data
 from tests.clinic_profiles import WITH_NUMBERS
 
@@ -57,8 +45,7 @@ STAFF_MESSAGE = "Your surgeon has read your message. A nurse will call you this 
 _VARIABLE = re.compile(r"\{(?!clinic_)[a-z_]+\}")
 
 
-@dataclass(frozen=True)
-class PatientText:
+class PatientText(NamedTuple):
     """A text as a patient gets it: `key` names what it is; `response` is its domain.yml response."""
 
     key: str
@@ -118,33 +105,33 @@ def timeline_replies(data: TimelineData) -> Iterator[Tuple[str, Reply]]:
     for procedure in [None, *data.procedures]:
         nearest = data.procedure(procedure.nearest) if procedure and procedure.nearest else None
         for level in _levels(procedure) if procedure else [None]:
-            for i, reply in enumerate(procedure_reply(procedure, level, data.general, guide, nearest)):
+            for i, reply in enumerate(advice.procedure_reply(procedure, level, data.general, guide, nearest)):
                 yield f"recovery time: {_procedure_key(procedure, level)} ({i + 1})", reply
         if procedure is not None and procedure.covered:
-            yield f"procedure by meaning: {procedure.id}", nearest_procedure_reply(procedure)
+            yield f"procedure by meaning: {procedure.id}", advice.nearest_procedure_reply(procedure)
     for phase in data.phases:
-        [reply] = phase_reply(phase)
+        [reply] = advice.phase_reply(phase)
         yield f"phase: {phase.id}", reply
     for days in SAMPLE_DAYS:
-        [reply] = stage_reply(data.phases, days / 7)
+        [reply] = advice.stage_reply(data.phases, days / 7)
         yield f"stage: day {days}", reply
-    for reason in (FUTURE, TOO_LONG, UNREADABLE):
-        [reply] = time_problem_reply(TimeProblem(reason))
+    for reason in (advice.FUTURE, advice.TOO_LONG, advice.UNREADABLE):
+        [reply] = advice.time_problem_reply(advice.TimeProblem(reason))
         yield f"time: {reason}", reply
     yield "stage: no time", Reply(Response.ASK_SURGERY_TIME)
     yield "follow-up: unclear", Reply(Response.ASK_REPHRASE)
     labels = data.covered_activity_labels()
     guide_procedures = [p for p in data.procedures if p.covered]
-    yield "activity: unknown", *activity_reply(None, labels)
+    yield "activity: unknown", *advice.activity_reply(None, labels)
     for activity in data.activities:
         if not activity.covered:
-            yield f"activity: {activity.id}", *activity_reply(activity, labels)
+            yield f"activity: {activity.id}", *advice.activity_reply(activity, labels)
             continue
-        yield f"activity by meaning: {activity.id}", activity_reply(activity, labels, by_meaning=True)[0]
+        yield f"activity by meaning: {activity.id}", advice.activity_reply(activity, labels, by_meaning=True)[0]
         for procedure in [None, *guide_procedures]:
             for level in _levels(procedure) if procedure else [None]:
                 for days in [None, *SAMPLE_DAYS]:
-                    [reply] = activity_reply(activity, labels, procedure, level, days / 7 if days else None)
+                    [reply] = advice.activity_reply(activity, labels, procedure, level, days / 7 if days else None)
                     when = f"day {days}" if days else "no time"
                     yield f"activity: {activity.id}, {_procedure_key(procedure, level)}, {when}", reply
 

@@ -76,7 +76,7 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
 
     mark = provider_api.mark()
     assert check_ins_due(assistant, day_7["due_at"]).startswith('check-ins: {"sent": ')  # other tests' due too
-    assert check_ins_due(assistant, day_7["due_at"]) == "check-ins: {}"  # run again: nothing resent
+    check_ins_due(assistant, day_7["due_at"])  # run again: nothing resent to this patient
     [text] = texts_to(provider_api, number, mark)  # day 7 only: days 1 and 3 are too late
     assert "check-in, 7 days after your minimally invasive spinal fusion." in text
     assert "\nRecovery time: Bone healing and regaining strength take 8 to 12 weeks." in text and text.endswith(
