@@ -105,7 +105,7 @@ def test_an_enrolled_sms_patient_gets_the_day_7_check_in_and_is_heard(assistant,
     assert texts_to(provider_api, number, mark) == []  # Twilio confirms a STOP itself; the assistant is quiet
     day_14 = next(m for m in listed["messages"] if m["day"] == 14)
     mark = provider_api.mark()
-    assert check_ins_due(assistant, day_14["due_at"]) == "check-ins: {}"
+    check_ins_due(assistant, day_14["due_at"])  # other tests' patients may be due then
     assert texts_to(provider_api, number, mark) == []
 
 
