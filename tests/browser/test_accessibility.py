@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Callable, Dict, Iterator
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
@@ -160,8 +161,26 @@ def admin_console(assistant) -> Iterator[WebDriver]:
 
 
 def shown(selector: str) -> Callable[[WebDriver], bool]:
+    """Whether an element `selector` finds is displayed (a list the page re-renders meanwhile: not yet)."""
+
     def condition(driver: WebDriver) -> bool:
-        return any(found.is_displayed() for found in driver.find_elements(By.CSS_SELECTOR, selector))
+        try:
+            return any(found.is_displayed() for found in driver.find_elements(By.CSS_SELECTOR, selector))
+        except StaleElementReferenceException:
+            return False
+
+    return condition
+
+
+def clicked(selector: str) -> Callable[[WebDriver], bool]:
+    """Clicks the first element `selector` finds (again if the page re-rendered it meanwhile)."""
+
+    def condition(driver: WebDriver) -> bool:
+        try:
+            driver.find_element(By.CSS_SELECTOR, selector).click()
+        except StaleElementReferenceException:
+            return False
+        return True
 
     return condition
 
@@ -173,7 +192,7 @@ def open_page(driver: WebDriver, tab: str, loaded: str) -> None:
 
 def open_transcript(driver: WebDriver, _: Dict[str, str]) -> None:
     open_page(driver, "conversations", ".conversation-row button")
-    driver.find_element(By.CSS_SELECTOR, ".conversation-row button").click()
+    wait(driver, clicked(".conversation-row button"))
     wait(driver, shown("#turns .turn-bot"))
 
 
