@@ -6,6 +6,8 @@ the session's CSRF token in the X-CSRF-Token header; routes marked admin need th
 those that act on alerts, conversations with the staff or check-in enrolments the nurse or
 admin role. /api/alerts/stream is a server-sent event stream: the console's live alert queue.
 Database work runs in threads so that a slow query never stalls another staff member's page.
+/health, /ready (the database answers: bot/health.py) and /metrics (loopback or RASA_AUTH_TOKEN:
+bot/metrics.py) are for load balancers and scrapers.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot import alerts, audit, check_ins, handoffs, outcomes, settings
+from bot import alerts, audit, check_ins, handoffs, health, metrics, outcomes, settings
 from bot.check_ins import imports
 from bot.console import accounts, conversations, dashboard, handoff, labels, lost_replies, models
 from bot.database import database
@@ -103,6 +105,19 @@ def client_address(request: Request) -> str:
     return str(request.remote_addr or request.ip or "unknown")
 
 
+def waiting(engine: Engine) -> List[Tuple[str, str, float]]:
+    """What waits for the staff, as the console's gauges (bot/metrics.py): alerts (not test
+    traffic) and lost replies."""
+    open_, unresolved, _ = alerts.counts(engine)
+    lost, lost_escalations = lost_replies.counts(engine)
+    return [
+        ("alerts_open", "Staff alerts nobody has acknowledged yet (not test traffic)", open_),
+        ("alerts_unresolved", "Staff alerts not resolved yet (not test traffic)", unresolved),
+        ("lost_replies", "Replies the messaging channels lost, listed in the console, not sent again", lost),
+        ("lost_escalation_replies", "Of the lost replies, escalations (warning-sign replies)", lost_escalations),
+    ]
+
+
 def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> Sanic:
     """The console's app, on the conversation database (or `engine`)."""
     app = Sanic(name)
@@ -138,9 +153,10 @@ def create_app(name: str = "staff_console", engine: Optional[Engine] = None) -> 
     async def bad_input(request: Request, exception: ValueError) -> HTTPResponse:
         return error(str(exception), 400)
 
-    @app.get("/health")
-    async def health(request: Request) -> HTTPResponse:
-        return response.json({"status": "ok"})
+    health.add_health_routes(app, health.database_answers(lambda: engine))
+    metrics.add_metrics_route(
+        app, metrics.console_registry(functools.partial(waiting, engine)), settings.server_settings().auth_token
+    )
 
     for path, (file_name, content_type) in PAGES.items():
         app.add_route(page_handler(file_name, content_type), path, name=f"page_{file_name.replace('.', '_')}")

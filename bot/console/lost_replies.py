@@ -10,7 +10,7 @@ certainly did not arrive); if it is lost again, it is listed again.
 from __future__ import annotations
 
 import time
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
@@ -53,6 +53,15 @@ def listing(engine: Engine, limit: int = LIMIT) -> Dict[str, Any]:
             select(func.count()).select_from(OUTBOX).where(IS_LOST, OUTBOX.c.escalation.is_(True))
         ).scalar_one()
     return {"replies": replies, "escalations": escalations}
+
+
+def counts(engine: Engine) -> Tuple[int, int]:
+    """How many replies are lost (listed, not queued again), and how many of them are escalations."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(func.count(), func.count().filter(OUTBOX.c.escalation.is_(True))).where(IS_LOST)
+        ).one()
+    return int(row[0]), int(row[1])
 
 
 def send_again(engine: Engine, reply_id: int) -> Dict[str, Any]:

@@ -9,17 +9,22 @@ are sent again instead of processing the message a second time. First sends cost
 
 from __future__ import annotations
 
+import contextlib
 import re
-from typing import Any, Dict, List, Optional, Text
+import time
+from typing import Any, Dict, Iterator, List, Optional, Text
 
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import metrics, outcomes
 from bot.clinic import load_profile
 from bot.names import RED_FLAG_INTENTS, ClientMessage
 from bot.rasa import check_ins, staff
+from bot.rasa.channels import channel_of
+from bot.rasa.channels.outbox import RESPONSE_KEY
 from bot.rasa.clinic_responses import ClinicResponses
 
 VALID_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -33,6 +38,29 @@ def client_fields(payload: Any) -> Optional[Dict[str, Any]]:
     if not isinstance(message_id, str) or not VALID_ID.fullmatch(message_id):
         return None
     return {ClientMessage.MESSAGE_ID: message_id, ClientMessage.RETRY: payload.get(ClientMessage.RETRY) is True}
+
+
+def response_name(message: Dict[str, Any]) -> str:
+    """The name of the response a message to the patient came from ("" if none): Rasa puts it in
+    the message; a reply sent again has it in the message's metadata."""
+    return str(message.get(RESPONSE_KEY) or (message.get("metadata") or {}).get(RESPONSE_KEY) or "")
+
+
+@contextlib.contextmanager
+def noting_responses(output: OutputChannel, names: List[str]) -> Iterator[None]:
+    """While in the block, `output` (a message's own channel object) adds the response name of
+    every message it sends to `names`."""
+    send = output.send_response
+
+    async def send_response(recipient_id: Text, message: Dict[Text, Any]) -> None:
+        names.append(response_name(message))
+        await send(recipient_id, message)
+
+    output.send_response = send_response
+    try:
+        yield
+    finally:
+        vars(output).pop("send_response", None)
 
 
 def replies_after(tracker: DialogueStateTracker, message_id: Text) -> Optional[List[Dict[str, Any]]]:
@@ -57,9 +85,22 @@ class OnceAgent(Agent):
     an enrolled patient's STOP or START unanswered (bot/rasa/check_ins.py: Twilio confirms it on SMS)."""
 
     async def handle_message(self, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
-        fields = client_fields(message.metadata)
+        """Answers the message; counts it by channel and outcome, and how long it took (bot/metrics.py)."""
         if not self.is_ready():
             return await super().handle_message(message)
+        responses: List[str] = []
+        started, outcome = time.perf_counter(), metrics.ERROR
+        try:
+            with noting_responses(message.output_channel, responses):
+                replies = await self.answer(message)
+            outcome = outcomes.outcome_of(responses) or metrics.NO_REPLY
+        finally:
+            metrics.replied(channel_of(message.sender_id), outcome, time.perf_counter() - started)
+        return replies
+
+    async def answer(self, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
+        """Answers the message (once, if resent; only a warning sign, if the staff have it)."""
+        fields = client_fields(message.metadata)
         if fields is not None:
             message.message_id = fields[ClientMessage.MESSAGE_ID]
         if await check_ins.is_opt_out(message.sender_id, message.text or ""):

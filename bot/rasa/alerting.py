@@ -4,21 +4,24 @@ saved conversation, and the pages to the escalation list.
 The conversation store calls `raise_for` after each save: if the conversation's latest turn got
 a red-flag reply, the alert is raised (once per patient message, however often the conversation
 is saved). `page_regularly` runs in every Rasa server: it claims the pages due and sends them by
-e-mail (SMTP_*) and SMS (the Twilio SMS channel's account and API client).
+e-mail (SMTP_*) and SMS (the Twilio SMS channel's account and API client). Both are counted
+(bot/metrics.py: escalations by channel and sign kind, pages by outcome).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from typing import Any, List, Optional
+from typing import Any, FrozenSet, List, Optional
 
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
 
-from bot import alerts, audit, settings
+from bot import alerts, audit, metrics, settings
 from bot.alerts import email, paging
+from bot.language.vocabulary import load_warning_signs
 from bot.names import UNSPECIFIED_SIGN, ClientMessage, Response, Slot
 from bot.rasa import timer
 from bot.rasa.channels import channel_of, enabled_credentials
@@ -28,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 PAGE_CHECK_SECONDS = 2.0
 RETRY_SECONDS = 60.0  # a page that reached nobody: the next person this much later
+PAGE_SENT, PAGE_FAILED = "sent", "failed"  # a page's outcome in bot/metrics.py
 ESCALATIONS = {
     Response.RED_FLAG: alerts.URGENT,
     Response.RED_FLAG_EMERGENCY: alerts.EMERGENCY,
@@ -58,11 +62,21 @@ def escalation_of(tracker: DialogueStateTracker) -> Optional[alerts.Escalation]:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def sign_ids() -> FrozenSet[str]:
+    """The warning signs' ids (data/warning_signs.yml): a metric's sign kinds."""
+    return frozenset(sign.id for sign in load_warning_signs())
+
+
 def raise_for(engine: Engine, tracker: DialogueStateTracker) -> None:
-    """Raises the alert of the conversation's latest turn, if it escalated."""
+    """Raises the alert of the conversation's latest turn, if it escalated; counts the escalation
+    (once: not again when the conversation is saved again)."""
     escalation = escalation_of(tracker)
-    if escalation is not None:
-        alerts.raise_alert(engine, escalation, paging=bool(settings.alert_escalation_list()))
+    if escalation is None:
+        return
+    if alerts.raise_alert(engine, escalation, paging=bool(settings.alert_escalation_list())) is not None:
+        sign = metrics.sign_kind(escalation.sign, sign_ids())
+        metrics.ESCALATIONS.labels(metrics.channel(escalation.channel), sign).inc()
 
 
 def sms_output() -> Optional[TwilioOutput]:
@@ -109,6 +123,7 @@ async def send(engine: Engine, page: paging.Page) -> None:
         logger.error("alert %d: %s failed (%s)", page.alert_id, where, "; ".join(failures))
         await loop.run_in_executor(None, paging.try_sooner, engine, page.alert_id, RETRY_SECONDS)
     action = "alert_page_failed" if failures else "alert_paged"
+    metrics.ALERT_PAGES.labels(PAGE_FAILED if failures else PAGE_SENT).inc()
     await loop.run_in_executor(None, audit.record, engine, alerts.ASSISTANT, action, f"alert {page.alert_id}: {where}")
 
 

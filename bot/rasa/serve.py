@@ -8,7 +8,8 @@ idle for longer than RETENTION_DAYS are purged every hour. The server listens on
 (loopback by default), accepts requests up to MAX_REQUEST_BYTES, and its HTTP API checks the
 token in constant time. It serves the model promoted in the staff console (else the one `make
 train` built), and swaps in another on POST /assistant/model without stopping (the console's
-promote and rollback).
+promote and rollback). `GET /health` and `GET /ready` (bot/health.py) answer load balancers without the
+token; `GET /metrics` (bot/metrics.py) answers a scraper on loopback, or with the token.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import logs, settings
+from bot import health, logs, metrics, settings
 from bot.rasa.channels import has_token, write_enabled_credentials
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,9 @@ def endpoints(server: settings.ServerSettings) -> Any:
     )
 
 
-OPEN_PATHS = ("/", "/version")  # Rasa's own unauthenticated pages; the channels check their own
+# Open without the token: Rasa's own unauthenticated pages and the load balancer's probes; /metrics
+# (loopback or the token) and the channels check their own.
+OPEN_PATHS = ("/", "/version", "/health", "/ready", "/metrics")
 
 
 def require_api_token(token: str) -> Callable[[Request], Awaitable[Optional[HTTPResponse]]]:
@@ -131,6 +134,7 @@ def add_model_swap(app: Any) -> None:
         started = time.perf_counter()
         agent = await asyncio.get_running_loop().run_in_executor(None, load_warm_agent, app.ctx.agent, path)
         app.ctx.agent = agent
+        metrics.served(agent.model_id)
         seconds = round(time.perf_counter() - started, 2)
         logger.info("now serving model %s (loaded in %.1f s)", agent.model_id, seconds)
         return response.json({"model_id": agent.model_id, "load_seconds": seconds})
@@ -189,6 +193,8 @@ def serve() -> None:
     app.config.REQUEST_MAX_SIZE = settings.max_request_bytes()
     app.register_middleware(require_api_token(server.auth_token), "request")
     add_model_swap(app)
+    health.add_health_routes(app, health.model_loaded, health.database_answers(database))
+    metrics.add_metrics_route(app, metrics.RASA, server.auth_token)
     app.ctx.channels = {channel.name(): channel for channel in channels}
     staff.add_staff_routes(app)
     check_ins.add_check_in_routes(app)
@@ -197,6 +203,7 @@ def serve() -> None:
         try:
             logger.info("serving model file %s", model.name)
             app.ctx.agent = await loop.run_in_executor(None, load_agent, str(model), endpoints_)
+            metrics.served(app.ctx.agent.model_id)
             logger.info("Rasa server is up and running.")
         except Exception as error:  # a server without its model must not look alive
             if isinstance(error, ClinicProfileError):  # names the file, the field and the fix; no patient data

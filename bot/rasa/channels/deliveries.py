@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from typing import Dict, Optional
 
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot import metrics
 from bot.database import DELIVERIES, database
 
 logger = logging.getLogger(__name__)
 
 KEEP_DAYS = 7
 SECONDS_PER_DAY = 86400
-COUNTS: Counter = Counter()  # (channel, "duplicate" | "unchecked") -> how many deliveries
+DUPLICATE, UNCHECKED = "duplicate", "unchecked"
 
 
 def first_time(channel: str, delivery_id: str, engine: Optional[Engine] = None) -> bool:
@@ -37,11 +37,11 @@ def first_time(channel: str, delivery_id: str, engine: Optional[Engine] = None) 
                 insert(DELIVERIES).values(channel=channel, delivery_id=delivery_id[:255], received_at=time.time())
             )
     except IntegrityError:
-        COUNTS[channel, "duplicate"] += 1
+        metrics.DELIVERIES.labels(metrics.channel(channel), DUPLICATE).inc()
         logger.info("%s: duplicate delivery ignored", channel)
         return False
     except Exception as error:  # the database is down: process it anyway
-        COUNTS[channel, "unchecked"] += 1
+        metrics.DELIVERIES.labels(metrics.channel(channel), UNCHECKED).inc()
         logger.error("%s: could not check for a duplicate delivery (%s)", channel, type(error).__name__)
     return True
 
@@ -55,4 +55,7 @@ def forget_older_than(engine: Engine, days: float = KEEP_DAYS, now: Optional[flo
 
 def counts(channel: str) -> Dict[str, int]:
     """How many deliveries of this channel were duplicates, and how many could not be checked."""
-    return {kind: COUNTS[channel, kind] for kind in ("duplicate", "unchecked")}
+    return {
+        kind: metrics.counted("webhook_deliveries", channel=metrics.channel(channel), outcome=kind)
+        for kind in (DUPLICATE, UNCHECKED)
+    }

@@ -28,7 +28,6 @@ import hmac
 import json
 import logging
 import time
-from collections import Counter
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Callable, Dict, List, Optional, Set, Text, TypeVar
@@ -37,7 +36,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot import outcomes, settings
+from bot import metrics, outcomes, settings
 from bot.database import OUTBOX, database
 from bot.rasa import timer
 from bot.rasa.channels import provider
@@ -53,8 +52,6 @@ ABANDONED = "its server stopped while sending it"
 TOO_LATE = "not sent in time: no server was running"
 PROBLEM_LENGTH = 128  # the outbox's problem column
 RESPONSE_KEY = "utter_action"  # where Rasa names the response of a bot message
-COUNTED = ("sent", "retried", outcomes.FAILED, outcomes.UNKNOWN)
-COUNTS: Counter = Counter()  # (channel, one of COUNTED) -> how many replies, since the server started
 _running: Set["asyncio.Task[None]"] = set()  # retries in the background, referenced until done
 
 
@@ -219,8 +216,14 @@ def too_late(engine: Engine, channel: str) -> List[Reply]:
 
 
 def counts(channel: str) -> Dict[str, int]:
-    """How many of this channel's replies were sent, retried, failed or unknown since the server started."""
-    return {kind: COUNTS[channel, kind] for kind in COUNTED}
+    """How many of this channel's replies were sent, retried, failed or unknown since the server
+    started (bot/metrics.py counts them)."""
+    label = metrics.channel(channel)
+    return {
+        "sent": metrics.counted("channel_replies", channel=label, outcome=outcomes.SENT),
+        "retried": metrics.counted("channel_retries", channel=label),
+        **{lost: metrics.counted("channel_replies", channel=label, outcome=lost) for lost in outcomes.LOST},
+    }
 
 
 class Outbox:
@@ -285,13 +288,13 @@ class Outbox:
         except Exception as error:  # unforeseen (its message might quote the reply): it may have gone out
             await self._lose(reply, outcomes.UNKNOWN, type(error).__name__)
         else:
-            COUNTS[self.channel, "sent"] += 1
+            metrics.CHANNEL_REPLIES.labels(metrics.channel(self.channel), outcomes.SENT).inc()
             await self._settle(reply, outcomes.SENT)
         return ""
 
     async def _retry(self, reply: Reply, problem: str) -> None:
         for delay in provider.RETRY_DELAYS_SECONDS:
-            COUNTS[self.channel, "retried"] += 1
+            metrics.CHANNEL_RETRIES.labels(metrics.channel(self.channel)).inc()
             await self._settle(reply, outcomes.PENDING, retry_in=delay)
             await asyncio.sleep(delay)
             problem = await self._attempt(reply)
@@ -321,7 +324,9 @@ class Outbox:
 def lost(channel: str, reply: Reply, status: str, problem: str) -> None:
     """Tells of a lost reply: counted, and logged with the conversation's pseudonym (an escalation
     as critical: the staff console shows it first)."""
-    COUNTS[channel, status] += 1
+    metrics.CHANNEL_REPLIES.labels(metrics.channel(channel), status).inc()
+    if reply.escalation:
+        metrics.LOST_ESCALATIONS.labels(metrics.channel(channel)).inc()
     logger.log(
         logging.CRITICAL if reply.escalation else logging.ERROR,
         "%s: %s to conversation %s lost (%s: %s); it is listed in the staff console",
