@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any, Optional
 
 import pytest
+import requests
 from sanic import Sanic
 from sqlalchemy import create_engine
 
@@ -84,3 +85,11 @@ def test_ready_answers_503_with_the_reason(checks, status, body):
     assert (reply.status, json.loads(reply.body)) == (status, body)
     alive = asyncio.run(routes["health"](request))
     assert (alive.status, json.loads(alive.body)) == (200, {"status": "ok"})
+
+
+def test_every_process_answers_health_and_the_rasa_server_and_console_ready(assistant):
+    for url in (assistant.rasa_url, assistant.console_url, assistant.action_url):
+        assert requests.get(f"{url}/health", timeout=10).status_code == 200, url
+    for url in (assistant.rasa_url, assistant.console_url):
+        reply = requests.get(f"{url}/ready", timeout=10)  # no token: load balancers have none
+        assert (reply.status_code, reply.json()) == (200, {"status": "ready"}), url

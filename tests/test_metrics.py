@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 from types import SimpleNamespace
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
+import requests
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sanic import Sanic
@@ -15,6 +16,9 @@ from sanic.compat import Header
 
 from bot import metrics
 from bot.names import UNSPECIFIED_SIGN, Channel
+from bot.rasa import alerting
+from bot.runtime.client import poll_until
+from tests.console.test_lost_replies import lose_an_escalation
 
 TOKEN = "metrics-test-token"
 Samples = Dict[Tuple[str, Tuple[Tuple[str, str], ...]], float]
@@ -33,8 +37,8 @@ def value(found: Samples, name: str, **labels: str) -> float:
     return found.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-def request(ip: str, headers: Dict[str, str] = {}, args: Dict[str, str] = {}) -> Any:
-    return SimpleNamespace(ip=ip, headers=Header(headers), args=args)
+def request(ip: str, headers: Optional[Dict[str, str]] = None, args: Optional[Dict[str, str]] = None) -> Any:
+    return SimpleNamespace(ip=ip, headers=Header(headers or {}), args=args or {})
 
 
 def test_labels_take_only_known_channels_and_sign_kinds():
@@ -137,3 +141,111 @@ def test_the_route_serves_the_registry_and_refuses_strangers():
     refused = asyncio.run(handler(request("192.0.2.7")))
     assert refused.status == 401 and "probe" not in refused.body.decode()
     assert "token" in json.loads(refused.body)["error"]
+
+
+# With the session's real servers (bot/runtime/services.py): every scrape is from loopback.
+
+
+def scrape(url: str, **kwargs: Any) -> Samples:
+    reply = requests.get(f"{url}/metrics", timeout=30, **kwargs)
+    assert reply.status_code == 200, reply.text
+    return samples(reply.text)
+
+
+def test_the_rasa_server_counts_a_rest_message_by_channel_and_outcome_and_serves_its_model_id(
+    assistant, client, sender
+):
+    client.send(sender, "hello")  # the conversation's disclaimer comes first: not counted as an outcome
+    before = scrape(assistant.rasa_url)
+    replies = client.ask(sender, "how much does a spinal fusion cost without insurance")
+    assert replies[-1].utter_action == "utter_out_of_scope"
+    after = scrape(assistant.rasa_url)
+    declined = {"channel": "rest", "outcome": "declined"}
+    assert value(after, "spine_messages_total", **declined) == value(before, "spine_messages_total", **declined) + 1
+    count = ("spine_reply_seconds_count", {"channel": "rest"})
+    assert value(after, count[0], **count[1]) == value(before, count[0], **count[1]) + 1
+    assert value(after, "spine_reply_seconds_sum", channel="rest") > value(
+        before, "spine_reply_seconds_sum", channel="rest"
+    )
+    model_id = requests.get(f"{assistant.rasa_url}/status", params={"token": assistant.token}, timeout=10).json()
+    assert value(after, "spine_model_info", model_id=model_id["model_id"]) == 1
+
+
+def test_an_escalation_is_counted_by_its_sign_kind(assistant, client, sender):
+    def escalations(found: Samples) -> Dict[str, float]:
+        return {
+            dict(labels)["sign"]: v
+            for (name, labels), v in found.items()
+            if name == "spine_escalations_total" and dict(labels)["channel"] == "rest"
+        }
+
+    before = scrape(assistant.rasa_url)
+    replies = client.ask(sender, "i peed myself and didnt even feel it")
+    assert replies[-1].utter_action == "utter_red_flag_emergency"
+    found: Dict[str, Samples] = {}
+
+    def counted() -> bool:  # the alert is raised after the conversation is saved
+        found["after"] = scrape(assistant.rasa_url)
+        return sum(escalations(found["after"]).values()) == sum(escalations(before).values()) + 1
+
+    poll_until(counted, 30, "the escalation counted")
+    escalated = {"channel": "rest", "outcome": "escalated"}
+    after = found["after"]
+    assert value(after, "spine_messages_total", **escalated) == value(before, "spine_messages_total", **escalated) + 1
+    assert set(escalations(after)) <= alerting.sign_ids() | {UNSPECIFIED_SIGN}
+
+
+def test_a_lost_escalation_is_counted_where_it_is_lost_and_waits_in_the_console(assistant, provider_api):
+    before = scrape(assistant.rasa_url)
+    lose_an_escalation(assistant, provider_api)
+    found: Dict[str, Samples] = {}
+
+    def counted() -> bool:
+        found["after"] = scrape(assistant.rasa_url)
+        return value(found["after"], "spine_lost_escalations_total", channel="telegram") > value(
+            before, "spine_lost_escalations_total", channel="telegram"
+        )
+
+    poll_until(counted, 30, "the lost escalation counted")
+    failed = {"channel": "telegram", "outcome": "failed"}
+    assert value(found["after"], "spine_channel_replies_total", **failed) > value(
+        before, "spine_channel_replies_total", **failed
+    )
+    console = scrape(assistant.console_url)
+    assert value(console, "spine_lost_escalation_replies") >= 1
+    assert value(console, "spine_lost_replies") >= value(console, "spine_lost_escalation_replies")
+    assert ("spine_alerts_open", ()) in console and ("spine_alerts_unresolved", ()) in console
+
+
+def test_the_action_server_counts_its_calls(assistant, client, sender):
+    before = scrape(assistant.action_url)
+    client.send(sender, "how long is recovery after a lumbar fusion")
+    after = scrape(assistant.action_url)
+    assert value(after, "spine_action_calls_total", outcome="ok") > value(
+        before, "spine_action_calls_total", outcome="ok"
+    )
+    assert value(after, "spine_action_seconds_count") > value(before, "spine_action_seconds_count")
+
+
+def test_no_message_text_or_sender_in_any_metrics(assistant, client):
+    sender, text = "zebra-sender-7731", "my quokka-4418 incision is oozing since tuesday"
+    client.send(sender, text)
+    client.send(sender, "how much does quokka-4418 cost")
+    for url in (assistant.rasa_url, assistant.action_url, assistant.console_url):
+        body = requests.get(f"{url}/metrics", timeout=30).text
+        assert "spine_" in body
+        assert "zebra" not in body and "quokka" not in body and "oozing" not in body
+
+
+def test_a_request_a_proxy_forwarded_needs_the_token(assistant):
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    for url, token in (
+        (assistant.rasa_url, assistant.token),
+        (assistant.console_url, assistant.token),
+        (assistant.action_url, assistant.env["actions"]["ACTION_TOKEN"]),
+    ):
+        assert requests.get(f"{url}/metrics", headers=forwarded, timeout=30).status_code == 401
+        assert (
+            requests.get(f"{url}/metrics", headers=forwarded, params={"token": "wrong"}, timeout=30).status_code == 401
+        )
+        assert scrape(url, headers={**forwarded, "Authorization": f"Bearer {token}"})

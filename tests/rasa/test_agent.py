@@ -1,6 +1,11 @@
 """A message its client sends again (same message id, retry) is answered once (bot/rasa/agent.py)."""
 
+import asyncio
+
+from rasa.core.channels.channel import CollectingOutputChannel
+
 from bot.names import ClientMessage
+from bot.rasa.agent import noting_responses
 
 QUESTION = "will there be metal in my back after fusion?"
 
@@ -28,3 +33,14 @@ def test_a_new_message_id_is_a_new_message_and_bad_ids_are_ignored(client, sende
     client.send(sender, QUESTION, **{ClientMessage.MESSAGE_ID: "<bad id>", ClientMessage.RETRY: True})
     ids = [e["message_id"] for e in user_messages(client, sender)]
     assert ids[:2] == ["first-message", "second-message"] and len(ids) == 3 and ids[2] != "<bad id>"
+
+
+def test_the_responses_sent_are_noted_while_answering_and_only_then():
+    output, names = CollectingOutputChannel(), []
+    with noting_responses(output, names):
+        asyncio.run(output.send_response("rest:a", {"text": "Call now.", "utter_action": "utter_red_flag"}))
+        asyncio.run(output.send_response("rest:a", {"text": "Again.", "metadata": {"utter_action": "utter_default"}}))
+    asyncio.run(output.send_response("rest:a", {"text": "Later.", "utter_action": "utter_greet"}))
+    assert names == ["utter_red_flag", "utter_default"]
+    assert [m["text"] for m in output.messages] == ["Call now.", "Again.", "Later."]
+    assert "send_response" not in vars(output)

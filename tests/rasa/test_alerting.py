@@ -10,7 +10,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
 
-from bot import alerts, audit
+from bot import alerts, audit, metrics
 from bot.alerts.paging import Page, Person
 from bot.database import ALERTS, database
 from bot.names import UNSPECIFIED_SIGN, ClientMessage, Response, Slot
@@ -70,6 +70,22 @@ def test_test_traffic_is_read_from_the_messages_metadata():
     assert found is not None and found.test_traffic and found.channel == "rest"
 
 
+def test_an_escalation_is_counted_once_by_channel_and_sign_kind(engine):
+    def counted(sign: str) -> int:
+        return metrics.counted("escalations", channel="twilio", sign=sign)
+
+    before = {sign: counted(sign) for sign in ("fever", metrics.OTHER)}
+    fever = tracker(user("fever"), SlotSet(Slot.WARNING_SIGN, "fever"), bot(Response.RED_FLAG), sender="twilio:+1555")
+    alerting.raise_for(engine, fever)
+    alerting.raise_for(engine, fever)  # the conversation saved again
+    made_up = tracker(
+        user("/red_flag"), SlotSet(Slot.WARNING_SIGN, "Ann Smith"), bot(Response.RED_FLAG), sender="twilio:+1666"
+    )
+    alerting.raise_for(engine, made_up)
+    assert {sign: counted(sign) - before[sign] for sign in before} == {"fever": 1, metrics.OTHER: 1}
+    assert "fever" in alerting.sign_ids()
+
+
 PAGE = Page(7, "twilio", "fever", alerts.URGENT, Person(("nurse@clinic.test",), ("+15550002222",)), 1)
 
 
@@ -84,7 +100,7 @@ def test_a_page_is_emailed_and_texted_through_the_twilio_channels_client(engine,
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("TWILIO_SMS_WEBHOOK_URL", "https://chat.clinic.test/webhooks/twilio/webhook")
     monkeypatch.setenv("CONSOLE_PUBLIC_URL", "https://console.clinic.test")
-    mark = provider_api.mark()
+    mark, sent = provider_api.mark(), metrics.counted("alert_pages", outcome=alerting.PAGE_SENT)
     with mailbox() as box:
         monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("SMTP_PORT", str(box.port))
@@ -96,6 +112,7 @@ def test_a_page_is_emailed_and_texted_through_the_twilio_channels_client(engine,
     assert sms.form["To"] == "+15550002222" and sms.form["From"] == CHANNEL_SECRETS["TWILIO_SMS_NUMBER"]
     assert "https://console.clinic.test/#alerts/7" in sms.form["Body"]
     assert audit.entries(engine)[0]["action"] == "alert_paged"
+    assert metrics.counted("alert_pages", outcome=alerting.PAGE_SENT) == sent + 1
 
 
 def test_a_page_that_fails_is_audited_and_goes_to_the_next_person_sooner(engine, monkeypatch):
@@ -103,7 +120,9 @@ def test_a_page_that_fails_is_audited_and_goes_to_the_next_person_sooner(engine,
     monkeypatch.setenv("SMTP_PORT", "9")  # nothing listens there
     monkeypatch.setenv("SMTP_SECURITY", "none")
     alert_id = alerts.raise_alert(engine, alerts.Escalation("twilio:+1", "twilio", "fever", "urgent", "x", AT), True)
+    failed = metrics.counted("alert_pages", outcome=alerting.PAGE_FAILED)
     asyncio.run(alerting.send(engine, Page(alert_id, "twilio", "fever", alerts.URGENT, Person(("a@clinic.test",)), 1)))
+    assert metrics.counted("alert_pages", outcome=alerting.PAGE_FAILED) == failed + 1
     entry = audit.entries(engine)[0]
     assert (entry["action"], entry["target"]) == (
         "alert_page_failed",
