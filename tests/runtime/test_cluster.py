@@ -76,6 +76,22 @@ def test_rest_api_and_webhooks_answer_on_the_cluster_port(cluster, provider_api)
     assert provider_api.wait_for(REPLY_PATH, mark, count=2)
 
 
+def test_each_replica_has_its_own_metrics_and_the_front_door_needs_the_token(cluster):
+    """A replica's /metrics answers a scraper on loopback; through nginx (X-Forwarded-For) only
+    with the token. /ready answers without one: the replicas' database is PostgreSQL."""
+    for name in cluster.replicas:
+        client = replica_client(cluster, name)
+        client.send(f"metrics-{name}", "is spinal fusion the same as a disc replacement?")
+        own = requests.get(f"{cluster.replica_url(name)}/metrics", timeout=10)
+        assert own.status_code == 200 and 'spine_messages_total{channel="rest",outcome="answered"}' in own.text
+        assert requests.get(f"{cluster.replica_url(name)}/ready", timeout=10).json() == {"status": "ready"}
+    front = cluster.services.rasa_url
+    assert requests.get(f"{front}/metrics", timeout=10).status_code == 401
+    token = {"Authorization": f"Bearer {cluster.services.token}"}
+    assert "spine_reply_seconds_bucket" in requests.get(f"{front}/metrics", headers=token, timeout=10).text
+    assert requests.get(f"{front}/ready", timeout=10).status_code == 200
+
+
 def test_the_widget_talks_to_the_cluster_and_the_console_reads_it(cluster):
     with demo_page(cluster.services.web_url, 1280, 900) as driver:
         open_chat(driver)
