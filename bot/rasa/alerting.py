@@ -15,6 +15,7 @@ import functools
 import logging
 from typing import Any, FrozenSet, List, Optional
 
+import yaml
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
@@ -64,8 +65,13 @@ def escalation_of(tracker: DialogueStateTracker) -> Optional[alerts.Escalation]:
 
 @functools.lru_cache(maxsize=1)
 def sign_ids() -> FrozenSet[str]:
-    """The warning signs' ids (data/warning_signs.yml): a metric's sign kinds."""
-    return frozenset(sign.id for sign in load_warning_signs())
+    """The warning signs' ids (data/warning_signs.yml): a metric's sign kinds (none if the file
+    cannot be read: the alerts are raised all the same)."""
+    try:
+        return frozenset(sign.id for sign in load_warning_signs())
+    except (OSError, ValueError, yaml.YAMLError) as error:  # VocabularyError is a ValueError naming the fix
+        logger.error("escalations are counted without their sign kind: %s", error)
+        return frozenset()
 
 
 def raise_for(engine: Engine, tracker: DialogueStateTracker) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot import alerts, audit, metrics
 from bot.alerts.paging import Page, Person
 from bot.database import ALERTS, database
+from bot.language import vocabulary
 from bot.names import UNSPECIFIED_SIGN, ClientMessage, Response, Slot
 from bot.rasa import alerting
 from bot.settings import ConfigurationError
@@ -143,3 +144,14 @@ def test_an_escalation_list_that_cannot_be_reached_is_refused_at_start(monkeypat
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigurationError, match="TWILIO"):
         alerting.check_configuration()
+
+
+def test_a_warning_sign_file_that_cannot_be_read_leaves_escalations_counted_without_their_kind(monkeypatch, tmp_path):
+    broken = tmp_path / "warning_signs.yml"
+    broken.write_text("signs: [", encoding="utf-8")
+    monkeypatch.setattr(alerting, "load_warning_signs", lambda: vocabulary.load_warning_signs(broken))
+    alerting.sign_ids.cache_clear()
+    try:
+        assert alerting.sign_ids() == frozenset()
+    finally:
+        alerting.sign_ids.cache_clear()

@@ -7,8 +7,9 @@ the next reply waits for one attempt of the one before, never for its retries. A
 again after RETRY_DELAYS_SECONDS only when it certainly did not arrive (provider.Unreachable). One
 the provider refused is `failed`; one that went out without an answer is `unknown` and is not sent
 again by itself (the providers take no idempotency key: a patient would get it twice). Both are
-lost replies: logged with the conversation's pseudonym (an escalation's as critical), counted on
-the channel's health page, and listed in the staff console, where an admin may queue one again.
+lost replies: logged with the conversation's pseudonym (an escalation's as critical), counted
+(bot/metrics.py; also on the channel's health page), and listed in the staff console, where an
+admin may queue one again.
 
 Each attempt first claims its reply (pending -> sending, only if still pending), so two servers
 never both send it. Every SWEEP_SECONDS, from its start, each server sends the pending replies
