@@ -12,7 +12,7 @@ import logging
 import sys
 from typing import Optional
 
-from bot import logs, settings
+from bot import listening, logs, settings
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,7 @@ def main() -> int:
         return response.json({"error": "the action failed"}, status=500)
 
     app.error_handler.add(Exception, without_the_request)
-    app.run(host=settings.action_bind_address(), port=server.action_port, workers=1, access_log=False)
-    return 0
+    return listening.run(app, settings.action_bind_address(), server.action_port)
 
 
 if __name__ == "__main__":
