@@ -71,11 +71,13 @@ CHAIN_DEPTH = 5  # at most this many causes of an exception are rendered
 SAFE_FIELDS = ("event",)
 
 _CONVERSATION_PATH = re.compile(r"(/conversations/)[^/\s'\"?]+")
-_QUERY = re.compile(r"\?[^\s'\"]*")
+_QUERY = re.compile(r"(?<=[\w/])\?[^\s'\"]+")  # after a path: not SQL's placeholders, nor a question
 _URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@", re.IGNORECASE)
 _TELEGRAM_TOKEN = re.compile(r"(/bot)\d+:[\w-]+")
-_SQL_STRING = re.compile(r"'(?:[^']|'')*'")
+_SQL_STRING = re.compile(r"'(?:[^']|'')*(?:'|\Z)")  # to the end if cut short
 _HIDDEN_LITERAL = "'?'"
+_STATEMENT_CONTEXT = re.compile(r"LINE \d+:|CONTEXT:|DETAIL:|\s*\^\s*$")
+_DATABASE_MODULES = ("sqlalchemy.", "sqlite3.", "psycopg2.")
 TEXT_FORMAT = "%(asctime)s %(levelname)-8s %(name)s - %(message)s"
 
 
@@ -96,23 +98,35 @@ def is_system_error(error: BaseException) -> bool:
     return any(_name(kind) in SYSTEM_ERRORS for kind in type(error).__mro__)
 
 
+def _without_values(message: str) -> str:
+    """A database's message without what could quote a statement's values: the statement line
+    PostgreSQL points into (psycopg2 puts the values into the statement it sends), its DETAIL and
+    CONTEXT (which can quote a row), and every quoted literal."""
+    kept = [line for line in message.splitlines() if line.strip() and not _STATEMENT_CONTEXT.match(line)]
+    return _SQL_STRING.sub(_HIDDEN_LITERAL, "\n".join(kept))
+
+
 def _statement_error_message(error: Any) -> str:
     """A SQLAlchemy statement error as SQLAlchemy renders it with `hide_parameters` set: the
-    driver's message and the statement, here also with its quoted literals hidden."""
-    lines = [f"({_name(type(error.orig))}) {error.orig}" if error.orig is not None else str(error.args[0])]
+    driver's message and the statement, never its parameters."""
+    lines = [f"({_name(type(error.orig))}) {error.orig}" if error.orig is not None else "(no driver error)"]
     if error.statement:
-        lines.append(f"[SQL: {_SQL_STRING.sub(_HIDDEN_LITERAL, str(error.statement))}]")
-        if error.params:
-            lines.append("[SQL parameters hidden]")
+        lines.append(f"[SQL: {error.statement}]")
+    if error.params:
+        lines.append("[SQL parameters hidden]")
     return "\n".join(lines)
 
 
 def safe_message(error: BaseException) -> Optional[str]:
-    """The error's message, redacted, if its type is on the allow-list; else None (withheld)."""
+    """The error's message, redacted, if its type is on the allow-list; else None (withheld).
+    A database's message also loses the statement's values (_without_values)."""
     if not is_system_error(error):
         return None
-    statement_error = any(_name(kind) == "sqlalchemy.exc.StatementError" for kind in type(error).__mro__)
-    return redact(_statement_error_message(error) if statement_error else str(error))
+    names = [_name(kind) for kind in type(error).__mro__]
+    message = _statement_error_message(error) if "sqlalchemy.exc.StatementError" in names else str(error)
+    if names[0].startswith(_DATABASE_MODULES):
+        message = _without_values(message)
+    return redact(message).strip()
 
 
 def reason(error: BaseException) -> str:
@@ -196,9 +210,9 @@ def _exc_info(value: Any) -> Optional[ExcInfo]:
         return (type(value), value, value.__traceback__)
     if value is True:
         found = sys.exc_info()
-        return found if found[0] is not None else None  # type: ignore[return-value]
+        return found if found[0] is not None else None
     if isinstance(value, tuple) and value and value[0] is not None:
-        return value  # type: ignore[return-value]
+        return value
     return None
 
 
@@ -214,7 +228,9 @@ def keep_safe_fields(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> D
 
 def _log_uncaught(kind: Type[BaseException], error: BaseException, trace: Optional[TracebackType]) -> None:
     if not issubclass(kind, KeyboardInterrupt):
-        logging.getLogger("uncaught").critical("the process stopped on an uncaught exception", exc_info=(kind, error, trace))
+        logging.getLogger("uncaught").critical(
+            "the process stopped on an uncaught exception", exc_info=(kind, error, trace)
+        )
 
 
 def _log_uncaught_in_thread(args: Any) -> None:
@@ -251,6 +267,7 @@ def _install(formatter: logging.Formatter, level: int) -> None:
     logging.getLogger("sanic.access").disabled = True  # request lines carry ids and tokens
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per run of bot/rasa/timer.py's jobs
     logging.captureWarnings(True)
+    logging.raiseExceptions = False  # a failed write would print the record's exception in full to stderr
     sys.excepthook = _log_uncaught
     threading.excepthook = _log_uncaught_in_thread
     structlog.configure(
