@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import threading
@@ -251,6 +252,8 @@ def configure(level: int = logging.INFO) -> None:
         _install(SafeFormatter(TEXT_FORMAT), level)
         logging.getLogger(__name__).critical("cannot start: %s", error)
         raise SystemExit(2) from None
+    if structured:  # TensorFlow writes its C++ messages itself, never as JSON: only its errors then
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _install(JSONFormatter() if structured else SafeFormatter(TEXT_FORMAT), level)
 
 

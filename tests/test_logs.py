@@ -43,6 +43,7 @@ def log_lines(request, monkeypatch) -> Iterator[Callable[[], List[str]]]:
     root, hooks, structlog_config = logging.getLogger(), (sys.excepthook, threading.excepthook), structlog.get_config()
     handlers, level = root.handlers[:], root.level
     monkeypatch.setenv("LOG_FORMAT", request.param)
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")  # what configure() sets for JSON
     logs.configure()
     output = io.StringIO()
     root.handlers[0].setStream(output)  # type: ignore[attr-defined]
