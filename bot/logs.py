@@ -61,6 +61,8 @@ SYSTEM_ERRORS: Mapping[str, str] = {
     "psycopg2.ProgrammingError": "PostgreSQL's message about the code's SQL (relation or column missing)",
     "bot.settings.ConfigurationError": "written to name the variable, what is wrong with its value and the fix",
     "bot.clinic.ClinicProfileError": "written to name the profile file, the field and the fix",
+    "bot.rasa.channels.provider.ProviderError": "a messaging provider's API did not take a call: written to name "
+    "the provider and the HTTP status or error type, never the text",
 }
 """Exception types whose messages are shown, by module and name (a subclass counts), each with why
 its message is safe. Not here, so withheld: everything else, among them ValueError and KeyError

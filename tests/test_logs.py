@@ -190,6 +190,13 @@ def test_an_uncaught_exception_goes_through_the_same_path():
     assert "message" not in entry["exception"] and "incision" not in ran.stdout
 
 
+def test_a_one_line_reason_is_the_type_and_only_an_allowed_message():
+    assert logs.reason(patient_error()) == "ValueError"
+    assert logs.reason(ConnectionRefusedError(111, "Connection refused")) == (
+        "ConnectionRefusedError: [Errno 111] Connection refused"
+    )
+
+
 def test_every_allowed_type_is_an_exception_class():
     for name in SYSTEM_ERRORS:
         module, _, qualname = name.rpartition(".")

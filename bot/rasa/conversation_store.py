@@ -27,6 +27,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 
+from bot import logs
 from bot.database import database
 from bot.rasa import staff
 
@@ -123,7 +124,7 @@ class ConversationStore(SQLTrackerStore):
         try:
             await asyncio.get_running_loop().run_in_executor(None, staff.after_save, database(), tracker)
         except Exception as error:  # the database failed after the save: logged without data
-            logger.error("a saved conversation's alert or handoff could not be recorded (%s)", type(error).__name__)
+            logger.error("a saved conversation's alert or handoff could not be recorded (%s)", logs.reason(error))
 
     async def _read(
         self, sender_id: Text, read: Callable[[Text], Awaitable[Optional[DialogueStateTracker]]]

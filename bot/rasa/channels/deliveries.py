@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot import logs
 from bot.database import DELIVERIES, database
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def first_time(channel: str, delivery_id: str, engine: Optional[Engine] = None) 
         return False
     except Exception as error:  # the database is down: process it anyway
         COUNTS[channel, "unchecked"] += 1
-        logger.error("%s: could not check for a duplicate delivery (%s)", channel, type(error).__name__)
+        logger.error("%s: could not check for a duplicate delivery (%s)", channel, logs.reason(error))
     return True
 
 
