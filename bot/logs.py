@@ -133,8 +133,9 @@ def safe_message(error: BaseException) -> Optional[str]:
 
 
 def reason(error: BaseException) -> str:
-    """A short, safe account of an error for a one-line log: its type, and its message if allowed."""
-    message = safe_message(error)
+    """A short, safe account of an error for a one-line log: its type, and its message (on one
+    line) if allowed."""
+    message = " ".join((safe_message(error) or "").split())
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 

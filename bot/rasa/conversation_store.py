@@ -89,7 +89,7 @@ class ConversationStore(SQLTrackerStore):
             "conversation store: %s failed (%s); %d failure(s) since start; %d conversation(s) kept in memory "
             "until the database answers",
             operation,
-            type(error).__name__,
+            logs.reason(error),
             ConversationStore.failures,
             len(self.unsaved),
         )
