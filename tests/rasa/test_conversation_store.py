@@ -1,5 +1,6 @@
 """The conversation store during a database outage: the failure is visible (a count and a log
-line with the driver's message but without content), the conversation is kept in memory and saved once the database is back."""
+line with the driver's message but without content), the conversation is kept in memory and
+saved once the database is back."""
 
 import logging
 import time
