@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Optional
 
-from bot import logs, metrics, settings
+from bot import listening, logs, metrics, settings
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,7 @@ def main() -> int:
 
     app.error_handler.add(Exception, without_the_request)
     metrics.add_metrics_route(app, metrics.ACTIONS, server.action_token)
-    app.run(host=settings.action_bind_address(), port=server.action_port, workers=1, access_log=False)
-    return 0
+    return listening.run(app, settings.action_bind_address(), server.action_port)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import logs
 from bot.language.people import SELF
 from bot.names import (
     BY_MEANING_EXTRACTOR,
@@ -135,7 +136,7 @@ class TimelineAction(Action, abc.ABC):
         try:
             replies, events = self.lookup(tracker)
         except Exception as error:  # unreadable data, a bug, an input nobody foresaw: the patient still gets an answer
-            logger.error("%s failed (%s)", self.name(), type(error).__name__)
+            logger.error("%s failed (%s)", self.name(), logs.reason(error))
             dispatcher.utter_message(response=Response.TIMELINE_UNAVAILABLE)
             return forgotten
         logger.info("%s answered with %s", self.name(), ", ".join(r.response for r in replies))

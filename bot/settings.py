@@ -461,6 +461,15 @@ CLINIC_PROFILE_FILE = Setting(
     (RASA, ACTIONS, CONSOLE),
     "the clinic's profile: name, phone numbers, opening hours, address ([operations.md](operations.md#clinic-profile))",
 )
+LOG_FORMAT = Setting(
+    "LOG_FORMAT",
+    "text",
+    lambda name, value: _choice(name, value, ("text", "json")),
+    PROCESSES,
+    "how every process writes its log: `text` lines, or `json`, one object per line (time, level, logger, message, "
+    "exception) for a log collector; never patient text, system errors in full "
+    "([operations.md](operations.md#logs))",
+)
 SHARED_DIR = Setting(
     "SHARED_DIR",
     str(PROJECT_ROOT.parent / "shared"),
@@ -504,6 +513,7 @@ model_store_dir = MODEL_STORE_DIR.get
 reviewed_data_file = REVIEWED_DATA_FILE.get
 release_gate_file = RELEASE_GATE_FILE.get
 clinic_profile_file = CLINIC_PROFILE_FILE.get
+log_format = LOG_FORMAT.get
 CLINC_FILE = SHARED_DIR.get() / "datasets" / "clinc150" / "out_of_scope.json"
 
 

@@ -32,7 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot import check_ins
+from bot import check_ins, logs
 from bot.check_ins.content import check_in, template_variables
 from bot.names import Channel, Response, Slot
 from bot.rasa import timer
@@ -171,7 +171,7 @@ async def is_opt_out(conversation_id: str, text: str) -> bool:
             None, lambda: check_ins.of_conversation(database(), conversation_id)
         )
     except Exception as error:
-        logger.error("check-ins: could not look up an enrolment (%s)", type(error).__name__)
+        logger.error("check-ins: could not look up an enrolment (%s)", logs.reason(error))
         return False
     return found is not None
 

@@ -27,6 +27,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 
+from bot import logs
 from bot.database import database
 from bot.rasa import staff
 
@@ -88,7 +89,7 @@ class ConversationStore(SQLTrackerStore):
             "conversation store: %s failed (%s); %d failure(s) since start; %d conversation(s) kept in memory "
             "until the database answers",
             operation,
-            type(error).__name__,
+            logs.reason(error),
             ConversationStore.failures,
             len(self.unsaved),
         )
@@ -123,7 +124,7 @@ class ConversationStore(SQLTrackerStore):
         try:
             await asyncio.get_running_loop().run_in_executor(None, staff.after_save, database(), tracker)
         except Exception as error:  # the database failed after the save: logged without data
-            logger.error("a saved conversation's alert or handoff could not be recorded (%s)", type(error).__name__)
+            logger.error("a saved conversation's alert or handoff could not be recorded (%s)", logs.reason(error))
 
     async def _read(
         self, sender_id: Text, read: Callable[[Text], Awaitable[Optional[DialogueStateTracker]]]

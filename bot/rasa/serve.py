@@ -28,7 +28,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import health, logs, metrics, settings
+from bot import health, listening, logs, metrics, settings
 from bot.rasa.channels import has_token, write_enabled_credentials
 
 logger = logging.getLogger(__name__)
@@ -144,14 +144,13 @@ def main() -> int:
     settings.disable_rasa_telemetry()
     logs.configure()
     try:
-        serve()
+        return serve()
     except settings.ConfigurationError as error:
-        print(f"Cannot start the Rasa server: {error}", file=sys.stderr)
+        logger.critical("Cannot start the Rasa server: %s", error)
         return 2
-    return 0
 
 
-def serve() -> None:
+def serve() -> int:
     from rasa.core.channels.channel import InputChannel
     from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
@@ -169,7 +168,7 @@ def serve() -> None:
     try:
         model = served_model_path(database())  # migrated (its directory made, for SQLite) before Rasa opens it
     except Exception as error:  # the server starts anyway; the store says when it fails
-        logger.error("conversation database unavailable at start (%s)", type(error).__name__)
+        logger.error("conversation database unavailable at start (%s)", logs.reason(error))
     endpoints_ = endpoints(server)
     with tempfile.TemporaryDirectory() as private:
         credentials = Path(private) / "credentials.yml"
@@ -216,7 +215,7 @@ def serve() -> None:
     app.register_listener(load_model, "before_server_start")
     app.register_listener(close_resources, "after_server_stop")
     logger.info("Starting the Rasa server on %s:%s", settings.bind_address(), server.rasa_port)
-    app.run(host=settings.bind_address(), port=server.rasa_port, workers=1, access_log=False)
+    return listening.run(app, settings.bind_address(), server.rasa_port)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot import handoffs
+from bot import handoffs, logs
 from bot.names import Metadata, Response
 from bot.rasa import alerting, check_ins
 
@@ -116,6 +116,6 @@ async def with_staff(conversation_id: str) -> bool:
     try:
         found = await asyncio.get_running_loop().run_in_executor(None, handoffs.active, database(), conversation_id)
     except Exception as error:
-        logger.error("handoffs: could not check a conversation (%s)", type(error).__name__)
+        logger.error("handoffs: could not check a conversation (%s)", logs.reason(error))
         return False
     return found is not None

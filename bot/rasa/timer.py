@@ -20,6 +20,8 @@ from typing import Any, Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import logs
+
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]
@@ -34,7 +36,7 @@ def every(app: Any, seconds: float, name: str, job: Job, at_once: bool = False) 
         try:
             await job()
         except Exception as error:
-            logger.error("%s failed (%s)", name, type(error).__name__)
+            logger.error("%s failed (%s)", name, logs.reason(error))
 
     first = {"next_run_time": datetime.now(timezone.utc)} if at_once else {}
     timer(app).add_job(

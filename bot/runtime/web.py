@@ -6,12 +6,15 @@ widget. A clinic serves the widget file from its own site or from the Rasa host 
 
 from __future__ import annotations
 
+import logging
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional, Tuple
 
-from bot import settings
+from bot import logs, settings
+
+logger = logging.getLogger(__name__)
 
 WEB_DIR = settings.PROJECT_ROOT / "web"
 WIDGET_FILE = WEB_DIR / "dist" / "spine-chat.js"
@@ -54,12 +57,17 @@ class DemoHandler(BaseHTTPRequestHandler):
 
 
 def main() -> int:
+    logs.configure()
     if not WIDGET_FILE.is_file():
-        print(f"{WIDGET_FILE} is missing: run `make widget`", file=sys.stderr)
+        logger.critical("%s is missing: run `make widget`", WIDGET_FILE)
         return 1
-    port = settings.server_settings().web_port
-    server = ThreadingHTTPServer((settings.bind_address(), port), DemoHandler)
-    print(f"Demo page on http://localhost:{port}", flush=True)
+    host, port = settings.bind_address(), settings.server_settings().web_port
+    try:
+        server = ThreadingHTTPServer((host, port), DemoHandler)
+    except OSError:
+        logger.critical("the demo page cannot listen on %s:%s", host, port, exc_info=True)
+        return 1
+    logger.info("Demo page on http://localhost:%s", port)
     server.serve_forever()
     return 0
 

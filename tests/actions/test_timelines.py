@@ -162,7 +162,7 @@ def test_unreadable_timelines_give_an_apology_and_the_general_answer(monkeypatch
     with caplog.at_level(logging.INFO):
         [message], events = run(timelines.ActionRecoveryTime(), tracker({"procedure": "fusion"}))
     assert message["response"] == "utter_timeline_unavailable" and events == []
-    assert "action_recovery_time failed (FileNotFoundError)" in caplog.text
+    assert "action_recovery_time failed (FileNotFoundError: data/timelines.yml)" in caplog.text
     assert "(message text)" not in caplog.text
 
 

@@ -25,7 +25,7 @@ from typing import Any, Awaitable, Callable, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
-from bot import settings
+from bot import logs, settings
 from bot.language.long_text import most_severe_sign, warning_sign_net
 from bot.names import Entity, Intent, Severity
 
@@ -48,6 +48,7 @@ PARENT_CHECK_SECONDS = 2
 def start_worker() -> None:
     """In the worker: loads the net, and exits when the Rasa server is gone (a server killed
     outright would otherwise leave its worker, and its memory, behind)."""
+    logs.configure()
     parent = os.getppid()
 
     def watch() -> None:

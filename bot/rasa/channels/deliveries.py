@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot import metrics
+from bot import logs, metrics
 from bot.database import DELIVERIES, database
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def first_time(channel: str, delivery_id: str, engine: Optional[Engine] = None) 
         return False
     except Exception as error:  # the database is down: process it anyway
         metrics.DELIVERIES.labels(metrics.channel(channel), UNCHECKED).inc()
-        logger.error("%s: could not check for a duplicate delivery (%s)", channel, type(error).__name__)
+        logger.error("%s: could not check for a duplicate delivery (%s)", channel, logs.reason(error))
     return True
 
 

@@ -37,7 +37,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot import metrics, outcomes, settings
+from bot import logs, metrics, outcomes, settings
 from bot.database import OUTBOX, database
 from bot.rasa import timer
 from bot.rasa.channels import provider
@@ -242,7 +242,7 @@ class Outbox:
                 None, lambda: work(self.engine or database(), *args)
             )
         except Exception as error:
-            logger.error("%s: the outbox's database failed (%s)", self.channel, type(error).__name__)
+            logger.error("%s: the outbox's database failed (%s)", self.channel, logs.reason(error))
             return unavailable
 
     async def send(self, conversation_id: str, recipient: str, messages: List[Dict[str, Any]]) -> bool:

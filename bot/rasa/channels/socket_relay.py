@@ -17,6 +17,8 @@ from typing import Any, Awaitable, Callable, Dict
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from bot import logs
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "spine_chat:widget_messages"
@@ -49,7 +51,7 @@ class Relay:
                 async for published in pubsub.listen():
                     await self._deliver(published.get("data"))
             except (RedisError, OSError) as error:
-                logger.error("widget relay: Redis unavailable (%s); listening again shortly", type(error).__name__)
+                logger.error("widget relay: Redis unavailable (%s); listening again shortly", logs.reason(error))
                 await asyncio.sleep(RETRY_SECONDS)
 
     async def _deliver(self, data: Any) -> None:

@@ -38,7 +38,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from sqlalchemy import insert
 
-from bot import handoffs, settings
+from bot import handoffs, logs, settings
 from bot.database import FEEDBACK, database
 from bot.names import Channel, Metadata, Response, SocketEvent
 from bot.rasa import staff
@@ -190,7 +190,7 @@ class WidgetInput(SocketIOInput):
                     None, handoffs.leave_callback_number, database(), conversation, number
                 )
             except Exception as error:
-                logger.error("call-back number not stored (%s)", type(error).__name__)
+                logger.error("call-back number not stored (%s)", logs.reason(error))
                 kept = False
             return {"kept": kept}
 
@@ -205,7 +205,7 @@ class WidgetInput(SocketIOInput):
             try:
                 await asyncio.get_running_loop().run_in_executor(None, record_feedback, conversation, rating, reply)
             except Exception as error:  # feedback is a courtesy: never a reason to fail the chat
-                logger.error("feedback not stored (%s)", type(error).__name__)
+                logger.error("feedback not stored (%s)", logs.reason(error))
 
         return webhook
 

@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import settings
+from bot import logs, settings
 from bot.names import Channel
 from bot.rasa.channels import button_titles, matches
 from bot.rasa.channels.payload import Fields, json_fields
@@ -133,4 +133,4 @@ class TelegramInput(SignedWebhookInput):
                     json={"url": self.webhook_url, "secret_token": self.secret_token},
                 )
             except (ProviderError, OSError) as error:
-                logger.error("telegram: setWebhook failed (%s)", type(error).__name__)
+                logger.error("telegram: setWebhook failed (%s)", logs.reason(error))
