@@ -2,6 +2,12 @@
 
 ``python -m bot.dev.clinc [N]`` writes a fixed, seeded sample of N train-split questions to
 data/nlu/out_of_scope_clinc.yml. The test split is read only by the evaluation (bot/evaluation).
+
+The shared file leaves out the four CLINC intents the assistant answers as small talk. Two more
+are answers it handles itself since the check-ins ask a yes-or-no question (the intents affirm
+and deny): CLINC's "yes" and "no". They are left out here, for training and evaluation alike, as
+common real messages are (tests/data/blind/README.md). Each split keeps CLINC's order, grouped by
+intent: QUESTIONS_PER_INTENT questions each, "yes" the 47th group and "no" the 54th.
 """
 
 from __future__ import annotations
@@ -10,11 +16,13 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import List
+from typing import List, Set
 
 from bot import settings
 
 SPLITS = ("train", "val", "test")
+QUESTIONS_PER_INTENT = {"train": 100, "val": 20, "test": 30}
+HANDLED_INTENT_GROUPS = {"yes": 46, "no": 53}  # 0-based position in CLINC's order
 DEFAULT_SAMPLE_SIZE = 1200
 SEED = 150
 ANNOTATION_CHARACTERS = set("[]{}()\n")
@@ -32,8 +40,8 @@ nlu:
 """
 
 
-def load_split(split: str, dataset: Path = settings.CLINC_FILE) -> List[str]:
-    """The questions of one CLINC150 split ("train", "val" or "test")."""
+def read_split(split: str, dataset: Path = settings.CLINC_FILE) -> List[str]:
+    """All questions of one CLINC150 split ("train", "val" or "test"), in CLINC's order."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
     if not dataset.is_file():
@@ -44,9 +52,24 @@ def load_split(split: str, dataset: Path = settings.CLINC_FILE) -> List[str]:
         return list(json.load(handle)[split])
 
 
+def handled_questions(split: str, questions: List[str]) -> Set[str]:
+    """The questions of the intents the assistant handles itself (HANDLED_INTENT_GROUPS)."""
+    size = QUESTIONS_PER_INTENT[split]
+    return {q for group in HANDLED_INTENT_GROUPS.values() for q in questions[group * size : (group + 1) * size]}
+
+
+def load_split(split: str, dataset: Path = settings.CLINC_FILE) -> List[str]:
+    """The questions of one CLINC150 split, without the intents the assistant handles itself."""
+    questions = read_split(split, dataset)
+    handled = handled_questions(split, questions)
+    return [question for question in questions if question not in handled]
+
+
 def write_training_sample(size: int = DEFAULT_SAMPLE_SIZE, output: Path = SAMPLE_FILE) -> None:
-    questions = sorted({q.strip() for q in load_split("train") if not set(q) & ANNOTATION_CHARACTERS})
-    sample = random.Random(SEED).sample(questions, size)
+    everything = read_split("train")
+    handled = {q.strip() for q in handled_questions("train", everything)}
+    questions = sorted({q.strip() for q in everything if not set(q) & ANNOTATION_CHARACTERS})
+    sample = [q for q in random.Random(SEED).sample(questions, size) if q not in handled]
     lines = "".join(f"    - {q}\n" for q in sample)
     output.write_text(HEADER.format(size=size, seed=SEED) + lines, encoding="utf-8")
 
