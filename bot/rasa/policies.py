@@ -5,8 +5,10 @@ WarningSignFollowUpPolicy: after an escalation, the patient often answers as the
 ("no fever, no numbness, the painkillers take the edge off") or asks where to go ("the office is
 closed, where do we go?"): such a message says nothing alarming by itself, but the sign they
 reported stands. Within `turns` messages of an escalation, a message about symptoms (any symptom
-word, denied or not), one the classifier cannot place, or one asking for care (`care_answers`:
-the FAQ answers and intents of calling, visiting or reaching someone) gets the escalation again,
+word, denied or not), one the classifier cannot place, one asking for care (`care_answers`:
+the FAQ answers and intents of calling, visiting or reaching someone) or one replying to the
+escalation (`replies`: "yes, I've pressed the call bell", "no, he hasn't fallen", "nearest A&E is
+40 min, wife can drive", taken for a yes, a no or something uncovered) gets the escalation again,
 unless it is a thank-you, a goodbye or other small talk (`closing_intents`). Questions about
 something else are answered as usual.
 
@@ -76,6 +78,7 @@ ESCALATIONS = tuple(response for response, outcome in RESPONSE_OUTCOMES.items() 
 TURNS_KEY = "turns"
 CLOSING_INTENTS_KEY = "closing_intents"
 CARE_ANSWERS_KEY = "care_answers"
+REPLIES_KEY = "replies"
 CUES_KEY = "cues"
 MAX_WORDS_KEY = "max_words"
 # words a fragment may open with before its cue ("ok what about tennis", "great, and my desk job?")
@@ -249,14 +252,14 @@ def repeated_escalation(
 class WarningSignFollowUpPolicy(NextActionPolicy):
     """Gives an escalation again to a message that goes on describing the reported sign."""
 
-    defaults = {"priority": 8, TURNS_KEY: 2, CLOSING_INTENTS_KEY: [], CARE_ANSWERS_KEY: []}
+    defaults = {"priority": 8, TURNS_KEY: 2, CLOSING_INTENTS_KEY: [], CARE_ANSWERS_KEY: [], REPLIES_KEY: []}
 
     def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
         return repeated_escalation(
             tracker,
             int(self.config[TURNS_KEY]),
             list(self.config[CLOSING_INTENTS_KEY]),
-            list(self.config[CARE_ANSWERS_KEY]),
+            list(self.config[CARE_ANSWERS_KEY]) + list(self.config[REPLIES_KEY]),
         )
 
 

@@ -4,6 +4,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa.policies import (
     ActionFailurePolicy,
+    WarningSignFollowUpPolicy,
     check_in_reply,
     follow_up,
     next_action_after_failure,
@@ -143,6 +144,19 @@ def test_thanks_and_other_questions_are_answered_as_usual():
     assert repeated_escalation(after_escalation("when can i swim?", "ask_activity"), 2, CLOSING, CARE) is None
     new_sign = after_escalation("now i can't hold my bladder", "red_flag_emergency", {"symptoms": True})
     assert repeated_escalation(new_sign, 2, CLOSING, CARE) is None
+
+
+def test_a_reply_to_the_escalation_gets_it_again():
+    """ "yes, I've pressed the call bell", "wife can drive": a yes or something uncovered is the
+    patient answering the escalation, not a new topic (config.yml's `replies`)."""
+    domain = Domain.from_dict({"responses": {"utter_red_flag": [{"text": "contact your surgeon now"}]}})
+    config = {**WarningSignFollowUpPolicy.get_default_config(), "closing_intents": CLOSING, "replies": ["affirm"]}
+    policy = WarningSignFollowUpPolicy(config, None, None, _context())
+    pressed = after_escalation("yes I've pressed the call bell, they're all busy", "affirm")
+    prediction = policy.predict_action_probabilities(pressed, domain)
+    assert domain.action_names_or_texts[prediction.max_confidence_index] == "utter_red_flag"
+    thanked = policy.predict_action_probabilities(after_escalation("thanks", "thank"), domain)
+    assert thanked.max_confidence == 0.0
 
 
 def test_an_old_escalation_no_longer_repeats():
