@@ -59,11 +59,11 @@ class FrontDoor:
     certificate: Path
     services: Services
 
-    def session(self, name: str) -> requests.Session:
+    def session(self, name: str, source: str = "127.0.0.1") -> requests.Session:
         """Requests to https://<name>:<https_port>/ reach the test's nginx, which must present a
-        certificate for `name` signed by the test's own."""
+        certificate for `name` signed by the test's own; they come from `source` (a loopback address)."""
         session = requests.Session()
-        session.mount(f"https://{name}:{self.https_port}", Resolved(name, self.certificate))
+        session.mount(f"https://{name}:{self.https_port}", Resolved(name, self.certificate, source))
         return session
 
     def url(self, name: str, path: str) -> str:
@@ -75,13 +75,14 @@ class Resolved(HTTPAdapter):
     as the name the certificate must hold (no DNS entry needed), checked against `certificate` only
     (whatever REQUESTS_CA_BUNDLE says)."""
 
-    def __init__(self, name: str, certificate: Path) -> None:
+    def __init__(self, name: str, certificate: Path, source: str) -> None:
         self.name = name
         self.certificate = certificate
+        self.source = source
         super().__init__()
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, server_hostname=self.name, **kwargs)
+        super().init_poolmanager(*args, server_hostname=self.name, source_address=(self.source, 0), **kwargs)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         request.headers["Host"] = str(request.url).split("/")[2]
@@ -179,6 +180,23 @@ def test_the_console_loads_over_https_and_its_login_cookie_is_secure(front_door)
     assert login.status_code == 200
     assert "secure" in login.headers["Set-Cookie"].lower().split("; ")  # X-Forwarded-Proto reached the console
     assert session.get(front_door.url(STAFF, "/api/session"), timeout=10).json()["username"] == username
+
+
+def test_the_console_knows_staff_by_their_own_address_not_nginxs(front_door):
+    """Login throttling and the audit log see the address nginx saw (127.0.0.2 here), not nginx's,
+    and not what a client wrote into X-Forwarded-For itself."""
+    session = front_door.session(STAFF, source="127.0.0.2")
+    username, password = f"front-door-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    save_user(console_engine(front_door.services), username, password, "admin")
+    login = session.post(
+        front_door.url(STAFF, "/api/session"),
+        json={"username": username, "password": password},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+        timeout=10,
+    )
+    assert login.status_code == 200
+    entries = session.get(front_door.url(STAFF, "/api/audit"), timeout=10).json()["entries"]
+    assert next(e for e in entries if e["user"] == username and e["action"] == "login")["target"] == "127.0.0.2"
 
 
 def test_the_consoles_live_alert_queue_is_not_held_back(front_door):
