@@ -43,6 +43,7 @@ TLS12_CIPHERS = ":".join(
 )
 HSTS_SECONDS = 2 * 365 * 24 * 3600
 ACME_ROOT = "/var/www/letsencrypt"
+LOG_FORMAT = "spine_faq_without_query"
 
 
 def block(head: str, *lines: str) -> str:
@@ -111,7 +112,8 @@ def development_site(address: str, port: int, replica_ports: Sequence[int], max_
 @dataclass(frozen=True)
 class Production:
     """The values of the production configuration; the defaults are deploy/nginx/spine-faq.conf's,
-    which the operator replaces there: the two names, the certificate, the replicas' addresses."""
+    which the operator replaces there: the two names, the certificate, the replicas' addresses.
+    Only the console's requests are logged (without their query)."""
 
     chat_name: str = "chat.clinic.example"
     console_name: str = "staff.clinic.example"
@@ -122,6 +124,7 @@ class Production:
     )
     console: str = f"127.0.0.1:{settings.CONSOLE_PORT.default}"
     max_body: int = int(settings.MAX_REQUEST_BYTES.default)
+    console_log: str = "/var/log/nginx/spine-faq-console.log"
     http_listen: Tuple[str, ...] = ("80", "[::]:80")
     https_listen: Tuple[str, ...] = ("443", "[::]:443")
 
@@ -154,6 +157,8 @@ def production_site(production: Production) -> str:
     port = "" if production.https_port == 443 else f":{production.https_port}"
     return "\n".join(
         (
+            "# Request lines without their query (a token may be in it), for the console's log only.",
+            f"log_format {LOG_FORMAT} '$remote_addr [$time_local] \"$request_method $uri\" $status $request_time';",
             rasa_upstream(production.replicas),
             block(f"upstream {CONSOLE}", f"server {production.console};", "keepalive 8;"),
             "",
@@ -163,6 +168,7 @@ def production_site(production: Production) -> str:
                 *(f"listen {address};" for address in production.http_listen),
                 f"server_name {production.chat_name} {production.console_name};",
                 "server_tokens off;",
+                "access_log off;",
                 block("location /.well-known/acme-challenge/", f"root {ACME_ROOT};"),
                 block("location /", f"return 301 https://$host{port}$request_uri;"),
             ),
@@ -172,6 +178,7 @@ def production_site(production: Production) -> str:
             block(
                 "server",
                 *tls(production, production.chat_name),
+                "access_log off;  # no record of which address wrote to the assistant when",
                 block("location /webhooks/", *to_rasa()),
                 block("location /socket.io/", *to_rasa()),
                 block("location /", "return 404;"),
@@ -181,6 +188,7 @@ def production_site(production: Production) -> str:
             block(
                 "server",
                 *tls(production, production.console_name),
+                f"access_log {production.console_log} {LOG_FORMAT};",
                 block(
                     "location /",
                     f"proxy_pass http://{CONSOLE};",

@@ -54,6 +54,7 @@ def test_the_development_cluster_configuration_passes_nginx_checks(tmp_path):
 
 @dataclass
 class FrontDoor:
+    directory: Path
     http_port: int
     https_port: int
     certificate: Path
@@ -112,12 +113,13 @@ def front_door(assistant: Services) -> Iterator[FrontDoor]:
         check=True,
         capture_output=True,
     )
-    door = FrontDoor(free_port(), free_port(), certificate, assistant)
+    door = FrontDoor(directory, free_port(), free_port(), certificate, assistant)
     production = Production(
         certificate=str(certificate),
         certificate_key=str(key),
         replicas=(f"127.0.0.1:{assistant.env['rasa']['RASA_PORT']}",),
         console=f"127.0.0.1:{assistant.env['console']['CONSOLE_PORT']}",
+        console_log=str(directory / "console.log"),
         http_listen=(f"127.0.0.1:{door.http_port}",),
         https_listen=(f"127.0.0.1:{door.https_port}",),
     )
@@ -180,6 +182,9 @@ def test_the_console_loads_over_https_and_its_login_cookie_is_secure(front_door)
     assert login.status_code == 200
     assert "secure" in login.headers["Set-Cookie"].lower().split("; ")  # X-Forwarded-Proto reached the console
     assert session.get(front_door.url(STAFF, "/api/session"), timeout=10).json()["username"] == username
+    session.get(front_door.url(STAFF, "/api/conversations?token=secret"), timeout=10)
+    log = (front_door.directory / "console.log").read_text()
+    assert "/api/conversations" in log and "secret" not in log  # requests logged without their query
 
 
 def test_the_console_knows_staff_by_their_own_address_not_nginxs(front_door):
