@@ -23,6 +23,7 @@ from aiohttp.abc import AbstractResolver
 from requests.adapters import HTTPAdapter
 
 from bot.console.accounts import save_user
+from bot.runtime.client import poll_until
 from bot.runtime.nginx import (
     PRODUCTION_FILE,
     Nginx,
@@ -31,7 +32,6 @@ from bot.runtime.nginx import (
     production_file,
     production_site,
 )
-from bot.runtime.client import poll_until
 from bot.runtime.services import Services, free_port
 from tests.console.staff import console_engine
 from tests.test_server_privacy import WidgetClient
