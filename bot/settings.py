@@ -631,11 +631,16 @@ def disable_rasa_telemetry() -> None:
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
 
-def process_environment(process: str, values: Mapping[str, str], extra_names: Iterable[str] = ()) -> Dict[str, str]:
-    """The part of `values` (the environment, with overrides) a process needs."""
+def read_by(process: str) -> List[Setting[Any]]:
+    """The settings a process reads, in the table's order."""
     if process not in PROCESSES:
         raise ValueError(f"unknown process {process!r}; use one of {', '.join(PROCESSES)}")
-    names = (*BASE_VARIABLES, *(s.name for s in SETTINGS if process in s.readers), *extra_names)
+    return [s for s in SETTINGS if process in s.readers]
+
+
+def process_environment(process: str, values: Mapping[str, str], extra_names: Iterable[str] = ()) -> Dict[str, str]:
+    """The part of `values` (the environment, with overrides) a process needs."""
+    names = (*BASE_VARIABLES, *(s.name for s in read_by(process)), *extra_names)
     return {name: values[name] for name in names if values.get(name)}
 
 

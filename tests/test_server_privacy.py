@@ -86,8 +86,9 @@ def test_each_process_gets_only_the_environment_it_needs(assistant):
 class WidgetClient:
     """A socket.io client speaking the widget's protocol (python-socketio, websocket transport)."""
 
-    def __init__(self) -> None:
-        self.sio = socketio.AsyncClient(reconnection=False)
+    def __init__(self, **options: Any) -> None:
+        """`options` for python-socketio's client (e.g. `http_session`)."""
+        self.sio = socketio.AsyncClient(reconnection=False, **options)
         self.replies: List[Dict[str, Any]] = []
         self.session: Dict[str, Any] = {}
         self.sio.on(SocketEvent.BOT_UTTERED, self.replies.append)

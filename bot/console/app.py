@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Coroutine, Dict, List, Optional, Tuple
@@ -102,7 +103,19 @@ def body(request: Request) -> Dict[str, Any]:
 
 
 def client_address(request: Request) -> str:
-    return str(request.remote_addr or request.ip or "unknown")
+    """Who sent the request (login throttling, audit log): behind a reverse proxy on this host
+    (deploy/nginx), the address the proxy saw, the last of X-Forwarded-For (what a client writes
+    there itself comes before it); else the connection's own."""
+    peer = str(request.ip or "unknown")
+    forwarded = request.headers.get("x-forwarded-for", "").rpartition(",")[2].strip()
+    return forwarded if forwarded and loopback(peer) else peer
+
+
+def loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def waiting(engine: Engine) -> List[Tuple[str, str, float]]:

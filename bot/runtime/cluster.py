@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 from bot import settings
 from bot.runtime import postgres
 from bot.runtime.launcher import announce_token, run_until_stopped
-from bot.runtime.nginx import Nginx
+from bot.runtime.nginx import Nginx, development_site
 from bot.runtime.redis import Redis
 from bot.runtime.services import (
     COMMANDS,
@@ -116,9 +116,8 @@ def start_cluster(
             services.env[replica_name(index)] = {**environments["rasa"], "RASA_PORT": str(port)}
         for name in (*SUPPORT, *cluster.replicas):
             cluster.start(name)
-        cluster.nginx = Nginx(
-            options.directory / "nginx", settings.bind_address(), options.port, ports, settings.max_request_bytes()
-        )
+        site = development_site(settings.bind_address(), options.port, ports, settings.max_request_bytes())
+        cluster.nginx = Nginx(options.directory / "nginx", site, options.port)
         cluster.nginx.start()
         wait_until_ready(services)
     except BaseException:

@@ -20,7 +20,7 @@ from typing import Dict, Iterator, List, Optional, Sequence
 import requests
 
 from bot import settings
-from bot.rasa.channels import channel_configs, variables_in
+from bot.rasa.channels import channel_variables
 from bot.runtime.client import RasaClient, poll_until
 
 COMMANDS = {"actions": "actions", "rasa": "bot.rasa.serve", "web": "bot.runtime.web", "console": "bot.console"}
@@ -85,11 +85,7 @@ def service_environments(
         "RASA_AUTH_TOKEN": server.auth_token,
         "ACTION_TOKEN": server.action_token,
     }
-    secrets_ = {
-        v
-        for config in channel_configs(settings.PROJECT_ROOT / "credentials.yml").values()
-        for v in variables_in(config)
-    }
+    secrets_ = channel_variables(settings.PROJECT_ROOT / "credentials.yml")
     return {
         process: settings.process_environment(process, values, secrets_ if process == "rasa" else ())
         for process in COMMANDS

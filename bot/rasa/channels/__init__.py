@@ -36,6 +36,12 @@ def channel_configs(path: Path) -> Dict[str, Any]:
         return yaml.safe_load(handle) or {}
 
 
+def channel_variables(path: Path) -> List[str]:
+    """Every ${VARIABLE} of credentials.yml, once each, in the file's order: the channels' secrets
+    and settings, which only the Rasa server is given."""
+    return list(dict.fromkeys(v for config in channel_configs(path).values() for v in variables_in(config)))
+
+
 def enabled_credentials(path: Path) -> Dict[str, Any]:
     """The channels of credentials.yml whose environment variables are all set.
 
