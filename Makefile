@@ -74,9 +74,10 @@ widget: $(WIDGET) ## build the chat widget and the staff console's page (npm reg
 
 # Debian packages, installed as root if missing (their own downloads, e.g. Playwright's browsers,
 # cannot work here): `make cluster` needs PostgreSQL, Redis and nginx; the tests also chromium and
-# its chromedriver. Each entry is <command or file that shows it is installed>=<package>.
+# its chromedriver, and openssl (the secured PostgreSQL's certificate). Each entry is <command or
+# file that shows it is installed>=<package>.
 CLUSTER_PACKAGES := /usr/lib/postgresql/*/bin/initdb=postgresql /usr/bin/redis-server=redis-server /usr/sbin/nginx=nginx
-TEST_PACKAGES := chromium=chromium chromedriver=chromium-driver $(CLUSTER_PACKAGES)
+TEST_PACKAGES := chromium=chromium chromedriver=chromium-driver openssl=openssl $(CLUSTER_PACKAGES)
 define debian_packages
 missing=""; for entry in $(1); do \
   ls $${entry%%=*} >/dev/null 2>&1 || command -v "$${entry%%=*}" >/dev/null || missing="$$missing $${entry#*=}"; done; \

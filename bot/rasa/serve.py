@@ -1,9 +1,10 @@
 """Runs the Rasa server (what `rasa run --enable-api` does), configured from the environment.
 
 Started in-process rather than through the `rasa run` command line so that the API token is
-read from the environment and never appears in the process list. Every endpoint comes from
-bot/settings.py: the action server (with its token), the conversation store (persistent,
-TRACKER_DATABASE_URL) and, for several replicas, the lock store (LOCK_STORE_URL). Conversations
+read from the environment and never appears in the process list. The endpoints are Rasa's
+endpoints.yml (ENDPOINTS_FILE): the action server (ACTION_SERVER_URL, with its token), the
+conversation store (persistent, TRACKER_DATABASE_URL) and, for several replicas, the lock store
+(LOCK_STORE_URL), its `${VARIABLES}` set from bot/settings.py first. Conversations
 idle for longer than RETENTION_DAYS are purged every hour. The server listens on BIND_ADDRESS
 (loopback by default), accepts requests up to MAX_REQUEST_BYTES, and its HTTP API checks the
 token in constant time. It serves the model promoted in the staff console (else the one `make
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sys
 import tempfile
 import time
@@ -54,19 +56,27 @@ async def purge_regularly(days: float, app: Any, _: Any) -> None:
     timer.every(app, PURGE_INTERVAL_SECONDS, f"retention ({days:g} days): purge", purge_job, at_once=True)
 
 
-def endpoints(server: settings.ServerSettings) -> Any:
-    from rasa.core.utils import AvailableEndpoints
-    from rasa.utils.endpoints import EndpointConfig
+VARIABLE = re.compile(r"\$\{(\w+)\}")
 
-    from bot.rasa import conversation_store, lock_store
 
-    return AvailableEndpoints(
-        action=EndpointConfig(f"http://127.0.0.1:{server.action_port}/webhook", token=server.action_token),
-        tracker_store=conversation_store.endpoint_config(
-            settings.tracker_database_url(), shared=bool(settings.lock_store_url())
-        ),
-        lock_store=lock_store.endpoint_config(settings.lock_store_url()),
-    )
+def endpoints(path: Path) -> Any:
+    """The endpoints of the file at `path` (ENDPOINTS_FILE), read by Rasa's reader after each
+    `${VARIABLE}` it names that is a setting was set from bot/settings.py (its default when unset);
+    ConfigurationError for a missing file, a variable that is neither, or no tracker store (Rasa
+    would keep conversations in memory)."""
+    from rasa.core.utils import read_endpoints_from_path
+    from rasa.shared.exceptions import RasaException
+
+    if not path.is_file():
+        raise settings.ConfigurationError(f"{path} does not exist: set ENDPOINTS_FILE to Rasa's endpoints file")
+    settings.export(VARIABLE.findall(path.read_text(encoding="utf-8")))
+    try:
+        found = read_endpoints_from_path(path)
+    except RasaException as error:
+        raise settings.ConfigurationError(f"{path}: {error}") from None
+    if found.tracker_store is None:
+        raise settings.ConfigurationError(f"{path} has no tracker_store: conversations would be kept in memory only")
+    return found
 
 
 OPEN_PATHS = ("/", "/version")  # Rasa's own unauthenticated pages; the channels check their own
@@ -166,7 +176,7 @@ def serve() -> None:
         model = served_model_path(database())  # migrated (its directory made, for SQLite) before Rasa opens it
     except Exception as error:  # the server starts anyway; the store says when it fails
         logger.error("conversation database unavailable at start (%s)", type(error).__name__)
-    endpoints_ = endpoints(server)
+    endpoints_ = endpoints(settings.endpoints_file())
     with tempfile.TemporaryDirectory() as private:
         credentials = Path(private) / "credentials.yml"
         names = write_enabled_credentials(settings.PROJECT_ROOT / "credentials.yml", credentials)
