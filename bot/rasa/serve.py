@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import sys
 import tempfile
 import time
@@ -54,29 +53,6 @@ async def purge_regularly(days: float, app: Any, _: Any) -> None:
         logger.info("retention (%g days): %s", days, report)
 
     timer.every(app, PURGE_INTERVAL_SECONDS, f"retention ({days:g} days): purge", purge_job, at_once=True)
-
-
-VARIABLE = re.compile(r"\$\{(\w+)\}")
-
-
-def endpoints(path: Path) -> Any:
-    """The endpoints of the file at `path` (ENDPOINTS_FILE), read by Rasa's reader after each
-    `${VARIABLE}` it names that is a setting was set from bot/settings.py (its default when unset);
-    ConfigurationError for a missing file, a variable that is neither, or no tracker store (Rasa
-    would keep conversations in memory)."""
-    from rasa.core.utils import read_endpoints_from_path
-    from rasa.shared.exceptions import RasaException
-
-    if not path.is_file():
-        raise settings.ConfigurationError(f"{path} does not exist: set ENDPOINTS_FILE to Rasa's endpoints file")
-    settings.export(VARIABLE.findall(path.read_text(encoding="utf-8")))
-    try:
-        found = read_endpoints_from_path(path)
-    except RasaException as error:
-        raise settings.ConfigurationError(f"{path}: {error}") from None
-    if found.tracker_store is None:
-        raise settings.ConfigurationError(f"{path} has no tracker_store: conversations would be kept in memory only")
-    return found
 
 
 OPEN_PATHS = ("/", "/version")  # Rasa's own unauthenticated pages; the channels check their own
@@ -163,7 +139,7 @@ def serve() -> None:
 
     from bot.clinic import ClinicProfileError
     from bot.database import database
-    from bot.rasa import action_results, alerting, check_ins, staff, timer
+    from bot.rasa import action_results, alerting, check_ins, endpoints, staff, timer
     from bot.rasa.agent import load_agent
     from bot.rasa.model_registry import served_model_path
 
@@ -176,7 +152,7 @@ def serve() -> None:
         model = served_model_path(database())  # migrated (its directory made, for SQLite) before Rasa opens it
     except Exception as error:  # the server starts anyway; the store says when it fails
         logger.error("conversation database unavailable at start (%s)", type(error).__name__)
-    endpoints_ = endpoints(settings.endpoints_file())
+    endpoints_ = endpoints.read(settings.endpoints_file())
     with tempfile.TemporaryDirectory() as private:
         credentials = Path(private) / "credentials.yml"
         names = write_enabled_credentials(settings.PROJECT_ROOT / "credentials.yml", credentials)
