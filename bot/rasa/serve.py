@@ -134,6 +134,7 @@ def main() -> int:
 
 
 def serve() -> None:
+    from rasa.core.brokers.broker import EventBroker
     from rasa.core.channels.channel import InputChannel
     from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
@@ -182,7 +183,8 @@ def serve() -> None:
     async def load_model(app: Any, loop: Any) -> None:
         try:
             logger.info("serving model file %s", model.name)
-            app.ctx.agent = await loop.run_in_executor(None, load_agent, str(model), endpoints_)
+            broker = await EventBroker.create(endpoints_.event_broker)  # on the server's loop, which it uses
+            app.ctx.agent = await loop.run_in_executor(None, load_agent, str(model), endpoints_, broker)
             logger.info("Rasa server is up and running.")
         except Exception as error:  # a server without its model must not look alive
             if isinstance(error, ClinicProfileError):  # names the file, the field and the fix; no patient data
