@@ -240,7 +240,8 @@ def _action_server_url(name: str, value: str) -> str:
     url = value or f"http://127.0.0.1:{ACTION_PORT.get()}/webhook"
     if not url.startswith(("http://", "https://")):
         raise ConfigurationError(
-            f"{name}={value!r}: give the action server's webhook, e.g. https://actions:5055/webhook"
+            f"{name} must start with http:// or https://: the action server's webhook, e.g. "
+            "https://actions.clinic.internal:5055/webhook"
         )
     return url
 

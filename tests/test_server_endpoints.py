@@ -1,8 +1,8 @@
 """The Rasa server started from an endpoints file, as on several hosts: conversations in a
 PostgreSQL that requires a password and TLS (its certificate verified), locks in a Redis that
 requires a password, the action server at an address other than the default, events streamed
-to the file's event broker. A wrong database password is named in the log as the database's
-refusal, never with the password."""
+to the file's event broker. Wrong passwords are named in the log as the database's and Redis's
+refusals, never with the passwords."""
 
 import contextlib
 import re
@@ -86,10 +86,22 @@ def test_a_server_from_endpoints_yml_answers_with_secured_stores_and_a_remote_ac
     assert secured_postgres.password not in logs and secured_redis.password not in logs
 
 
-def test_a_wrong_database_password_is_named_in_the_log_without_the_password(secured_postgres: Cluster, tmp_path: Path):
-    wrong = secured_postgres.url.replace(secured_postgres.password, "not-the-password")
-    failure = re.compile(r" ERROR +rasa\.core\.tracker_store - .*: FATAL: +password authentication failed for user")
-    with started(tmp_path, {"TRACKER_DATABASE_URL": wrong}, ("rasa",)) as services:
-        poll_until(lambda: bool(failure.search(services.logs())), 240, "the database's refusal in the log")
+def test_wrong_passwords_are_named_in_the_log_without_the_passwords(
+    secured_postgres: Cluster, secured_redis: Redis, tmp_path: Path
+):
+    env = {
+        "TRACKER_DATABASE_URL": secured_postgres.url.replace(secured_postgres.password, "not-the-password"),
+        "LOCK_STORE_URL": secured_redis.url.replace(secured_redis.password, "not-the-password"),
+    }
+    failures = [
+        re.compile(r" ERROR +rasa\.core\.tracker_store - .*: FATAL: +password authentication failed for user"),
+        re.compile(r" ERROR +bot\.rasa\.lock_store - lock store: Redis does not answer \(AuthenticationError: invalid"),
+    ]
+    with started(tmp_path, env, ("rasa",)) as services:
+        poll_until(lambda: all(f.search(services.logs()) for f in failures), 240, "the refusals in the log")
         logs = services.logs()
-    assert "not-the-password" not in logs and secured_postgres.password not in logs
+    assert not [
+        password
+        for password in ("not-the-password", secured_postgres.password, secured_redis.password)
+        if password in logs
+    ]

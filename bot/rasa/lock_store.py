@@ -11,6 +11,7 @@ delays that conversation's next message by at most that long.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional, Text
 
 import redis
@@ -26,6 +27,8 @@ from rasa.core.lock_store import (
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import settings
+
+logger = logging.getLogger(__name__)
 
 MUTEX_SECONDS = 5  # longest a crashed replica can hold a lock's mutex
 
@@ -62,6 +65,10 @@ class SerialRedisLockStore(ConversationLockStore, RedisLockStore):
         # Rasa's RedisLockStore takes its parts; these are the attributes that sets
         self.red = redis.Redis.from_url(str(endpoint_config.url), socket_timeout=DEFAULT_SOCKET_TIMEOUT_IN_SECONDS)
         self.key_prefix = DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX
+        try:
+            self.red.ping()
+        except redis.RedisError as error:  # the server starts anyway: Redis may come up after it
+            logger.error("lock store: Redis does not answer (%s); messages fail until it does", _described(error))
 
     def _mutex(self, conversation_id: Text) -> Any:
         return self.red.lock(

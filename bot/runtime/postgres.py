@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, List
 from urllib.parse import quote, urlencode
@@ -49,7 +49,7 @@ class Cluster:
 
     directory: Path
     port: int
-    password: str = ""
+    password: str = field(default="", repr=False)
 
     @property
     def certificate(self) -> Path:
