@@ -19,9 +19,10 @@ ENDPOINTS = settings.PROJECT_ROOT / "endpoints.yml"
 
 @pytest.fixture(autouse=True)
 def unset(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every setting unset, and the environment as it was after the test (reading sets them)."""
+    """Every setting blank (its default), and the environment as it was after the test: reading
+    the file sets them, and monkeypatch restores only what it set."""
     for setting in settings.SETTINGS:
-        monkeypatch.delenv(setting.name, raising=False)
+        monkeypatch.setenv(setting.name, "")
 
 
 def test_the_settings_fill_the_file_giving_the_projects_stores_and_the_action_server(monkeypatch):
