@@ -1,13 +1,14 @@
 """The Rasa server started from an endpoints file, as on several hosts: conversations in a
 PostgreSQL that requires a password and TLS (its certificate verified), locks in a Redis that
 requires a password, the action server at an address other than the default, events streamed
-to the file's event broker. Wrong passwords are named in the log as the database's and Redis's
-refusals, never with the passwords."""
+to the file's event broker; the console reads the same database. Wrong passwords are named in
+the log as the database's and Redis's refusals, never with the passwords."""
 
 import contextlib
 import re
 from pathlib import Path
 from typing import Dict, Iterator
+from urllib.parse import quote
 
 import redis
 from sqlalchemy import create_engine, text
@@ -24,6 +25,7 @@ from bot.runtime.services import (
     stop_services,
     wait_until_ready,
 )
+from tests.console.staff import Staff
 from tests.rasa.stores import retrieve, senders, store_for
 from tests.test_server_persistence import STAGE_QUESTION
 
@@ -68,15 +70,17 @@ def test_a_server_from_endpoints_yml_answers_with_secured_stores_and_a_remote_ac
         "LOCK_STORE_URL": secured_redis.url,
         "ENDPOINTS_FILE": str(with_event_broker(tmp_path)),
     }
-    with started(tmp_path, env) as services:
+    conversation = conversation_id(sender)
+    with started(tmp_path, env, ("actions", "rasa", "console")) as services:
         wait_until_ready(services)
         client = services.client()
         client.send(sender, "i had a microdiscectomy 3 weeks ago")
         reply = client.ask(sender, STAGE_QUESTION)[0]  # a custom action's answer
+        transcript = Staff(services).get(f"/api/conversations/{quote(conversation, safe='')}")
         logs = services.logs()
 
     assert reply.utter_action == "utter_timeline_stage"
-    conversation = conversation_id(sender)
+    assert len(transcript["turns"]) >= 2  # the console reads the same database
     assert conversation in senders(secured_postgres.url)
     assert retrieve(store_for(secured_postgres.url), conversation).latest_message.text == STAGE_QUESTION
     assert locks.info("stats")["total_commands_processed"] > commands_before  # the replies took their locks there
