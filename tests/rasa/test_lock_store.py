@@ -1,6 +1,6 @@
 """Conversation locks in Redis, shared by replicas: tickets are unique even when two replicas take
 them at the same moment (Rasa's own RedisLockStore can hand out one ticket twice); a Redis that
-requires a password is reached with the one in the URL; no URL means locks in memory."""
+requires a password is reached with the one in the URL, rediss:// over TLS; no URL means locks in memory."""
 
 import threading
 from typing import List
@@ -8,6 +8,7 @@ from typing import List
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
+from redis import SSLConnection
 
 from bot.rasa.lock_store import ConversationLockStore, SerialRedisLockStore
 
@@ -59,3 +60,11 @@ def test_a_redis_with_a_password_is_reached_with_the_urls_and_a_wrong_one_is_nam
 
 def test_no_redis_url_means_locks_in_memory():
     assert isinstance(store(""), InMemoryLockStore)
+
+
+def test_a_rediss_url_connects_over_tls_with_its_certificate_authority():
+    replica = store("rediss://:secret@127.0.0.1:9/0?ssl_ca_certs=/etc/spine/redis-ca.crt")  # nothing listens there
+    assert isinstance(replica, SerialRedisLockStore)
+    pool = replica.red.connection_pool
+    assert pool.connection_class is SSLConnection
+    assert pool.connection_kwargs["ssl_ca_certs"] == "/etc/spine/redis-ca.crt"
