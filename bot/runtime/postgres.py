@@ -34,8 +34,8 @@ def _run(*command: str) -> None:
     subprocess.run(_as_postgres_user(list(command)), check=True, capture_output=True)
 
 
-# Who may connect to a secured cluster: over TCP only with TLS and the password; its own socket
-# (in the cluster's folder, which only its owner reads) for pg_ctl.
+# Who may connect to a secured cluster: over TCP only with TLS and the password; through its
+# socket, in the cluster's own folder, pg_ctl and local tools.
 SECURED_HBA = """local all all trust
 hostssl all all 127.0.0.1/32 scram-sha-256
 hostssl all all ::1/128 scram-sha-256
