@@ -74,8 +74,9 @@ widget: $(WIDGET) ## build the chat widget and the staff console's page (npm reg
 
 # Debian packages, installed as root if missing (their own downloads, e.g. Playwright's browsers,
 # cannot work here): `make cluster` needs PostgreSQL, Redis and nginx; the tests also chromium and
-# its chromedriver, openssl (the front door's test certificate) and systemd (systemd-analyze checks
-# the units of deploy/systemd). Each entry is <command or file that shows it is installed>=<package>.
+# its chromedriver, openssl (the front door's and the secured PostgreSQL's test certificates) and
+# systemd (systemd-analyze checks the units of deploy/systemd). Each entry is <command or file that
+# shows it is installed>=<package>.
 CLUSTER_PACKAGES := /usr/lib/postgresql/*/bin/initdb=postgresql /usr/bin/redis-server=redis-server /usr/sbin/nginx=nginx
 TEST_PACKAGES := chromium=chromium chromedriver=chromium-driver openssl=openssl systemd-analyze=systemd $(CLUSTER_PACKAGES)
 define debian_packages

@@ -176,7 +176,8 @@ TRACKER_DATABASE_URL = Setting(
     f"sqlite:///{VAR_DIR / 'conversations.db'}",
     _database,
     (RASA, CONSOLE),
-    "where conversations are kept (SQLite or PostgreSQL); see [privacy.md](privacy.md)",
+    "where conversations are kept (SQLite or PostgreSQL, e.g. "
+    "`postgresql://user:password@host/db?sslmode=verify-full`); see [privacy.md](privacy.md)",
     "SQLite `var/conversations.db`",
 )
 
@@ -233,12 +234,42 @@ BIND_ADDRESS = Setting(
     "where the Rasa server, the demo page and the console listen (`0.0.0.0` for every interface)",
 )
 ACTION_BIND_ADDRESS = Setting("ACTION_BIND_ADDRESS", "127.0.0.1", _text, (ACTIONS,), "where the action server listens")
+
+
+def _action_server_url(name: str, value: str) -> str:
+    url = value or f"http://127.0.0.1:{ACTION_PORT.get()}/webhook"
+    if not url.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            f"{name} must start with http:// or https://: the action server's webhook, e.g. "
+            "https://actions.clinic.internal:5055/webhook"
+        )
+    return url
+
+
+ACTION_SERVER_URL = Setting(
+    "ACTION_SERVER_URL",
+    "",
+    _action_server_url,
+    (RASA,),
+    "the action server's webhook as the Rasa server reaches it (another host: `https://` or a private network; "
+    "[operations.md](operations.md#endpointsyml))",
+    "`http://127.0.0.1:$ACTION_PORT/webhook`",
+)
+ENDPOINTS_FILE = Setting(
+    "ENDPOINTS_FILE",
+    "endpoints.yml",
+    _path,
+    (RASA,),
+    "Rasa's endpoints file: the conversation and lock stores and the action server, with `${VARIABLES}` of this "
+    "table ([operations.md](operations.md#endpointsyml))",
+)
 LOCK_STORE_URL = Setting(
     "LOCK_STORE_URL",
     "",
     _text,
     (RASA,),
-    "`redis://host:port/db`, for several Rasa servers sharing conversations (`make cluster` sets it)",
+    "`redis://:password@host:port/db` (or `rediss://`), for several Rasa servers sharing conversations (`make "
+    "cluster` sets it)",
     "unset (locks in memory)",
 )
 LOCK_LIFETIME_SECONDS = Setting(
@@ -492,6 +523,8 @@ max_request_bytes = MAX_REQUEST_BYTES.get
 bind_address = BIND_ADDRESS.get
 action_bind_address = ACTION_BIND_ADDRESS.get
 lock_store_url = LOCK_STORE_URL.get
+action_server_url = ACTION_SERVER_URL.get
+endpoints_file = ENDPOINTS_FILE.get
 lock_lifetime_seconds = LOCK_LIFETIME_SECONDS.get
 rasa_replica_urls = RASA_REPLICA_URLS.get
 cors_origins = CORS_ORIGINS.get
@@ -623,6 +656,16 @@ def erasure_log_key() -> bytes:
 def variables_set(names: Iterable[str]) -> bool:
     """Whether every one of these environment variables is set (and not blank)."""
     return all(os.environ.get(name, "").strip() for name in names)
+
+
+def export(names: Iterable[str]) -> None:
+    """Sets each of these variables that is a setting in this process's environment to its value
+    (its default when unset), so that a file read with Rasa's `${VARIABLE}` substitution, which
+    knows no defaults, sees this table's; other names are left as they are."""
+    table = {setting.name: setting for setting in SETTINGS}
+    for name in names:
+        if name in table:
+            os.environ[name] = str(table[name].get())
 
 
 def disable_rasa_telemetry() -> None:

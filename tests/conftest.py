@@ -28,6 +28,8 @@ SERVER_FIXTURES = {
     "assistant_on_postgres",
     "postgres",
     "redis",
+    "secured_postgres",
+    "secured_redis",
     "cluster",
     "desktop",
     "phone",
@@ -64,6 +66,23 @@ def postgres() -> Iterator[Cluster]:
 def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
     """One Redis for the session's tests of what replicas share through it."""
     server = Redis(tmp_path_factory.mktemp("redis"), free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def secured_postgres() -> Iterator[Cluster]:
+    """A PostgreSQL cluster as on another host: its URL needs the password and verifies its TLS
+    certificate (sslmode=verify-full)."""
+    with postgres_cluster(password=secrets.token_urlsafe(12)) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def secured_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
+    """A Redis that requires a password (in its URL)."""
+    server = Redis(tmp_path_factory.mktemp("secured-redis"), free_port(), password=secrets.token_urlsafe(12))
     server.start()
     yield server
     server.stop()

@@ -134,15 +134,16 @@ class OnceAgent(Agent):
         return tracker is not None and replies_after(tracker, message.message_id) is not None
 
 
-def load_agent(model_path: str, endpoints: Any) -> OnceAgent:
-    """The agent for a model file, with the conversation store, lock store and action server of
-    `endpoints` (Rasa's own load_agent, without a model server, remote storage or event broker),
-    and the responses filled from the clinic profile (raises ClinicProfileError)."""
+def load_agent(model_path: str, endpoints: Any, event_broker: Any = None) -> OnceAgent:
+    """The agent for a model file, with the conversation store (streaming to `event_broker`, if
+    any), lock store and action server of `endpoints` (Rasa's own load_agent, without a model
+    server or remote storage), and the responses filled from the clinic profile (raises
+    ClinicProfileError)."""
     from rasa.core.lock_store import LockStore
     from rasa.core.tracker_store import TrackerStore
 
     agent = OnceAgent(
-        tracker_store=TrackerStore.create(endpoints.tracker_store),
+        tracker_store=TrackerStore.create(endpoints.tracker_store, event_broker=event_broker),
         lock_store=LockStore.create(endpoints.lock_store),
         action_endpoint=endpoints.action,
         generator=ClinicResponses(load_profile()),

@@ -1,7 +1,7 @@
 """Conversations that survive a restart: Rasa's SQL tracker store, with outages made visible.
 
 The Rasa server stores every conversation in the database of TRACKER_DATABASE_URL (an SQLite
-file under var/ by default, PostgreSQL in production). Rasa would fall back to memory without a
+file under var/ by default, PostgreSQL in production), named in endpoints.yml. Rasa would fall back to memory without a
 word when the database fails, and its error messages can quote the SQL it ran, message text
 included. Here a failure is logged with the error's type and a running count only
 (`failures`), never with data; a conversation that could not be saved is kept in memory and
@@ -24,8 +24,6 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.endpoints import EndpointConfig
-from sqlalchemy.engine import make_url
 
 from bot import logs
 from bot.database import database
@@ -42,31 +40,16 @@ class StoreUnavailable(RuntimeError):
     """The shared conversation database did not answer in time (the message is not processed)."""
 
 
-def endpoint_config(url: str, shared: bool = False) -> EndpointConfig:
-    """The tracker store endpoint for a database URL (sqlite:///path, postgresql://user:pw@host/db),
-    `shared` by several replicas or not."""
-    parsed = make_url(url)
-    return EndpointConfig(
-        url=parsed.host,  # Rasa passes the url as the store's host
-        type=f"{ConversationStore.__module__}.{ConversationStore.__name__}",
-        dialect=parsed.drivername,
-        port=parsed.port,
-        db=parsed.database,
-        username=parsed.username,
-        password=parsed.password,
-        query=dict(parsed.query) or None,
-        shared=shared,
-    )
-
-
 class ConversationStore(SQLTrackerStore):
-    """SQLTrackerStore that keeps what it could not save and says so without the content."""
+    """SQLTrackerStore that keeps what it could not save and says so without the content. Rasa
+    creates it from endpoints.yml's `tracker_store`: `url` the database's URL, `shared` not empty
+    (the lock store's URL) when several replicas share the database."""
 
     failures = 0
 
-    def __init__(self, *args: Any, shared: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, shared: Any = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.shared = shared
+        self.shared = bool(shared)
         self.unsaved: Dict[Text, DialogueStateTracker] = {}
 
     async def _patiently(self, operation: str, call: Callable[[], Awaitable[Any]]) -> Any:

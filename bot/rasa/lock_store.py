@@ -1,4 +1,5 @@
-"""Conversation locks shared by several Rasa replicas, in Redis (LOCK_STORE_URL).
+"""Conversation locks: Rasa's custom lock store (endpoints.yml `lock_store`), in Redis when its
+`url` is set (LOCK_STORE_URL, for several replicas), else in the server's memory.
 
 Rasa's RedisLockStore reads a conversation's lock, changes it and writes it back in three
 separate Redis calls, so two replicas taking a ticket at the same moment can both get the same
@@ -10,37 +11,64 @@ delays that conversation's next message by at most that long.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional, Text
-from urllib.parse import urlsplit
 
+import redis
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LockError, RedisLockStore
+from rasa.core.lock_store import (
+    DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX,
+    DEFAULT_SOCKET_TIMEOUT_IN_SECONDS,
+    InMemoryLockStore,
+    LockError,
+    LockStore,
+    RedisLockStore,
+)
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import settings
 
+logger = logging.getLogger(__name__)
+
 MUTEX_SECONDS = 5  # longest a crashed replica can hold a lock's mutex
 
 
-def endpoint_config(url: str) -> Optional[EndpointConfig]:
-    """The lock store endpoint for redis://[:password@]host:port/db; None (locks in memory) for ''."""
-    redis = urlsplit(url)
-    if not redis.hostname:
-        return None
-    return EndpointConfig(
-        url=redis.hostname,
-        type=f"{SerialRedisLockStore.__module__}.{SerialRedisLockStore.__name__}",
-        port=redis.port or 6379,
-        db=int(redis.path.strip("/") or 0),
-        password=redis.password,
-    )
+class ConversationLockStore(LockStore):
+    """What endpoints.yml names: a SerialRedisLockStore for a `url` (redis://[:password@]host:port/db
+    or rediss://), an in-memory store for an empty one."""
+
+    def __new__(cls, endpoint_config: EndpointConfig) -> "ConversationLockStore":
+        if cls is ConversationLockStore:
+            cls = SerialRedisLockStore if endpoint_config.url else MemoryLockStore
+        return super().__new__(cls)
 
 
-class SerialRedisLockStore(RedisLockStore):
+class MemoryLockStore(ConversationLockStore, InMemoryLockStore):
+    """Rasa's in-memory locks, for a single Rasa server."""
+
+    def __init__(self, endpoint_config: EndpointConfig) -> None:
+        InMemoryLockStore.__init__(self)
+
+
+def _described(error: Exception) -> str:
+    """The error's type, with its message when it is about the connection (no conversation in it)."""
+    if isinstance(error, redis.ConnectionError):
+        return f"{type(error).__name__}: {error}"
+    return type(error).__name__
+
+
+class SerialRedisLockStore(ConversationLockStore, RedisLockStore):
     """RedisLockStore whose tickets are issued and returned atomically across replicas."""
 
-    def __init__(self, endpoint_config: EndpointConfig) -> None:  # how Rasa builds a custom store
-        super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
+    def __init__(self, endpoint_config: EndpointConfig) -> None:
+        # redis-py reads the whole URL (password, database, rediss:// and its ssl_* options), where
+        # Rasa's RedisLockStore takes its parts; these are the attributes that sets
+        self.red = redis.Redis.from_url(str(endpoint_config.url), socket_timeout=DEFAULT_SOCKET_TIMEOUT_IN_SECONDS)
+        self.key_prefix = DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX
+        try:
+            self.red.ping()
+        except redis.RedisError as error:  # the server starts anyway: Redis may come up after it
+            logger.error("lock store: Redis does not answer (%s); messages fail until it does", _described(error))
 
     def _mutex(self, conversation_id: Text) -> Any:
         return self.red.lock(
@@ -55,7 +83,7 @@ class SerialRedisLockStore(RedisLockStore):
                 self.save_lock(lock)
                 return ticket
         except Exception as error:
-            raise LockError(f"could not take a ticket ({type(error).__name__})") from None
+            raise LockError(f"could not take a ticket ({_described(error)})") from None
 
     def update_lock(self, conversation_id: Text) -> None:
         with self._mutex(conversation_id):

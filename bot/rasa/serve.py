@@ -1,9 +1,10 @@
 """Runs the Rasa server (what `rasa run --enable-api` does), configured from the environment.
 
 Started in-process rather than through the `rasa run` command line so that the API token is
-read from the environment and never appears in the process list. Every endpoint comes from
-bot/settings.py: the action server (with its token), the conversation store (persistent,
-TRACKER_DATABASE_URL) and, for several replicas, the lock store (LOCK_STORE_URL). Conversations
+read from the environment and never appears in the process list. The endpoints are Rasa's
+endpoints.yml (ENDPOINTS_FILE): the action server (ACTION_SERVER_URL, with its token), the
+conversation store (persistent, TRACKER_DATABASE_URL) and, for several replicas, the lock store
+(LOCK_STORE_URL), its `${VARIABLES}` set from bot/settings.py first. Conversations
 idle for longer than RETENTION_DAYS are purged every hour. The server listens on BIND_ADDRESS
 (loopback by default), accepts requests up to MAX_REQUEST_BYTES, and its HTTP API checks the
 token in constant time. It serves the model promoted in the staff console (else the one `make
@@ -53,21 +54,6 @@ async def purge_regularly(days: float, app: Any, _: Any) -> None:
         logger.info("retention (%g days): %s", days, report)
 
     timer.every(app, PURGE_INTERVAL_SECONDS, f"retention ({days:g} days): purge", purge_job, at_once=True)
-
-
-def endpoints(server: settings.ServerSettings) -> Any:
-    from rasa.core.utils import AvailableEndpoints
-    from rasa.utils.endpoints import EndpointConfig
-
-    from bot.rasa import conversation_store, lock_store
-
-    return AvailableEndpoints(
-        action=EndpointConfig(f"http://127.0.0.1:{server.action_port}/webhook", token=server.action_token),
-        tracker_store=conversation_store.endpoint_config(
-            settings.tracker_database_url(), shared=bool(settings.lock_store_url())
-        ),
-        lock_store=lock_store.endpoint_config(settings.lock_store_url()),
-    )
 
 
 # Open without the token: Rasa's own unauthenticated pages and the load balancer's probes; /metrics
@@ -151,12 +137,13 @@ def main() -> int:
 
 
 def serve() -> int:
+    from rasa.core.brokers.broker import EventBroker
     from rasa.core.channels.channel import InputChannel
     from rasa.core.run import close_resources, configure_app, create_http_input_channels
 
     from bot.clinic import ClinicProfileError
     from bot.database import database
-    from bot.rasa import action_results, alerting, check_ins, staff, timer
+    from bot.rasa import action_results, alerting, check_ins, endpoints, staff, timer
     from bot.rasa.agent import load_agent
     from bot.rasa.model_registry import served_model_path
 
@@ -169,7 +156,7 @@ def serve() -> int:
         model = served_model_path(database())  # migrated (its directory made, for SQLite) before Rasa opens it
     except Exception as error:  # the server starts anyway; the store says when it fails
         logger.error("conversation database unavailable at start (%s)", logs.reason(error))
-    endpoints_ = endpoints(server)
+    endpoints_ = endpoints.read(settings.endpoints_file())
     with tempfile.TemporaryDirectory() as private:
         credentials = Path(private) / "credentials.yml"
         names = write_enabled_credentials(settings.PROJECT_ROOT / "credentials.yml", credentials)
@@ -201,7 +188,8 @@ def serve() -> int:
     async def load_model(app: Any, loop: Any) -> None:
         try:
             logger.info("serving model file %s", model.name)
-            app.ctx.agent = await loop.run_in_executor(None, load_agent, str(model), endpoints_)
+            broker = await EventBroker.create(endpoints_.event_broker)  # on the server's loop, which it uses
+            app.ctx.agent = await loop.run_in_executor(None, load_agent, str(model), endpoints_, broker)
             metrics.served(app.ctx.agent.model_id)
             logger.info("Rasa server is up and running.")
         except Exception as error:  # a server without its model must not look alive

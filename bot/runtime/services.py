@@ -93,8 +93,10 @@ def service_environments(
 
 
 def isolated_environment(directory: Path) -> Dict[str, str]:
-    """Databases and model store of their own, in `directory`: for tests and the evaluation."""
+    """Databases and model store of their own, in `directory`, and the action server they start
+    (never one this environment names): for tests and the evaluation."""
     return {
+        "ACTION_SERVER_URL": "",  # blank: the default, on ACTION_PORT
         "TRACKER_DATABASE_URL": f"sqlite:///{directory / 'conversations.db'}",
         "ERASURE_LOG_URL": f"sqlite:///{directory / 'erasures.db'}",
         "MODEL_STORE_DIR": str(directory / "models"),

@@ -1,12 +1,14 @@
 """Backup and restore of the conversation database (bot/backup.py, `make backup`, `make restore`) on
 SQLite and PostgreSQL: a backup comes back into a new database, or over the original when forced,
 read through the conversation store; what was erased after the backup stays erased, what a patient
-wrote after their erasure stays; an older release's backup is upgraded; the commands refuse what
+wrote after their erasure stays; an older release's backup is upgraded; a PostgreSQL that requires
+a password and TLS is reached without the password on a command line; the commands refuse what
 they must with the fix, and print counts, never text."""
 
 import subprocess
 import time
-from typing import Callable
+from pathlib import Path
+from typing import Callable, List
 
 import pytest
 from alembic import command
@@ -14,13 +16,14 @@ from sqlalchemy import inspect, text
 
 from bot import settings
 from bot.backup import BackupError, backup, main, restore
-from bot.database import EVENTS, TABLES, VERSION_TABLE, alembic_config, database
-from bot.rasa.retention import erase
+from bot.database import EVENTS, TABLES, VERSION_TABLE, alembic_config, database, erasure_log_database
+from bot.rasa.retention import ErasureLog, erase
 from tests.rasa.stores import (
     DATABASES,
     conversation,
     erasure_log_in,
     new_database_url,
+    new_postgresql_database,
     retrieve,
     save,
     senders,
@@ -153,3 +156,30 @@ def test_the_commands_refuse_what_they_must_say_the_fix_and_print_counts_only(tm
     assert over_data.returncode == 2
     assert "restore: the database holds 1 conversation(s): FORCE=1 replaces them" in over_data.stderr
     assert "secret" not in out + err + over_data.stdout + over_data.stderr
+
+
+def test_backup_and_restore_reach_a_postgresql_with_password_and_tls_never_showing_the_password(
+    secured_postgres, tmp_path, monkeypatch
+):
+    commands: List[List[str]] = []
+
+    def recorded(start: Callable) -> Callable:
+        def record(command: List[str], *arguments, **options):
+            commands.append(command)
+            return start(command, *arguments, **options)
+
+        return record
+
+    monkeypatch.setattr(subprocess, "run", recorded(subprocess.run))
+    monkeypatch.setattr(subprocess, "Popen", recorded(subprocess.Popen))
+    url, file, now = new_postgresql_database(secured_postgres.url), tmp_path / "backup", time.time()
+    log = ErasureLog(erasure_log_database(new_postgresql_database(secured_postgres.url)), b"test key")
+    save(store_for(url), [conversation(ERASED, now - DAY), conversation("telegram:42", now - DAY)])
+    assert backup(url, file) == f"wrote {file}: 2 conversation(s)"
+    erase(database(url), ERASED, log)
+
+    fresh = new_postgresql_database(secured_postgres.url)
+    assert restore(fresh, file, log, retention_days=30).conversations == 2
+    assert senders(fresh) == {"telegram:42"}
+    assert {Path(command[0]).name for command in commands} >= {"pg_dump", "pg_restore", "psql"}
+    assert not [command for command in commands if secured_postgres.password in " ".join(command)]

@@ -10,9 +10,10 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import Table, create_engine, select
+from sqlalchemy.engine import make_url
 
 from bot.database import EVENTS, database, erasure_log_database
-from bot.rasa.conversation_store import ConversationStore, endpoint_config
+from bot.rasa.conversation_store import ConversationStore
 from bot.rasa.retention import ErasureLog
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)]
@@ -33,15 +34,20 @@ def database_url(request: pytest.FixtureRequest, directory: Path, *emptied: Tabl
 def new_database_url(request: pytest.FixtureRequest, directory: Path) -> str:
     """For a fixture parametrized with DATABASES: a new, empty database, an SQLite file in `directory`
     or a database of its own on the session's PostgreSQL."""
-    name = f"test_{secrets.token_hex(4)}"
     if request.param == "sqlite":
-        return f"sqlite:///{directory / name}.db"
-    url = request.getfixturevalue("postgres").url
+        return f"sqlite:///{directory / f'test_{secrets.token_hex(4)}'}.db"
+    return new_postgresql_database(request.getfixturevalue("postgres").url)
+
+
+def new_postgresql_database(url: str) -> str:
+    """The URL of a new, empty database on the PostgreSQL server of `url` (its password and TLS
+    options kept)."""
+    name = f"test_{secrets.token_hex(4)}"
     server = create_engine(url, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         connection.exec_driver_sql(f"CREATE DATABASE {name}")
     server.dispose()
-    return f"{url.rsplit('/', 1)[0]}/{name}"
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def erasure_log_in(directory: Path) -> ErasureLog:
@@ -50,9 +56,8 @@ def erasure_log_in(directory: Path) -> ErasureLog:
 
 
 def store_for(url: str) -> ConversationStore:
-    """The store as the Rasa server creates it from its endpoint configuration."""
-    config = endpoint_config(url)
-    return ConversationStore(host=config.url, **config.kwargs)
+    """The store as the Rasa server creates it from endpoints.yml (`url` passed as its host)."""
+    return ConversationStore(host=url)
 
 
 def conversation(sender: str, timestamp: float, text: str = "can i climb stairs?") -> DialogueStateTracker:
