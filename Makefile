@@ -150,7 +150,7 @@ load: $(VENV_STAMP) $(LOCUST_STAMP) ## locust patients against a running assista
 	@[ -n "$(URL)" ] || { echo "Say which assistant: make load URL=http://localhost:5080 (make cluster) or :5005 (make run)" >&2; exit 2; }
 	$(PY) -m bot.dev.load.run --url "$(URL)" --users "$(USERS)" --seconds "$(DURATION)"
 
-test-unit: $(MODEL) $(WIDGET) $(GATE_DATA) $(LOCUST_STAMP) test-deps ## pytest: components, grounding, actions, channels, live server, browser
+test-unit: $(MODEL) $(WIDGET) $(GATE_DATA) $(LOCUST_STAMP) test-deps images ## pytest: components, grounding, actions, channels, live server, browser, pods
 	$(PY) -m pytest
 
 test-fast: lint $(SPACY_STAMP) $(GATE_DATA) ## lint, types, and pytest without servers, databases or browsers (everyday work, ~1 min; make test runs everything)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The base image: Debian bookworm made by debootstrap from the Debian mirror this machine's apt
 # uses (read from its sources, so no address is written here), imported into podman. Nothing is
-# pulled from a registry. Usage: base.sh IMAGE WORKDIR
+# pulled from a registry. The image is labelled with this script's hash (spine.base), so that
+# deploy/images/build.sh makes it again when the script changes. Usage: base.sh IMAGE WORKDIR
 set -euo pipefail
 image=$1 work=$2
 release=bookworm
@@ -27,6 +28,6 @@ debootstrap --variant=minbase --include="$packages" "$release" "$rootfs" "$mirro
   { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 tar -C "$rootfs" --numeric-owner -c . |
-  podman import --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$image" >/dev/null
+  podman import --change "LABEL spine.base=$(sha256sum "$0" | cut -c1-16)" --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$image" >/dev/null
 rm -rf "$rootfs"
 echo "$image: Debian $release from $mirror"

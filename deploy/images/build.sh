@@ -11,7 +11,9 @@ work=build/images
 context=$work/context
 base=localhost/spine/base:bookworm
 
-podman image exists "$base" || deploy/images/base.sh "$base" "$work/base"
+# the base image, again when deploy/images/base.sh changed (its hash is the image's label)
+made_by=$(podman image inspect --format '{{index .Labels "spine.base"}}' "$base" 2>/dev/null || true)
+[ "$made_by" = "$(sha256sum deploy/images/base.sh | cut -c1-16)" ] || deploy/images/base.sh "$base" "$work/base"
 
 # The interpreter the virtualenv was made from, without its site-packages (the virtualenv in the
 # image gets its own) and tests; it must be a prefix of its own (pyenv's, or built from source).
