@@ -28,6 +28,6 @@ debootstrap --variant=minbase --include="$packages" "$release" "$rootfs" "$mirro
   { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 tar -C "$rootfs" --numeric-owner -c . |
-  podman import --change "LABEL spine.base=$(sha256sum "$0" | cut -c1-16)" --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$image" >/dev/null
+  podman import --quiet --change "LABEL spine.base=$(sha256sum "$0" | cut -c1-16)" --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$image" >/dev/null
 rm -rf "$rootfs"
 echo "$image: Debian $release from $mirror"
