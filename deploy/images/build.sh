@@ -31,7 +31,7 @@ tar -C "$prefix" --exclude="lib/$version/site-packages/*" --exclude="lib/$versio
 
 # The project: its tracked files that run, and what `make` built for them (hard links: no copy).
 mkdir -p "$context/app"
-git ls-files -z bot actions data config.yml domain.yml credentials.yml pyproject.toml |
+git ls-files -z bot actions data config.yml domain.yml credentials.yml endpoints.yml pyproject.toml |
   xargs -0 cp --parents -t "$context/app"
 cp -al --parents web/dist build/gate "$context/app"
 cp -al requirements "$context/requirements"
