@@ -15,21 +15,26 @@ from bot.dev.load.run import start_load
 LOAD = {"users": 8, "seconds": 25, "think": "0.2,0.6"}
 FAULT_AT_SECONDS = 6
 AFTER_RECOVERY_SECONDS = 3  # requests in flight when a part came back may still fail
+SLOW_SECONDS = 5  # a reply this late was held up by the fault
 RESULTS = settings.PROJECT_ROOT / "build" / "faults.json"
 
 
 def under_load(url: str, token: str, fault: Callable[[], None], finish_seconds: float) -> Dict[str, Any]:
-    """The load's figures with the fault played FAULT_AT_SECONDS into it: how long the fault took,
-    when the last failed request ended (recovery), and whether any failed after it was over."""
+    """The load's figures with the fault played FAULT_AT_SECONDS into it: how long the fault took;
+    recovery, when the last request that failed, or the last reply slower than SLOW_SECONDS (held
+    until a part came back), ended; and whether any request failed after the fault was over."""
     run = start_load(url, token, **LOAD)
     time.sleep(FAULT_AT_SECONDS)
     began = time.time()
     fault()
     recovered = time.time()
     figures = run.finish(LOAD["seconds"] + finish_seconds)
-    attempts, _ = read_ledger(run.ledger)
+    attempts, messages = read_ledger(run.ledger)
     failed = [a for a in attempts if not a["ok"]]
-    last_failure = max((a["at"] + a["ms"] / 1000 for a in failed), default=began)
+    held = [a for a in attempts if a["ms"] > SLOW_SECONDS * 1000] + [
+        m for m in messages if m["ms"] > SLOW_SECONDS * 1000
+    ]
+    last_failure = max((a["at"] + a["ms"] / 1000 for a in failed + held), default=began)
     return {
         **figures.as_dict(),
         "fault_seconds": round(recovered - began, 1),

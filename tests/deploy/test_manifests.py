@@ -62,7 +62,7 @@ def test_every_variable_given_is_a_setting_and_every_secret_read_is_defined(obje
 
 def test_the_databases_need_their_passwords_and_tls(objects):
     secrets = manifests.named(objects, "Secret", "spine-secrets")["stringData"]
-    assert secrets["TRACKER_DATABASE_URL"].endswith("?sslmode=require")
+    assert "?sslmode=require&" in secrets["TRACKER_DATABASE_URL"]
     assert f":{secrets['POSTGRES_PASSWORD']}@" in secrets["TRACKER_DATABASE_URL"]
     assert secrets["LOCK_STORE_URL"].startswith(f"redis://:{secrets['REDIS_PASSWORD']}@")
     assert manifests.named(objects, "Secret", "spine-postgres-tls")["type"] == "kubernetes.io/tls"
