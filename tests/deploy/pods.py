@@ -96,7 +96,7 @@ class Stack:
     suffix: str = field(default_factory=lambda: "-t" + secrets.token_hex(3))
     objects: List[Dict[str, Any]] = field(default_factory=manifests.load)
     network: str = ""
-    secrets: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    secret_values: Dict[str, Dict[str, str]] = field(default_factory=dict)
     addresses: Dict[str, str] = field(default_factory=dict)  # Service name -> pod address
     played: List[Path] = field(default_factory=list)
     claims: Set[str] = field(default_factory=set)  # the volume claims made (by the first part naming one)
@@ -112,8 +112,8 @@ class Stack:
             podman("network", "inspect", self.network, "--format", "{{range .Subnets}}{{.Subnet}}{{end}}")
         )
         self.addresses = {part: str(subnet.network_address + 10 + index) for index, part in enumerate(FIXED)}
-        self.secrets = filled_secrets(self.objects, self.directory)
-        for name, values in self.secrets.items():
+        self.secret_values = filled_secrets(self.objects, self.directory)
+        for name, values in self.secret_values.items():
             encoded = {key: base64.b64encode(value.encode()).decode() for key, value in values.items()}
             podman("secret", "create", self.names[name], "-", stdin=json.dumps(encoded))
         for part in FIXED[:-1]:
@@ -122,7 +122,7 @@ class Stack:
         self.play(CONSOLE, self.addresses[CONSOLE])  # it reaches a replica: they must have addresses
 
     def secret(self, key: str) -> str:
-        return self.secrets["spine-secrets"][key]
+        return self.secret_values["spine-secrets"][key]
 
     def play(self, part: str, address: Optional[str] = None) -> None:
         """Plays the part's Deployment, with the ConfigMap and the volume claims it names, the
@@ -189,6 +189,6 @@ class Stack:
             subprocess.run(["podman", "kube", "down", str(path)], capture_output=True)
         for claim in manifests.of_kind(self.objects, "PersistentVolumeClaim"):
             subprocess.run(["podman", "volume", "rm", "-f", self.names[claim["metadata"]["name"]]], capture_output=True)
-        for name in self.secrets:
+        for name in self.secret_values:
             subprocess.run(["podman", "secret", "rm", self.names[name]], capture_output=True)
         subprocess.run(["podman", "network", "rm", "-f", self.network], capture_output=True)
