@@ -38,7 +38,7 @@ for candidate in "$${PYTHON:-}" python3.10 python3.9 python3.8 \
 done; exit 1
 endef
 
-.PHONY: help gate-data run cluster load test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase backup restore check-ins-due staff-user
+.PHONY: help gate-data run cluster load podman images test test-unit test-fast test-stories test-deps cluster-deps validate train evaluate compare-classifiers bench spacy widget lock lint clean purge erase backup restore check-ins-due staff-user
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -93,6 +93,29 @@ test-deps:
 cluster-deps:
 	@$(call debian_packages,$(CLUSTER_PACKAGES))
 
+# Containers (deploy/images, deploy/kubernetes): Debian's podman, run as root with runc and cgroupfs
+# (crun fails on these machines; deploy/images/containers.conf), and debootstrap for the base image.
+PODMAN_PACKAGES := podman=podman /usr/sbin/debootstrap=debootstrap /usr/sbin/runc=runc
+CONTAINERS_CONF := /etc/containers/containers.conf
+IMAGE_TAG ?= latest
+WHEELS_STAMP := build/images/context/wheels/.complete
+
+podman: ## install podman, runc and debootstrap (Debian packages, as root) and configure podman for this machine
+	@$(call debian_packages,$(PODMAN_PACKAGES))
+	@if [ ! -e $(CONTAINERS_CONF) ]; then install -D -m 644 deploy/images/containers.conf $(CONTAINERS_CONF); \
+	elif ! cmp -s deploy/images/containers.conf $(CONTAINERS_CONF); then \
+	  for setting in 'runtime = "runc"' 'cgroup_manager = "cgroupfs"' 'default_ulimits = \[\]'; do \
+	    grep -q "^ *$$setting" $(CONTAINERS_CONF) || { echo "$(CONTAINERS_CONF) needs $$setting (see deploy/images/containers.conf)" >&2; exit 1; }; done; fi
+
+# The wheels of the lock, for installing it offline in the images (sources where PyPI has no wheel:
+# the image builds them, so the lock's hashes still hold).
+$(WHEELS_STAMP): requirements/lock.txt requirements/nodeps.txt
+	$(BIN)/pip download --quiet --no-deps --require-hashes -r requirements/lock.txt -r requirements/nodeps.txt -d $(@D) $(PIP_QUIET)
+	touch $@
+
+images: podman $(WHEELS_STAMP) $(MODEL) $(WIDGET) $(GATE_DATA) ## container images (localhost/spine/{rasa,actions,console,postgres,redis}:IMAGE_TAG) from Debian's packages and the lock
+	deploy/images/build.sh $(PY) $(IMAGE_TAG)
+
 # Locust, for `make load`, `make bench` and the fault tests, in its own environment (requirements/load.in).
 LOCUST_STAMP := build/locust/.installed
 $(LOCUST_STAMP): requirements/load.txt $(VENV_STAMP)
@@ -127,7 +150,7 @@ load: $(VENV_STAMP) $(LOCUST_STAMP) ## locust patients against a running assista
 	@[ -n "$(URL)" ] || { echo "Say which assistant: make load URL=http://localhost:5080 (make cluster) or :5005 (make run)" >&2; exit 2; }
 	$(PY) -m bot.dev.load.run --url "$(URL)" --users "$(USERS)" --seconds "$(DURATION)"
 
-test-unit: $(MODEL) $(WIDGET) $(GATE_DATA) $(LOCUST_STAMP) test-deps ## pytest: components, grounding, actions, channels, live server, browser
+test-unit: $(MODEL) $(WIDGET) $(GATE_DATA) $(LOCUST_STAMP) test-deps images ## pytest: components, grounding, actions, channels, live server, browser, pods
 	$(PY) -m pytest
 
 test-fast: lint $(SPACY_STAMP) $(GATE_DATA) ## lint, types, and pytest without servers, databases or browsers (everyday work, ~1 min; make test runs everything)

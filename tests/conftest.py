@@ -31,6 +31,7 @@ SERVER_FIXTURES = {
     "secured_postgres",
     "secured_redis",
     "cluster",
+    "pods",
     "desktop",
     "phone",
 }

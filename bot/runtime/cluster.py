@@ -116,7 +116,8 @@ def start_cluster(
             services.env[replica_name(index)] = {**environments["rasa"], "RASA_PORT": str(port)}
         for name in (*SUPPORT, *cluster.replicas):
             cluster.start(name)
-        site = development_site(settings.bind_address(), options.port, ports, settings.max_request_bytes())
+        replicas = [f"127.0.0.1:{port}" for port in ports]
+        site = development_site(settings.bind_address(), options.port, replicas, settings.max_request_bytes())
         cluster.nginx = Nginx(options.directory / "nginx", site, options.port)
         cluster.nginx.start()
         wait_until_ready(services)

@@ -94,11 +94,12 @@ def rasa_upstream(replicas: Sequence[str]) -> str:
     )
 
 
-def development_site(address: str, port: int, replica_ports: Sequence[int], max_body: int) -> str:
-    """`make cluster`: plain HTTP on `address`:`port`, everything (the HTTP API too) to the replicas."""
+def development_site(address: str, port: int, replicas: Sequence[str], max_body: int) -> str:
+    """`make cluster` (and the pods of tests/deploy): plain HTTP on `address`:`port`, everything (the
+    HTTP API too) to the replicas (host:port)."""
     return "\n".join(
         (
-            rasa_upstream([f"127.0.0.1:{p}" for p in replica_ports]),
+            rasa_upstream(replicas),
             block(
                 "server",
                 f"listen {address}:{port};",

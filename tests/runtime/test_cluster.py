@@ -4,13 +4,12 @@ Each fault runs during a locust load (bot/dev/load): a replica killed, PostgreSQ
 restarted, the action server killed, a model promoted. No message may be lost (every one in the
 conversation store once, with a reply after it); requests cut off are sent again by the load
 client and answered once; after recovery no request fails. Recovery times go to
-build/faults.json (docs/speed.md).
+build/faults.json (tests/faults.py; docs/speed.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import tempfile
 import threading
@@ -23,8 +22,6 @@ import pytest
 import requests
 
 from bot import settings
-from bot.dev.load.report import read_ledger
-from bot.dev.load.run import start_load
 from bot.names import Channel
 from bot.runtime.client import RasaClient, poll_until
 from bot.runtime.cluster import Cluster, start_cluster
@@ -33,14 +30,11 @@ from tests.browser.chromium import demo_page
 from tests.browser.test_widget import ask, open_chat
 from tests.conftest import CHANNEL_SECRETS
 from tests.console.staff import Staff
+from tests.faults import record, under_load
 from tests.rasa.channels.provider_api import ProviderAPI
 from tests.rasa.channels.test_telegram import REPLY_PATH, post, update
 from tests.test_server_privacy import WidgetClient, wait_for
 
-LOAD = {"users": 8, "seconds": 25, "think": "0.2,0.6"}
-FAULT_AT_SECONDS = 6
-AFTER_RECOVERY_SECONDS = 3  # requests in flight when a part came back may still fail
-RESULTS = settings.PROJECT_ROOT / "build" / "faults.json"
 READY_SECONDS = 240
 
 
@@ -232,27 +226,9 @@ FAULTS: Dict[str, Callable[[Cluster], None]] = {
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_no_message_is_lost_when(cluster, fault):
-    run = start_load(cluster.services.rasa_url, cluster.services.token, **LOAD)
-    time.sleep(FAULT_AT_SECONDS)
-    began = time.time()
-    FAULTS[fault](cluster)
-    recovered = time.time()
-    figures = run.finish(LOAD["seconds"] + READY_SECONDS)
-    attempts, _ = read_ledger(run.ledger)
-    failed = [a for a in attempts if not a["ok"]]
-    last_failure = max((a["at"] + a["ms"] / 1000 for a in failed), default=began)
-    result = {
-        **figures.as_dict(),
-        "fault_seconds": round(recovered - began, 1),
-        "recovery_seconds": round(max(0.0, last_failure - began), 1),
-    }
+    result = under_load(
+        cluster.services.rasa_url, cluster.services.token, lambda: FAULTS[fault](cluster), READY_SECONDS
+    )
     record(fault, result)
-    assert figures.messages > 0 and figures.lost_messages == 0, result
-    assert not [a for a in failed if a["at"] > recovered + AFTER_RECOVERY_SECONDS], result
-
-
-def record(fault: str, result: Dict) -> None:
-    RESULTS.parent.mkdir(exist_ok=True)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[fault] = result
-    RESULTS.write_text(json.dumps(results, indent=2))
+    assert result["messages"] > 0 and result["lost_messages"] == 0, result
+    assert not result["failed_after_recovery"], result

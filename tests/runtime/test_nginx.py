@@ -47,7 +47,11 @@ def test_the_deployed_configuration_is_the_one_the_code_writes():
 
 @pytest.mark.servers  # Debian's nginx, which make test installs
 def test_the_development_cluster_configuration_passes_nginx_checks(tmp_path):
-    nginx = Nginx(tmp_path, development_site("127.0.0.1", free_port(), [free_port(), free_port()], 262144), 0)
+    nginx = Nginx(
+        tmp_path,
+        development_site("127.0.0.1", free_port(), [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"], 262144),
+        0,
+    )
     nginx.write()
     check = subprocess.run(nginx.command("-t"), capture_output=True, text=True)
     assert check.returncode == 0, check.stderr

@@ -26,6 +26,10 @@ from bot.runtime.client import RasaClient
 LOCUST = settings.PROJECT_ROOT / "build" / "locust" / "bin" / "locust"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 REPORTS = settings.PROJECT_ROOT / "reports"
+# When the run ends, a patient's message still being sent (a part was down) is finished, answered
+# or given up after the locustfile's GIVE_UP_SECONDS, and recorded, rather than left out of the
+# ledger and so out of the lost messages.
+STOP_TIMEOUT_SECONDS = 130
 
 
 @dataclass
@@ -68,7 +72,15 @@ def start_load(
         "LOAD_THINK_SECONDS": think,
     }
     command = [str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "--host", url, "--users", str(users)]
-    command += ["--spawn-rate", str(users), "--run-time", f"{int(seconds)}s", "--only-summary", "--loglevel", "ERROR"]
+    command += [
+        "--spawn-rate",
+        str(users),
+        "--run-time",
+        f"{int(seconds)}s",
+        "--stop-timeout",
+        str(STOP_TIMEOUT_SECONDS),
+    ]
+    command += ["--only-summary", "--loglevel", "ERROR"]
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return LoadRun(url, token, ledger, process, time.time())
 
