@@ -185,6 +185,21 @@ def clicked(selector: str) -> Callable[[WebDriver], bool]:
     return condition
 
 
+def labelled(item: str, kind: str, faq: str) -> Callable[[WebDriver], bool]:
+    """Chooses the label's kind and FAQ topic in the inbox item `item` (again if the page
+    re-rendered the inbox meanwhile)."""
+
+    def condition(driver: WebDriver) -> bool:
+        try:
+            Select(driver.find_element(By.CSS_SELECTOR, f"{item} .label-kind")).select_by_value(kind)
+            Select(driver.find_element(By.CSS_SELECTOR, f"{item} .label-faq")).select_by_value(faq)
+        except StaleElementReferenceException:
+            return False
+        return True
+
+    return condition
+
+
 def open_page(driver: WebDriver, tab: str, loaded: str) -> None:
     open_tab(driver, tab)
     wait(driver, shown(loaded))
@@ -200,10 +215,9 @@ def label_a_question(driver: WebDriver, _: Dict[str, str]) -> None:
     """The inbox's label form with the FAQ topics open, then the label saved."""
     item = f'.inbox-item[data-text="{QUESTION}"]'
     open_page(driver, "inbox", item)
-    Select(driver.find_element(By.CSS_SELECTOR, f"{item} .label-kind")).select_by_value("faq")
-    Select(driver.find_element(By.CSS_SELECTOR, f"{item} .label-faq")).select_by_value("hospital_stay")
+    wait(driver, labelled(item, "faq", "hospital_stay"))
     assert_accessible(driver, "in the inbox's label form")
-    driver.find_element(By.CSS_SELECTOR, f"{item} .label-save").click()
+    wait(driver, clicked(f"{item} .label-save"))
     wait(driver, shown(f"{item} .inbox-label"))
 
 
