@@ -109,7 +109,7 @@ podman: ## install podman, runc and debootstrap (Debian packages, as root) and c
 
 # The wheels of the lock, for installing it offline in the images (sources where PyPI has no wheel:
 # the image builds them, so the lock's hashes still hold).
-$(WHEELS_STAMP): requirements/lock.txt requirements/nodeps.txt
+$(WHEELS_STAMP): requirements/lock.txt requirements/nodeps.txt | $(VENV_STAMP)
 	$(BIN)/pip download --quiet --no-deps --require-hashes -r requirements/lock.txt -r requirements/nodeps.txt -d $(@D) $(PIP_QUIET)
 	touch $@
 
