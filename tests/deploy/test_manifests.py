@@ -29,6 +29,7 @@ def containers(objects: List[Dict[str, Any]]) -> Iterator[Dict[str, Any]]:
 
 
 def test_every_object_is_valid_for_kubernetes(objects):
+    assert objects
     for document in objects:
         kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
 
