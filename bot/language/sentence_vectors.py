@@ -51,14 +51,16 @@ class MiniLMEncoder:
     """The all-MiniLM-L6-v2 encoder: its WordPiece tokenizer, and its layers run by ONNX Runtime
     from the graph bot/language/encoder_graph.py builds (a file path or the serialized graph)."""
 
-    def __init__(self, directory: Path, graph: Union[str, bytes]) -> None:
+    def __init__(self, directory: Path, graph: Union[str, bytes], threads: int = 1) -> None:
+        """`threads`: 1 for the server (one message at a time; its other work has the other cores),
+        every core for training, which does nothing else while it encodes its examples."""
         import onnxruntime
 
         config = json.loads((directory / "config.json").read_text())
         self.size = config["hidden_size"]
         self.max_pieces = config["max_position_embeddings"]
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1  # one message at a time; the server's other work has the other cores
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
@@ -158,15 +160,27 @@ class SentenceVectors:
         self.package_directory = model_dir(package)
         self.directory: Optional[Path] = None
         self._encoder: Optional[MiniLMEncoder] = None
+        self._batch_encoder: Optional[MiniLMEncoder] = None
+
+    def _new_encoder(self, threads: int) -> MiniLMEncoder:
+        """An encoder from the pipeline's saved graph (or one built now, for a new pipeline)."""
+        saved = self.directory / GRAPH_FILE if self.directory else None
+        graph = str(saved) if saved and saved.exists() else build_graph(self.package_directory)
+        return MiniLMEncoder(self.package_directory, graph, threads)
 
     @property
     def encoder(self) -> MiniLMEncoder:
-        """The encoder, from the pipeline's saved graph (or one built now, for a new pipeline)."""
+        """The encoder for one message at a time, on one core."""
         if self._encoder is None:
-            saved = self.directory / GRAPH_FILE if self.directory else None
-            graph = str(saved) if saved and saved.exists() else build_graph(self.package_directory)
-            self._encoder = MiniLMEncoder(self.package_directory, graph)
+            self._encoder = self._new_encoder(threads=1)
         return self._encoder
+
+    @property
+    def batch_encoder(self) -> MiniLMEncoder:
+        """The encoder for training's batches, on every core."""
+        if self._batch_encoder is None:
+            self._batch_encoder = self._new_encoder(threads=os.cpu_count() or 1)
+        return self._batch_encoder
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         """Saves the encoder's graph; a new pipeline starts with an empty encoding store."""
@@ -177,7 +191,7 @@ class SentenceVectors:
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SentenceVectors":
         self.directory = Path(path)
-        self._encoder = None
+        self._encoder = self._batch_encoder = None
         return self
 
     def __call__(self, doc: Doc) -> Doc:
@@ -194,7 +208,7 @@ class SentenceVectors:
             known = {i: stored for i, w in enumerate(words) if store and (stored := store.get(w)) is not None}
             by_length = sorted((i for i in range(len(batch)) if i not in known), key=lambda i: len(batch[i]))
             for chunk in minibatch(by_length, size=CHUNK_SIZE):
-                for i, tensor in zip(chunk, self.encoder.word_vectors([list(words[i]) for i in chunk])):
+                for i, tensor in zip(chunk, self.batch_encoder.word_vectors([list(words[i]) for i in chunk])):
                     known[i] = new[words[i]] = tensor
             for i, doc in enumerate(batch):
                 doc.tensor = known[i]

@@ -45,16 +45,27 @@ def test_training_encodings_are_kept_for_the_next_training(nlp, tmp_path):
         component.from_disk(tmp_path)
         first = [doc.tensor.copy() for doc in nlp.pipe(texts)]
         assert (tmp_path / "encodings.npy").exists() and (tmp_path / "encodings.json").exists()
-        component.encoder.cache.clear()
+        component.batch_encoder.cache.clear()
         encoded = []
-        original = component.encoder.word_vectors
-        component.encoder.word_vectors = lambda sentences: encoded.extend(sentences) or original(sentences)
+        original = component.batch_encoder.word_vectors
+        component.batch_encoder.word_vectors = lambda sentences: encoded.extend(sentences) or original(sentences)
         again = [doc.tensor for doc in nlp.pipe([*texts, "is fusion the same as a disc replacement"])]
         assert encoded == [["is", "fusion", "the", "same", "as", "a", "disc", "replacement"]]
         assert all((a == b).all() for a, b in zip(first, again))
     finally:
-        component.encoder.word_vectors = original
+        component.batch_encoder.word_vectors = original
         component.directory = saved_directory
+
+
+def test_training_on_every_core_gives_the_vectors_of_one_message_at_a_time(nlp):
+    """Training encodes its batches on every core, the server one message on one core: the same
+    vectors, to float32 rounding."""
+    component = nlp.get_pipe("spine_sentence_vectors")
+    texts = ["can i climb stairs after a fusion", "my surgeon said no bending for six weeks, is gardening ok?"]
+    words = [[t.text for t in nlp.make_doc(text)] for text in texts]
+    batch = component.batch_encoder._compute(words)
+    single = [component.encoder._compute([w])[0] for w in words]
+    assert all(np.abs(b - s).max() < 1e-4 for b, s in zip(batch, single))
 
 
 def test_the_pipeline_carries_the_encoder_graph_it_runs(nlp):
