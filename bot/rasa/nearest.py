@@ -3,13 +3,10 @@
 A message gets the label of the training examples it is closest to: for each label (an intent,
 or ``faq/<key>`` for an FAQ answer), the mean similarity of its ``k`` closest examples. The
 similarity mixes meaning (cosine of the sentence encoder's vectors, bot/language/sentence_vectors.py)
-and spelling (cosine of character n-gram counts, hashed, so no vocabulary is fitted). A label whose
-examples share one meaning also counts how close the message is to that meaning (the mean of its
-examples' vectors, weighted by ``centroid_weight``), so a message worded unlike any one example
-still finds the topic; labels whose examples have nothing in common (``spread_labels``: what the
-assistant declines) are scored on their examples alone. Nothing is fitted to the training data as
-a whole, so an example added by staff changes only the answers to messages near it or its label,
-and the same data always gives the same model.
+and spelling (cosine of character n-gram counts, hashed, so no vocabulary is fitted). Nothing is
+fitted to the training data as a whole, so an example added by staff changes only the answers to
+messages that are closer to it than to anything else, and the same data always gives the same
+model.
 
 Confidences are those similarities: how close the message is to the examples of the label. The
 FAQ answer's confidence (the ``response_selector`` output Rasa's ``utter_faq`` reads) is checked
@@ -112,27 +109,17 @@ def parts(doc: Doc) -> List[Span]:
 
 
 def label_scores(
-    similarities: np.ndarray,
-    groups: Dict[str, np.ndarray],
-    k: int,
-    exact: float = 1.01,
-    centroid_similarities: Optional[Dict[str, float]] = None,
-    centroid_weight: float = 0.0,
+    similarities: np.ndarray, groups: Dict[str, np.ndarray], k: int, exact: float = 1.01
 ) -> Dict[str, float]:
     """Each label's score: the mean of its k highest similarities (fewer if it has fewer examples),
     or its highest one where that reaches `exact` (the message is all but one of its examples).
-    `groups` maps each label to the indices of its examples. A label in `centroid_similarities`
-    mixes in its similarity to the label's meaning, with weight `centroid_weight`."""
+    `groups` maps each label to the indices of its examples."""
     scores = {}
-    centroids = centroid_similarities or {}
     for label, indices in groups.items():
         values = similarities[indices]
         top = values if len(values) <= k else np.partition(values, len(values) - k)[-k:]
         best = float(top.max())
-        score = best if best >= exact else float(top.mean())
-        if best < exact and label in centroids:
-            score = (score + centroid_weight * centroids[label]) / (1.0 + centroid_weight)
-        scores[label] = max(0.0, score)
+        scores[label] = max(0.0, best if best >= exact else float(top.mean()))
     return scores
 
 
@@ -160,16 +147,6 @@ class ExampleIndex:
     def __post_init__(self) -> None:
         self.groups = grouped(self.labels)
         self.by_feature = self.chars.T.tocsr()  # [CHAR_FEATURES, examples]: a message's few n-grams are rows
-        self.centroid_labels = sorted(self.groups)
-        self.centroids = normalize(
-            np.stack([self.vectors[self.groups[label]].mean(axis=0) for label in self.centroid_labels])
-        )
-
-    def centroid_similarities(self, vector: np.ndarray, spread: Sequence[str]) -> Dict[str, float]:
-        """Cosine of the message to each label's meaning (its examples' mean vector), but for the
-        `spread` labels, whose examples have no meaning in common."""
-        cosines = self.centroids @ vector
-        return {label: float(c) for label, c in zip(self.centroid_labels, cosines) if label not in spread}
 
     def similarities(self, vector: np.ndarray, chars: scipy.sparse.csr_matrix, vector_weight: float) -> np.ndarray:
         meaning = self.vectors @ vector
@@ -199,7 +176,7 @@ def faq_passages() -> Dict[str, List[str]]:
 class NearestExampleClassifier(TrainedComponent, IntentClassifier):
     """Intents and FAQ answers by the nearest training examples, with confidences that say how near."""
 
-    CALIBRATED = ("k", "vector_weight", "exact_similarity", "centroid_weight", "spread_labels")
+    CALIBRATED = ("k", "vector_weight", "exact_similarity")
 
     index: Optional[ExampleIndex] = None
 
@@ -248,16 +225,8 @@ class NearestExampleClassifier(TrainedComponent, IntentClassifier):
         chars = spelling([s.text for s in spans])
         best: Dict[str, float] = {}
         for row, span in enumerate(spans):
-            vector = span_vector(span)
-            similarities = self.index.similarities(vector, chars[row], self.config["vector_weight"])
-            scored = label_scores(
-                similarities,
-                self.index.groups,
-                self.config["k"],
-                self.config["exact_similarity"],
-                self.index.centroid_similarities(vector, self.config["spread_labels"]),
-                self.config["centroid_weight"],
-            )
+            similarities = self.index.similarities(span_vector(span), chars[row], self.config["vector_weight"])
+            scored = label_scores(similarities, self.index.groups, self.config["k"], self.config["exact_similarity"])
             for label, score in scored.items():
                 best[label] = max(best.get(label, 0.0), score)
         return best

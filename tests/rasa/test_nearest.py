@@ -72,23 +72,6 @@ def test_a_label_scores_the_mean_of_its_closest_examples():
     assert label_scores(similarities, grouped(["a", "a", "b", "a"]), k=2, exact=0.85)["a"] == pytest.approx(0.9)
 
 
-def test_a_label_with_one_meaning_also_scores_its_similarity_to_that_meaning():
-    """Labels given a centroid similarity mix it in by its weight; the others (spread labels) and
-    an all-but-exact match keep their examples' score."""
-    similarities = np.array([0.9, 0.1, 0.5, 0.7])
-    groups = grouped(["a", "a", "b", "a"])
-    scores = label_scores(similarities, groups, k=2, centroid_similarities={"a": 0.2}, centroid_weight=0.25)
-    assert scores == pytest.approx({"a": (0.8 + 0.25 * 0.2) / 1.25, "b": 0.5})
-    exact = label_scores(similarities, groups, k=2, exact=0.85, centroid_similarities={"a": 0.2}, centroid_weight=0.25)
-    assert exact["a"] == pytest.approx(0.9)
-
-
-def test_spread_labels_have_no_centroid(nlp, classifier):
-    assert classifier.index is not None
-    centroids = classifier.index.centroid_similarities(nlp("when can i drive").vector, ["ask_activity"])
-    assert "ask_activity" not in centroids and set(centroids) == set(EXAMPLES) - {"ask_activity"}
-
-
 def test_the_nearest_examples_give_the_intent_and_the_faq_answer(nlp, classifier):
     msg = classify(nlp, classifier, "how many nights in hospital after surgery?")
     assert msg.get(INTENT)["name"] == "faq"
