@@ -201,8 +201,9 @@ evaluate: $(MODEL) $(WIDGET) $(GATE_DATA) ## measure every set of tests/data/eva
 	$(PY) -m bot.dev.evaluate $(EVALUATION)
 	$(PY) -m bot.dev.check_in_replies
 
-compare-classifiers: $(MODEL) $(WIDGET) ## the classifier designs side by side on the blind development set (reports/classifiers.json, .md)
-	$(PY) -m bot.dev.compare_classifiers $(EVALUATION)
+CLASSIFIERS ?=
+compare-classifiers: $(MODEL) $(WIDGET) ## the classifier designs side by side on the blind development set (reports/classifiers.json, .md); CLASSIFIERS=nearest measures only those named
+	$(PY) -m bot.dev.compare_classifiers $(EVALUATION) $(foreach c,$(CLASSIFIERS),--only $(c))
 
 bench: $(MODEL) $(WIDGET) $(LOCUST_STAMP) cluster-deps ## the speeds, one server and the cluster side by side (reports/bench.json, .md)
 	$(PY) -m bot.dev.bench $(EVALUATION)

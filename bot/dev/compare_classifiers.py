@@ -1,14 +1,16 @@
 """`make compare-classifiers`: the assistant's classifier designs side by side, on the blind
 development set, in one table.
 
-    python -m bot.dev.compare_classifiers tests/data/evaluation.yml [--no-table]
+    python -m bot.dev.compare_classifiers tests/data/evaluation.yml [--no-table] [--only nearest|diet]
 
 Each candidate is a Rasa configuration: config.yml (what the assistant runs) and those listed in
 CANDIDATES (tests/data/classifiers/). For each, on this machine: a full `rasa train` (seconds,
 with the spaCy pipeline's encoding store warm from the first candidate), the development set's
 metrics through the real servers, the sequential reply latency, the Rasa server's resident
-memory, and how many gate answers one added example changes (bot/dev/stability.py).
-Writes reports/classifiers.json and the table reports/classifiers.md.
+memory, and how many gate answers one added example changes (bot/dev/stability.py), with the
+commit it was measured on. `--only` measures the named candidates again and keeps the others'
+last rows (DIET's takes most of an hour). Writes reports/classifiers.json and the table
+reports/classifiers.md, also shown in README.md.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ CANDIDATES: Tuple[Tuple[str, Path], ...] = (
 )
 STABILITY_EXAMPLES = settings.PROJECT_ROOT / "tests" / "data" / "stability.yml"
 SET_NAME = "dev"
+COMMAND = "make compare-classifiers"
 METRIC_COLUMNS = (
     ("faq", "FAQ"),
     ("timeline", "timeline"),
@@ -78,10 +81,23 @@ def train(config: Path, output: Path, name: str) -> Tuple[Path, float]:
     return output / f"{name}.tar.gz", round(time.monotonic() - started, 1)
 
 
+def short(name: str) -> str:
+    """A candidate's short name: the first word of its name ("nearest", "diet")."""
+    return name.split()[0].lower()
+
+
+def commit() -> str:
+    """The commit measured, marked when the working tree differs from it."""
+    described = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=settings.PROJECT_ROOT, capture_output=True, text=True
+    )
+    return described.stdout.strip() or "-"
+
+
 def measure(name: str, config: Path, manifest: Path, work: Path) -> Dict[str, Any]:
     sets = {s["name"]: s for s in yaml.safe_load(manifest.read_text(encoding="utf-8"))["sets"]}
     cases = read_set(manifest.parent, sets[SET_NAME]["files"])
-    model, seconds = train(config, work, name.split()[0].lower())
+    model, seconds = train(config, work, short(name))
     environment = {**isolated_environment(work), "MODEL_PATH": str(model.resolve())}
     with running_services(isolated_settings(), work, environment, ASSISTANT) as services:
         client = services.client()
@@ -91,6 +107,7 @@ def measure(name: str, config: Path, manifest: Path, work: Path) -> Dict[str, An
     moved = stability.measure(STABILITY_EXAMPLES, config)
     return {
         "config": str(config.relative_to(settings.PROJECT_ROOT)),
+        "commit": commit(),
         "metrics": {k: {"value": v["value"], "hits": v["hits"], "total": v["total"]} for k, v in metrics.items()},
         "training_seconds": seconds,
         "reply_p50_ms": latency["p50_ms"],
@@ -112,6 +129,7 @@ def described_table(results: Dict[str, Dict[str, Any]]) -> str:
 def table(results: Dict[str, Dict[str, Any]]) -> str:
     head = ["classifier"] + [title for _, title in METRIC_COLUMNS]
     head += ["training", "reply p50", "RSS", "gate answers changed by one added example (average; red flags)"]
+    head += ["commit"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for name, result in results.items():
         cells = [name]
@@ -123,6 +141,7 @@ def table(results: Dict[str, Dict[str, Any]]) -> str:
             f"{result['reply_p50_ms']:g} ms",
             f"{result['rss_mb']:g} MB",
             f"{result['changed_by_one_example']:g} ({result['red_flags_changed']})",
+            result.get("commit", "-"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -131,18 +150,32 @@ def table(results: Dict[str, Dict[str, Any]]) -> str:
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.dev.compare_classifiers", description=__doc__.split("\n\n")[0])
     parser.add_argument("manifest", type=Path, help="the evaluation manifest, e.g. tests/data/evaluation.yml")
-    parser.add_argument("--no-table", action="store_true", help="do not write reports/classifiers.md")
+    parser.add_argument(
+        "--no-table", action="store_true", help="do not write reports/classifiers.md nor its copy in README.md"
+    )
     parser.add_argument("--report", type=Path, default=settings.PROJECT_ROOT / "reports" / "classifiers.json")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[short(name) for name, _ in CANDIDATES],
+        help="measure only this candidate (the first word of its name); the others keep their last row",
+    )
     args = parser.parse_args(argv)
+    last = json.loads(args.report.read_text(encoding="utf-8")) if args.only and args.report.exists() else {}
     results = {}
     for name, config in CANDIDATES:
+        if args.only and short(name) not in args.only:
+            if name in last:
+                results[name] = last[name]
+            continue
         with tempfile.TemporaryDirectory() as work:
             results[name] = measure(name, config, args.manifest, Path(work))
     markdown = described_table(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if not args.no_table:
-        report.write_table("classifiers", markdown, "make compare-classifiers")
+        report.write_table("classifiers", markdown, COMMAND)
+        report.write_readme_block("classifiers", markdown, COMMAND)
     print(markdown)
     return 0
 

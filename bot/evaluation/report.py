@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot import settings
 from bot.evaluation.judge import SILENT, WRONG
@@ -11,6 +11,7 @@ from bot.evaluation.metrics import METRICS
 from bot.outcomes import ACTION_FAILURE, CLARIFIED, DECLINED, ESCALATED, FALLBACK
 
 REPORTS_DIR = settings.PROJECT_ROOT / "reports"
+README = settings.PROJECT_ROOT / "README.md"
 SPEEDS = (
     ("training_seconds", "training time", "s"),
     ("reply_p50_ms", "sequential REST reply latency p50", "ms"),
@@ -128,6 +129,29 @@ def write_table(name: str, markdown: str, command: str) -> Path:
         f"<!-- Written by `{command}`: run it again instead of editing. -->\n\n{markdown}\n", encoding="utf-8"
     )
     return path
+
+
+def readme_markers(name: str, command: str) -> Tuple[str, str]:
+    """Where README.md shows the table reports/<name>.md: between these two lines."""
+    return f"<!-- {name}: written by `{command}`, run it again instead of editing -->", f"<!-- end of {name} -->"
+
+
+def readme_block(name: str, command: str, readme: Path = README) -> str:
+    """The table README.md shows between its markers."""
+    start, end = readme_markers(name, command)
+    text = readme.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise ValueError(f"{readme.name} has no lines {start!r} and {end!r}: add them where the table belongs")
+    return text.split(start, 1)[1].split(end, 1)[0].strip()
+
+
+def write_readme_block(name: str, markdown: str, command: str, readme: Path = README) -> None:
+    """Puts a machine-written table into README.md between its markers."""
+    readme_block(name, command, readme)  # the markers are there
+    start, end = readme_markers(name, command)
+    before, rest = readme.read_text(encoding="utf-8").split(start, 1)
+    after = rest.split(end, 1)[1]
+    readme.write_text(f"{before}{start}\n\n{markdown.strip()}\n\n{end}{after}", encoding="utf-8")
 
 
 def failures_by_set(results: Dict[str, Dict[str, Dict[str, Any]]]) -> Dict[str, List[str]]:
