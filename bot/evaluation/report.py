@@ -136,22 +136,27 @@ def readme_markers(name: str, command: str) -> Tuple[str, str]:
     return f"<!-- {name}: written by `{command}`, run it again instead of editing -->", f"<!-- end of {name} -->"
 
 
-def readme_block(name: str, command: str, readme: Path = README) -> str:
-    """The table README.md shows between its markers."""
+def readme_parts(name: str, command: str, readme: Path = README) -> Tuple[str, str, str]:
+    """README.md split around the table reports/<name>.md: before it (its start marker included),
+    the table, and after it (its end marker included)."""
     start, end = readme_markers(name, command)
     text = readme.read_text(encoding="utf-8")
     if start not in text or end not in text:
         raise ValueError(f"{readme.name} has no lines {start!r} and {end!r}: add them where the table belongs")
-    return text.split(start, 1)[1].split(end, 1)[0].strip()
+    before, rest = text.split(start, 1)
+    block, after = rest.split(end, 1)
+    return before + start, block.strip(), end + after
+
+
+def readme_block(name: str, command: str, readme: Path = README) -> str:
+    """The table README.md shows between its markers."""
+    return readme_parts(name, command, readme)[1]
 
 
 def write_readme_block(name: str, markdown: str, command: str, readme: Path = README) -> None:
     """Puts a machine-written table into README.md between its markers."""
-    readme_block(name, command, readme)  # the markers are there
-    start, end = readme_markers(name, command)
-    before, rest = readme.read_text(encoding="utf-8").split(start, 1)
-    after = rest.split(end, 1)[1]
-    readme.write_text(f"{before}{start}\n\n{markdown.strip()}\n\n{end}{after}", encoding="utf-8")
+    before, _, after = readme_parts(name, command, readme)
+    readme.write_text(f"{before}\n\n{markdown.strip()}\n\n{after}", encoding="utf-8")
 
 
 def failures_by_set(results: Dict[str, Dict[str, Dict[str, Any]]]) -> Dict[str, List[str]]:
