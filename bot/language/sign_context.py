@@ -15,7 +15,9 @@ A negation inside a sign's own phrase ("the meds don't help") is part of the sig
 
 A sign followed closely by a phrase that says it is over ("tingling in my foot, which has now
 gone completely") is set aside too: ConText stops a cue at every comma, these may cross commas
-(`resolutions` in data/warning_signs.yml), but never another sign.
+(`resolutions` in data/warning_signs.yml), but never another sign. A sign only asked about or
+expected ("the surgeon said my thigh might feel numb") followed as closely by a phrase saying it
+is there now ("and it's still there", `confirmations`) stays a warning sign.
 
 ConText compares every cue with every sign of a sentence, so it reads one sentence at a time, and
 a sentence longer than WINDOW_TOKENS in windows of that size: the work grows linearly with the
@@ -23,7 +25,7 @@ message. A cue cut off from its sign by a window's edge takes nothing away: the 
 """
 
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
@@ -39,6 +41,9 @@ NEGATED = "NEGATED_EXISTENCE"
 DENYING = {NEGATED, "HYPOTHETICAL", "FUTURE"}
 RULES_FILE = "rules.json"
 RESOLUTIONS_KEY = "resolutions"
+CONFIRMATIONS_KEY = "confirmations"
+# Categories a confirmation overrides: a sign expected or asked about, not one denied.
+EXPECTED = {"HYPOTHETICAL", "FUTURE"}
 WINDOW_TOKENS = 80
 
 
@@ -61,17 +66,17 @@ def negated_just_before(span: Span) -> bool:
     return any(t.lower_ in NEGATIONS or t.norm_ == "not" for t in before)
 
 
-def denied(span: Span) -> bool:
-    """Whether ConText's modifiers take the sign away (its own negation does not)."""
+def denial(span: Span) -> Optional[str]:
+    """The ConText category that takes the sign away (its own negation does not), or None."""
     if negated_just_before(span):
-        return True
+        return NEGATED
     for modifier in span._.modifiers:
         if modifier.category not in DENYING:
             continue
         if modifier.category == NEGATED and span._.own_negation and _inside(modifier, span):
             continue
-        return True
-    return False
+        return str(modifier.category)
+    return None
 
 
 def windows(doc: Doc, spans: Sequence[Span]) -> Iterator[Tuple[Span, List[Span]]]:
@@ -99,10 +104,12 @@ def _in_window(window: Doc, offset: int, span: Span) -> Span:
     return copy
 
 
-def resolved(span: Span, others: Sequence[Span], resolutions: Sequence[Tuple[int, int]], reach: int) -> bool:
-    """Whether a resolution phrase follows the sign within `reach` words, with no other sign between."""
-    for start, _ in resolutions:
-        if span.end <= start <= span.end + reach and not any(span.end <= o.start < start for o in others):
+def followed_by(span: Span, phrases: Sequence[Tuple[int, int]], reach: int, others: Sequence[Span] = ()) -> bool:
+    """Whether one of the phrases starts within `reach` words after the sign, with no other sign of
+    `others` between (the same sign said twice does not count)."""
+    for start, _ in phrases:
+        between = [o for o in others if span.end <= o.start < start and o.label_ != span.label_]
+        if span.end <= start <= span.end + reach and not between:
             return True
     return False
 
@@ -119,48 +126,77 @@ class SignContext:
         return context
 
     def set_rules(
-        self, rules: List[Dict[str, Any]], reach: int = 0, resolutions: Sequence[List[Dict[str, Any]]] = ()
+        self,
+        rules: List[Dict[str, Any]],
+        reach: int = 0,
+        resolutions: Sequence[List[Dict[str, Any]]] = (),
+        confirmations: Sequence[List[Dict[str, Any]]] = (),
     ) -> None:
         """The project's rules, added to medspaCy's (keys of ConTextRule: literal, category,
-        direction, pattern, allowed_types...), and the phrases that say a sign is over."""
+        direction, pattern, allowed_types...), the phrases that say a sign is over and those that
+        say an expected one is there."""
         self.rules = rules
         self.contexts = {group: self._context(group) for group in (SPANS_KEY, MENTIONS_KEY)}
         self.reach = reach
         self.resolutions = list(resolutions)
+        self.confirmations = list(confirmations)
         self.matcher = Matcher(self.nlp.vocab)
-        if self.resolutions:
-            self.matcher.add(RESOLUTIONS_KEY, self.resolutions)
+        for key, patterns in ((RESOLUTIONS_KEY, self.resolutions), (CONFIRMATIONS_KEY, self.confirmations)):
+            if patterns:
+                self.matcher.add(key, patterns)
 
-    def verdicts(self, doc: Doc, group: str) -> List[Tuple[Span, bool]]:
-        """Each span of the group with whether the patient denies it, window by window."""
-        found: List[Tuple[Span, bool]] = []
+    def verdicts(self, doc: Doc, group: str) -> List[Tuple[Span, Optional[str]]]:
+        """Each span of the group with the category that takes it away (None: reported), window by
+        window."""
+        found: List[Tuple[Span, Optional[str]]] = []
         for window, spans in windows(doc, list(doc.spans.get(group, []))):
             part = window.as_doc()
             part.spans[group] = [_in_window(part, window.start, span) for span in spans]
             self.contexts[group](part)
-            found += [(span, denied(copy)) for span, copy in zip(spans, part.spans[group])]
+            found += [(span, denial(copy)) for span, copy in zip(spans, part.spans[group])]
         return found
 
     def __call__(self, doc: Doc) -> Doc:
         denials: List[Span] = []
-        resolutions = [(start, end) for _, start, end in self.matcher(doc)]
+        phrases: Dict[str, List[Tuple[int, int]]] = {RESOLUTIONS_KEY: [], CONFIRMATIONS_KEY: []}
+        for match_id, start, end in self.matcher(doc):
+            phrases[self.nlp.vocab.strings[match_id]].append((start, end))
         for group in self.contexts:
-            verdicts = self.verdicts(doc, group)
-            spans = [span for span, _ in verdicts]
-            verdicts = [
-                (span, is_denied or resolved(span, spans, resolutions, self.reach)) for span, is_denied in verdicts
-            ]
+            found = self.verdicts(doc, group)
+            spans = [span for span, _ in found]
+            verdicts = [(span, self.denied(span, category, spans, phrases)) for span, category in found]
             denials += [span for span, is_denied in verdicts if is_denied]
             doc.spans[group] = [span for span, is_denied in verdicts if not is_denied]
         doc.spans[DENIED_SPANS_KEY] = denials
         return doc
 
+    def denied(
+        self, span: Span, category: Optional[str], spans: Sequence[Span], phrases: Dict[str, List[Tuple[int, int]]]
+    ) -> bool:
+        """Whether the sign is taken away: said to be over, or denied, or expected or asked about
+        with no confirmation after it (which may cross other signs: "I might get numbness and
+        tingling, and I have both")."""
+        if followed_by(span, phrases[RESOLUTIONS_KEY], self.reach, spans):
+            return True
+        if category in EXPECTED:
+            return not followed_by(span, phrases[CONFIRMATIONS_KEY], self.reach)
+        return category is not None
+
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
-        save_settings(path, RULES_FILE, {"rules": self.rules, "reach": self.reach, RESOLUTIONS_KEY: self.resolutions})
+        save_settings(
+            path,
+            RULES_FILE,
+            {
+                "rules": self.rules,
+                "reach": self.reach,
+                RESOLUTIONS_KEY: self.resolutions,
+                CONFIRMATIONS_KEY: self.confirmations,
+            },
+        )
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SignContext":
         content = read_settings(path, RULES_FILE)
-        self.set_rules(content["rules"], content["reach"], content[RESOLUTIONS_KEY])
+        self.set_rules(content["rules"], content["reach"], content[RESOLUTIONS_KEY], content[CONFIRMATIONS_KEY])
         return self
 
 

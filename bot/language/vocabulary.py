@@ -110,13 +110,21 @@ def load_context_rules(path: Path = settings.WARNING_SIGNS_FILE) -> List[Dict[st
     return rules
 
 
+def _token_patterns(path: Path, key: str) -> List[List[Dict[str, Any]]]:
+    patterns = _read(path).get(key) or []
+    if not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in patterns):
+        raise VocabularyError(f"{path}: every entry of `{key}` must be a spaCy token pattern (a list of dicts)")
+    return patterns
+
+
 def load_resolutions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[int, List[List[Dict[str, Any]]]]:
     """`resolution_reach` and the `resolutions` patterns: phrases saying an earlier sign is over."""
-    content = _read(path)
-    patterns = content.get("resolutions") or []
-    if not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in patterns):
-        raise VocabularyError(f"{path}: every entry of `resolutions` must be a spaCy token pattern (a list of dicts)")
-    return int(content.get("resolution_reach", 20)), patterns
+    return int(_read(path).get("resolution_reach", 20)), _token_patterns(path, "resolutions")
+
+
+def load_confirmations(path: Path = settings.WARNING_SIGNS_FILE) -> List[List[Dict[str, Any]]]:
+    """The `confirmations` patterns: phrases saying a sign the patient was told to expect is there now."""
+    return _token_patterns(path, "confirmations")
 
 
 def load_fever_threshold(path: Path = settings.WARNING_SIGNS_FILE) -> float:

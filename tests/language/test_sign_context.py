@@ -119,3 +119,27 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
     assert sign in reported(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("they told me my thigh might feel numb for a while, and it's still there", "numbness_weakness"),
+        ("the nurse said i might get tingling in my foot and i still have it", "numbness_weakness"),
+        ("i was warned i might experience numbness and weakness, and i am experiencing both", "numbness_weakness"),
+        ("the surgeon said my toes might tingle for a bit and it's been doing that all week", "numbness_weakness"),
+    ],
+)
+def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
+    assert sign in reported(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i don't have any numbness, the tiredness is still there though",
+        "i was told i might get tingling, it has gone now though",
+    ],
+)
+def test_a_confirmation_does_not_undo_a_denial_or_a_resolution(nlp, text):
+    assert not reported(nlp, text)

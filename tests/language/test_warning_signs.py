@@ -88,6 +88,10 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "how does the small-cut approach compare with open surgery",
         "is it normal to feel a bit of clicking when i turn",
         "getting better day by day",
+        "can she shower and get the dressing wet?",
+        "his throat is a bit sore after the tube, is that normal?",
+        "my legs ache a little when sleeping on my side",
+        "i was in a white dressing gown all day",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -145,6 +149,21 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("her foot kind of slaps on the ground when she walks", "numbness_weakness"),
         ("the pain has been going up not down, meds barely touching it", "increasing_pain"),
         ("sciatica worse past 3 days", "increasing_pain"),
+        ("bent over the sink and felt something give in my lower back", "fall"),
+        ("i felt something like a snap when i lifted the bag", "fall"),
+        ("her leg has got more and more painful since lunch", "increasing_pain"),
+        ("the shooting pain down my leg is back again like before the surgery", "increasing_pain"),
+        ("there's pinkish watery fluid on the dressing", "wound"),
+        ("his dressing is damp again this morning", "wound"),
+        ("the area is swollen and a bit hot", "wound"),
+        ("my foot is a little bit sleeping since yesterday", "numbness_weakness"),
+        ("a strange change in sensation down my shin", "numbness_weakness"),
+        ("a change of sensation in the groin", "bladder_bowel"),
+        ("his toes look pale and blue and feel cold", "circulation"),
+        ("swallowing is getting harder every hour since the neck op", "swallowing"),
+        ("her throat looks swollen tonight", "swallowing"),
+        ("should we take him to a&e or wait?", "seeking_care"),
+        ("we're calling an ambo now", "emergency"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
