@@ -15,9 +15,9 @@ A negation inside a sign's own phrase ("the meds don't help") is part of the sig
 
 A sign followed closely by a phrase that says it is over ("tingling in my foot, which has now
 gone completely") is set aside too: ConText stops a cue at every comma, these may cross commas
-(`resolutions` in data/warning_signs.yml), but never another sign. A sign only asked about or
-expected ("the surgeon said my thigh might feel numb") followed as closely by a phrase saying it
-is there now ("and it's still there", `confirmations`) stays a warning sign.
+(`resolutions` in data/warning_signs.yml), but never another kind of sign. A sign only asked
+about or expected ("the surgeon said my thigh might feel numb") followed as closely by a phrase
+saying it is there now ("and it's still there", `confirmations`) stays a warning sign.
 
 ConText compares every cue with every sign of a sentence, so it reads one sentence at a time, and
 a sentence longer than WINDOW_TOKENS in windows of that size: the work grows linearly with the

@@ -99,6 +99,7 @@ def test_symptom_words_are_mentions_until_denied(nlp):
         "the nurse said i might feel some tingling for a while",
         "the surgeon said my foot might still tingle for a while",
         "she lost the feeling in her toes for an hour, then the feeling came back",
+        "the heavy legs I used to get are pretty much gone",
     ],
 )
 def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
@@ -128,6 +129,7 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("the nurse said i might get tingling in my foot and i still have it", "numbness_weakness"),
         ("i was warned i might experience numbness and weakness, and i am experiencing both", "numbness_weakness"),
         ("the surgeon said my toes might tingle for a bit and it's been doing that all week", "numbness_weakness"),
+        ("bad night, couldnt sleep n woke up with my arm tingling", "numbness_weakness"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):

@@ -164,6 +164,16 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("her throat looks swollen tonight", "swallowing"),
         ("should we take him to a&e or wait?", "seeking_care"),
         ("we're calling an ambo now", "emergency"),
+        ("the painkillers aren't giving any relief", "increasing_pain"),
+        ("every day it gets worse", "increasing_pain"),
+        ("sudden severe pain in my lower back after a cough", "increasing_pain"),
+        ("my back is getting sorer", "increasing_pain"),
+        ("her legs feel heavier today", "numbness_weakness"),
+        ("my big toe i can't lift", "numbness_weakness"),
+        ("his left leg looks bigger than the right", "calf"),
+        ("a bruise spreading down from the dressing", "wound"),
+        ("her right hand feels colder than the other", "circulation"),
+        ("a nosebleed that won't stop", "emergency"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
