@@ -110,8 +110,8 @@ def load_context_rules(path: Path = settings.WARNING_SIGNS_FILE) -> List[Dict[st
     return rules
 
 
-def _token_patterns(path: Path, key: str) -> List[List[Dict[str, Any]]]:
-    patterns = _read(path).get(key) or []
+def _token_patterns(path: Path, content: Dict[str, Any], key: str) -> List[List[Dict[str, Any]]]:
+    patterns = content.get(key) or []
     if not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in patterns):
         raise VocabularyError(f"{path}: every entry of `{key}` must be a spaCy token pattern (a list of dicts)")
     return patterns
@@ -119,12 +119,13 @@ def _token_patterns(path: Path, key: str) -> List[List[Dict[str, Any]]]:
 
 def load_resolutions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[int, List[List[Dict[str, Any]]]]:
     """`resolution_reach` and the `resolutions` patterns: phrases saying an earlier sign is over."""
-    return int(_read(path).get("resolution_reach", 20)), _token_patterns(path, "resolutions")
+    content = _read(path)
+    return int(content.get("resolution_reach", 20)), _token_patterns(path, content, "resolutions")
 
 
 def load_confirmations(path: Path = settings.WARNING_SIGNS_FILE) -> List[List[Dict[str, Any]]]:
     """The `confirmations` patterns: phrases saying a sign the patient was told to expect is there now."""
-    return _token_patterns(path, "confirmations")
+    return _token_patterns(path, _read(path), "confirmations")
 
 
 def load_fever_threshold(path: Path = settings.WARNING_SIGNS_FILE) -> float:
