@@ -153,7 +153,7 @@ load: $(VENV_STAMP) $(LOCUST_STAMP) ## locust patients against a running assista
 test-unit: $(MODEL) $(WIDGET) $(GATE_DATA) $(LOCUST_STAMP) test-deps images ## pytest: components, grounding, actions, channels, live server, browser, pods
 	$(PY) -m pytest
 
-test-fast: lint $(SPACY_STAMP) $(GATE_DATA) ## lint, types, and pytest without servers, databases or browsers (everyday work, ~1 min; make test runs everything)
+test-fast: lint $(SPACY_STAMP) $(GATE_DATA) $(WIDGET) ## lint, types, and pytest without servers, databases or browsers (everyday work, ~1 min; make test runs everything)
 	$(PY) -m pytest -m "not servers" -q
 
 test-stories: $(MODEL) ## conversation tests (tests/stories) with rasa test, failing on any prediction error
