@@ -104,12 +104,23 @@ def _in_window(window: Doc, offset: int, span: Span) -> Span:
     return copy
 
 
+def chain_end(span: Span, others: Sequence[Span], reach: int) -> int:
+    """Where the sign's mentions end: the same sign said again within `reach` words ("hot and
+    flushed and had the shivers") extends it."""
+    end = span.end
+    for other in sorted(others, key=lambda o: o.start):
+        if other.label_ == span.label_ and end <= other.start <= end + reach:
+            end = max(end, other.end)
+    return end
+
+
 def followed_by(span: Span, phrases: Sequence[Tuple[int, int]], reach: int, others: Sequence[Span] = ()) -> bool:
-    """Whether one of the phrases starts within `reach` words after the sign, with no other sign of
-    `others` between (the same sign said twice does not count)."""
+    """Whether one of the phrases starts within `reach` words after the sign or its repetition, with
+    no other sign of `others` between (the same sign said twice does not count)."""
+    end = chain_end(span, others, reach)
     for start, _ in phrases:
         between = [o for o in others if span.end <= o.start < start and o.label_ != span.label_]
-        if span.end <= start <= span.end + reach and not between:
+        if span.end <= start <= end + reach and not between:
             return True
     return False
 

@@ -100,6 +100,8 @@ def test_symptom_words_are_mentions_until_denied(nlp):
         "the surgeon said my foot might still tingle for a while",
         "she lost the feeling in her toes for an hour, then the feeling came back",
         "the heavy legs I used to get are pretty much gone",
+        "he felt hot and shaky and had the shivers, then overnight it was back to normal",
+        "last night she couldn't feel her foot, but after ten minutes everything came back",
     ],
 )
 def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
@@ -130,6 +132,8 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("i was warned i might experience numbness and weakness, and i am experiencing both", "numbness_weakness"),
         ("the surgeon said my toes might tingle for a bit and it's been doing that all week", "numbness_weakness"),
         ("bad night, couldnt sleep n woke up with my arm tingling", "numbness_weakness"),
+        ("she say her legs are numb since the morning", "numbness_weakness"),
+        ("i twisted, felt a pop and went down, now the leg is numb", "fall"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):

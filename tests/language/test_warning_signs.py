@@ -174,6 +174,24 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("a bruise spreading down from the dressing", "wound"),
         ("her right hand feels colder than the other", "circulation"),
         ("a nosebleed that won't stop", "emergency"),
+        ("my dad has thrown up again and again since lunch", "vomiting"),
+        ("she can't keep any water down", "vomiting"),
+        ("he feels shaky and hot", "fever"),
+        ("the ache is getting more intense since friday", "increasing_pain"),
+        ("the ache has moved further down towards my knee", "increasing_pain"),
+        ("his shoulder is achier every morning", "increasing_pain"),
+        ("the sciatica in my calf is exactly like before the op", "increasing_pain"),
+        ("it's the same burning pain in my shin that i had before surgery", "increasing_pain"),
+        ("some bruising and swelling near the scar on my side", "wound"),
+        ("next to the incision there is a soft bulge when i cough", "wound"),
+        ("my neck scar feels a little lumpy", "wound"),
+        ("her tummy is very distended", "wound"),
+        ("i haven't done a wee since this morning", "bladder_bowel"),
+        ("my mum fall down in kitchen today", "fall"),
+        ("i felt something kind of 'pop' in my back", "fall"),
+        ("pins n needles in both hands", "numbness_weakness"),
+        ("his toes are sort of buzzing at night", "numbness_weakness"),
+        ("the left foot is more cold than the right one", "circulation"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -181,7 +199,13 @@ def test_signs_in_patients_words(nlp, text, sign):
 
 
 @pytest.mark.parametrize(
-    "text", ["my other half had an op on a slipped disc yesterday", "my hair fell out lol", "what if i fall?"]
+    "text",
+    [
+        "my other half had an op on a slipped disc yesterday",
+        "my hair fell out lol",
+        "what if i fall?",
+        "say i fall down, what then?",
+    ],
 )
 def test_no_fall_where_there_is_none(nlp, text):
     assert "fall" not in {label for label, _ in signs(nlp, text)}
