@@ -102,6 +102,8 @@ def test_symptom_words_are_mentions_until_denied(nlp):
         "the heavy legs I used to get are pretty much gone",
         "he felt hot and shaky and had the shivers, then overnight it was back to normal",
         "last night she couldn't feel her foot, but after ten minutes everything came back",
+        "pins and needles in his feet for an hour last night, then it just went.",
+        "her foot felt weak for a morning and then it went back to normal",
     ],
 )
 def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
@@ -118,6 +120,9 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("my calf has gone swollen", "calf"),
         ("her calf's gone sore and puffy", "calf"),
         ("the wound has gone all swollen", "wound"),
+        ("the scar's gone a bit pink and puffy", "wound"),
+        ("a numb patch on my thigh on the side they went in", "numbness_weakness"),
+        ("i can't feel my toes when i wiggle them", "numbness_weakness"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
@@ -132,6 +137,7 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("i was warned i might experience numbness and weakness, and i am experiencing both", "numbness_weakness"),
         ("the surgeon said my toes might tingle for a bit and it's been doing that all week", "numbness_weakness"),
         ("bad night, couldnt sleep n woke up with my arm tingling", "numbness_weakness"),
+        ("they said my thigh might feel numb and it really does.", "numbness_weakness"),
         ("she say her legs are numb since the morning", "numbness_weakness"),
         ("i twisted, felt a pop and went down, now the leg is numb", "fall"),
     ],

@@ -192,6 +192,15 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("pins n needles in both hands", "numbness_weakness"),
         ("his toes are sort of buzzing at night", "numbness_weakness"),
         ("the left foot is more cold than the right one", "circulation"),
+        ("she says her back is burning even with the painkillers", "increasing_pain"),
+        ("a green wet patch on his dressing, bigger than this morning", "wound"),
+        ("the skin around the stitches looks pinkish", "wound"),
+        ("my bladder feels full but i haven't managed to go", "bladder_bowel"),
+        ("i have to strain to pee", "bladder_bowel"),
+        ("her feet feel like pins, like little needles", "numbness_weakness"),
+        ("my shin feels sort of dead", "numbness_weakness"),
+        ("swollen right leg since the weekend", "calf"),
+        ("toast keeps sticking in my throat when i swallow", "swallowing"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
