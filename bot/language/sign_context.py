@@ -66,12 +66,25 @@ def negated_just_before(span: Span) -> bool:
     return any(t.lower_ in NEGATIONS or t.norm_ == "not" for t in before)
 
 
+def clause_break_between(modifier: Any, span: Span) -> bool:
+    """Whether a clause break (a TERMINATE cue) lies between the cue and the sign. ConText stops a
+    cue at the first break it compares the cue with, which for a cue after the sign is the one
+    farthest away (medspaCy's tuple_overlaps misses a scope inside another): "I can't feel my foot,
+    and the nurse has gone off" would deny the foot."""
+    start, end = modifier.modifier_span
+    low, high = (end, span.start) if end <= span.start else (span.end, start)
+    return any(
+        other.direction.upper() == "TERMINATE" and low <= other.modifier_span[0] and other.modifier_span[1] <= high
+        for other in span.doc._.context_graph.modifiers
+    )
+
+
 def denial(span: Span) -> Optional[str]:
     """The ConText category that takes the sign away (its own negation does not), or None."""
     if negated_just_before(span):
         return NEGATED
     for modifier in span._.modifiers:
-        if modifier.category not in DENYING:
+        if modifier.category not in DENYING or clause_break_between(modifier, span):
             continue
         if modifier.category == NEGATED and span._.own_negation and _inside(modifier, span):
             continue

@@ -106,6 +106,9 @@ def test_symptom_words_are_mentions_until_denied(nlp):
         "last night she couldn't feel her foot, but after ten minutes everything came back",
         "pins and needles in his feet for an hour last night, then it just went.",
         "her foot felt weak for a morning and then it went back to normal",
+        "his toes were numb, maybe one hour, now is gone",
+        "tingling in my calf after the walk, lasted ten minutes and then wore off",
+        "my leg was numb on Sunday, and by Monday it was pretty much gone",
     ],
 )
 def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
@@ -125,6 +128,9 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("the scar's gone a bit pink and puffy", "wound"),
         ("a numb patch on my thigh on the side they went in", "numbness_weakness"),
         ("i can't feel my toes when i wiggle them", "numbness_weakness"),
+        ("i can't feel my left foot, and the physio has gone home", "numbness_weakness"),
+        ("my son is here, my thigh is numb and the doctor has gone", "numbness_weakness"),
+        ("my foot went numb and went down on the floor", "numbness_weakness"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):

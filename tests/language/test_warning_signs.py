@@ -201,6 +201,13 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("my shin feels sort of dead", "numbness_weakness"),
         ("swollen right leg since the weekend", "calf"),
         ("toast keeps sticking in my throat when i swallow", "swallowing"),
+        ("the incision is turning pinker every day", "wound"),
+        ("a bit pink and sore round the edges of the cut", "wound"),
+        ("his bandage is a bit damp again", "wound"),
+        ("she can't feel anything on the inner thighs", "bladder_bowel"),
+        ("i cannot feel nothing when i touch there", "numbness_weakness"),
+        ("my right and call feels tight and puffy", "calf"),
+        ("he can't straighten up since he picked up the box", "walking_standing"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
