@@ -208,6 +208,14 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("i cannot feel nothing when i touch there", "numbness_weakness"),
         ("my right and call feels tight and puffy", "calf"),
         ("he can't straighten up since he picked up the box", "walking_standing"),
+        ("some redness along the sutures this morning", "wound"),
+        ("there's a tiny hole in the middle of her scar now", "wound"),
+        ("when I pressed it, came out a bit of fluid", "wound"),
+        ("his sciatica is back, as bad as before the operation", "increasing_pain"),
+        ("before the op I had the same feeling in my calf and now it's back", "increasing_pain"),
+        ("my arms feel sort of heavy since lunch", "numbness_weakness"),
+        ("her right foot isn't lifting when she walks", "numbness_weakness"),
+        ("his foot is dropping and slapping on the stairs", "numbness_weakness"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
