@@ -241,9 +241,19 @@ def still_about_sign(tracker: DialogueStateTracker, closing_intents: List[Text],
 def repeated_escalation(
     tracker: DialogueStateTracker, turns: int, closing_intents: List[Text], care_answers: List[Text]
 ) -> Optional[Text]:
-    """The escalation to give again (then action_listen), or None."""
+    """The escalation to give again (then action_listen), or None. After an emergency, a message
+    that is an urgent warning sign by itself ("he can't lift the foot at all") gets the emergency
+    again: a detail added to an emergency does not make it one for the surgeon's office."""
     escalation = recent_escalation(tracker, turns)
-    if escalation is None or not still_about_sign(tracker, closing_intents, care_answers):
+    if escalation is None:
+        return None
+    message = tracker.latest_message
+    downgraded = (
+        escalation == Response.RED_FLAG_EMERGENCY
+        and message is not None
+        and answer_of(dict(message.parse_data)) == Intent.RED_FLAG
+    )
+    if not downgraded and not still_about_sign(tracker, closing_intents, care_answers):
         return None
     return then_listen(tracker, escalation)
 

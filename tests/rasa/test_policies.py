@@ -139,6 +139,18 @@ def test_a_message_still_about_symptoms_gets_the_escalation_again():
     assert repeated_escalation(emergency, 2, CLOSING, CARE) == "utter_red_flag_emergency"
 
 
+def test_an_emergency_is_not_downgraded_by_an_urgent_sign_after_it():
+    detail = after_escalation(
+        "no he can wee, it's his foot, he can't lift it",
+        "red_flag",
+        {"symptoms": True},
+        escalated="utter_red_flag_emergency",
+    )
+    assert repeated_escalation(detail, 2, CLOSING, CARE) == "utter_red_flag_emergency"
+    worse = after_escalation("and now his legs are numb", "red_flag_emergency", {"symptoms": True})
+    assert repeated_escalation(worse, 2, CLOSING, CARE) is None
+
+
 def test_thanks_and_other_questions_are_answered_as_usual():
     assert repeated_escalation(after_escalation("thanks", "thank", {"symptoms": False}), 2, CLOSING, CARE) is None
     assert repeated_escalation(after_escalation("when can i swim?", "ask_activity"), 2, CLOSING, CARE) is None
