@@ -118,21 +118,24 @@ def _in_window(window: Doc, offset: int, span: Span) -> Span:
 
 
 def chain_end(span: Span, others: Sequence[Span], reach: int) -> int:
-    """Where the sign's mentions end: the same sign said again within `reach` words ("hot and
-    flushed and had the shivers") extends it."""
+    """Where the sign's mentions end: the same sign said again within `reach` words in the same
+    sentence ("hot and flushed and had the shivers") extends it. Said again in a later sentence, it
+    is a report of its own ("...every day more strong. Before the operation I had the same pain and
+    it was gone": what was gone is the pain before the operation)."""
     end = span.end
+    sentence_end = span.sent.end
     for other in sorted(others, key=lambda o: o.start):
-        if other.label_ == span.label_ and end <= other.start <= end + reach:
+        if other.label_ == span.label_ and span.start <= other.start <= end + reach and other.end <= sentence_end:
             end = max(end, other.end)
     return end
 
 
 def followed_by(span: Span, phrases: Sequence[Tuple[int, int]], reach: int, others: Sequence[Span] = ()) -> bool:
     """Whether one of the phrases starts within `reach` words after the sign or its repetition, with
-    no other sign of `others` between (the same sign said twice does not count)."""
+    no other sign of `others` between (the same sign said again within the chain does not count)."""
     end = chain_end(span, others, reach)
     for start, _ in phrases:
-        between = [o for o in others if span.end <= o.start < start and o.label_ != span.label_]
+        between = [o for o in others if span.end <= o.start < start and not (o.label_ == span.label_ and o.end <= end)]
         if span.end <= start <= end + reach and not between:
             return True
     return False

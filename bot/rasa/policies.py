@@ -10,7 +10,8 @@ the FAQ answers and intents of calling, visiting or reaching someone) or one rep
 escalation (`replies`: "yes, I've pressed the call bell", "no, he hasn't fallen", "nearest A&E is
 40 min, wife can drive", taken for a yes, a no or something uncovered) gets the escalation again,
 unless it is a thank-you, a goodbye or other small talk (`closing_intents`). Questions about
-something else are answered as usual.
+something else are answered as usual, among them details that end in a question about an activity
+they name ("he's back at the call centre this week, is that too early?").
 
 FollowUpPolicy: after a timeline answer, a short fragment that opens like a follow-up ("and after a
 fusion?", "what about tennis", "and for my husband?") and names a procedure, activity, time,
@@ -235,7 +236,19 @@ def still_about_sign(tracker: DialogueStateTracker, closing_intents: List[Text],
     if answer in closing_intents or answer in RED_FLAG_INTENTS:
         return False
     signs = parse_data.get(SIGNS_KEY) or {}
-    return answer == Intent.NLU_FALLBACK or answer in care_answers or bool(signs.get("symptoms"))
+    if signs.get("symptoms"):
+        return True
+    if answer == Intent.INFORM and asks_about_activity(message.text or "", parse_data):
+        return False
+    return answer == Intent.NLU_FALLBACK or answer in care_answers
+
+
+def asks_about_activity(text: Text, parse_data: Dict[Text, Any]) -> bool:
+    """Whether a message asks a question about an activity it names ("he's back at the call
+    centre this week, is that too early?"): details given after an escalation are about the
+    sign, a question about an activity is a new one."""
+    named = {e.get("entity") for e in parse_data.get("entities") or []}
+    return Entity.ACTIVITY in named and "?" in text
 
 
 def repeated_escalation(

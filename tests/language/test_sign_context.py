@@ -131,6 +131,10 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("i can't feel my left foot, and the physio has gone home", "numbness_weakness"),
         ("my son is here, my thigh is numb and the doctor has gone", "numbness_weakness"),
         ("my foot went numb and went down on the floor", "numbness_weakness"),
+        (
+            "my leg pain gets worse every day. before the op i had the same pain and it was gone",
+            "increasing_pain",
+        ),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):

@@ -216,6 +216,11 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("my arms feel sort of heavy since lunch", "numbness_weakness"),
         ("her right foot isn't lifting when she walks", "numbness_weakness"),
         ("his foot is dropping and slapping on the stairs", "numbness_weakness"),
+        ("i can hardly lift my left leg onto the bed", "numbness_weakness"),
+        ("he didn't make it to the loo this morning", "bladder_bowel"),
+        ("i don't really feel when i need to pee any more", "bladder_bowel"),
+        ("she can't feel the insides of both thighs", "bladder_bowel"),
+        ("when I wipe myself it is sort of numb", "bladder_bowel"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):

@@ -158,6 +158,18 @@ def test_thanks_and_other_questions_are_answered_as_usual():
     assert repeated_escalation(new_sign, 2, CLOSING, CARE) is None
 
 
+def test_details_repeat_the_escalation_but_a_question_about_an_activity_is_answered():
+    care = CARE + ["inform"]
+    detail = after_escalation("it's her right leg, the nurses are busy", "inform")
+    assert repeated_escalation(detail, 2, CLOSING, care) == "utter_red_flag"
+    question = after_escalation("ok, and she has exams in two weeks, can she sit for 3 hours?", "inform")
+    question.latest_message.parse_data["entities"] = [{"entity": "activity", "value": "desk_work"}]
+    assert repeated_escalation(question, 2, CLOSING, care) is None
+    symptom = after_escalation("and can he sit with the leg numb?", "inform", {"symptoms": True})
+    symptom.latest_message.parse_data["entities"] = [{"entity": "activity", "value": "desk_work"}]
+    assert repeated_escalation(symptom, 2, CLOSING, care) == "utter_red_flag"
+
+
 def test_a_reply_to_the_escalation_gets_it_again():
     """ "yes, I've pressed the call bell", "wife can drive": a yes or something uncovered is the
     patient answering the escalation, not a new topic (config.yml's `replies`)."""
