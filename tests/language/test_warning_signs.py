@@ -221,6 +221,15 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("i don't really feel when i need to pee any more", "bladder_bowel"),
         ("she can't feel the insides of both thighs", "bladder_bowel"),
         ("when I wipe myself it is sort of numb", "bladder_bowel"),
+        ("he's not sure he completely emptied his bladder", "bladder_bowel"),
+        ("she finds it difficult to breathe lying down", "emergency"),
+        ("the ache is worse this evening than yesterday", "increasing_pain"),
+        ("pt reports progressive LBP since the weekend", "increasing_pain"),
+        ("a small red patch near the top of the wound", "wound"),
+        ("the dressing had a spot of blood on it this morning", "wound"),
+        ("he's shaking all over and says he is freezing", "fever"),
+        ("my left leg feels a bit wobbly on the stairs", "numbness_weakness"),
+        ("grandad has fallen in the garden", "fall"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -234,6 +243,7 @@ def test_signs_in_patients_words(nlp, text, sign):
         "my hair fell out lol",
         "what if i fall?",
         "say i fall down, what then?",
+        "he has fallen asleep in his chair",
     ],
 )
 def test_no_fall_where_there_is_none(nlp, text):
