@@ -80,13 +80,15 @@ def clause_break_between(modifier: Any, span: Span) -> bool:
 
 
 def denial(span: Span) -> Optional[str]:
-    """The ConText category that takes the sign away (its own negation does not), or None."""
+    """The ConText category that takes the sign away, or None. A cue inside a phrase that has a
+    negation of its own is part of that phrase ("the meds don't help", "couldn't tell if I'd
+    finished")."""
     if negated_just_before(span):
         return NEGATED
     for modifier in span._.modifiers:
         if modifier.category not in DENYING or clause_break_between(modifier, span):
             continue
-        if modifier.category == NEGATED and span._.own_negation and _inside(modifier, span):
+        if span._.own_negation and _inside(modifier, span):
             continue
         return str(modifier.category)
     return None

@@ -57,6 +57,7 @@ def test_reported_signs_stay_warning_signs(nlp, text, sign):
         ("my pain isn't getting worse", "increasing_pain"),
         ("my husband has no fever and his wound is healing", "fever"),  # denied for a family member
         ("no loss of bladder control or anything like that", "bladder_bowel"),
+        ("wound healed, nil erythema", "wound"),
     ],
 )
 def test_denied_signs_are_not_warning_signs(nlp, text, sign):
@@ -135,6 +136,7 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
             "my leg pain gets worse every day. before the op i had the same pain and it was gone",
             "increasing_pain",
         ),
+        ("no pus, just a bit pink round the edges of the wound", "wound"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
@@ -150,6 +152,7 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("the surgeon said my toes might tingle for a bit and it's been doing that all week", "numbness_weakness"),
         ("bad night, couldnt sleep n woke up with my arm tingling", "numbness_weakness"),
         ("they said my thigh might feel numb and it really does.", "numbness_weakness"),
+        ("they said i might get some tingling in my feet, and i've been getting that", "numbness_weakness"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):

@@ -92,6 +92,8 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "his throat is a bit sore after the tube, is that normal?",
         "my legs ache a little when sleeping on my side",
         "i was in a white dressing gown all day",
+        "we're in a bit of a muddle with the appointments",
+        "the dressing had a little bit of old dried blood on it",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -230,6 +232,18 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("he's shaking all over and says he is freezing", "fever"),
         ("my left leg feels a bit wobbly on the stairs", "numbness_weakness"),
         ("grandad has fallen in the garden", "fall"),
+        ("she couldn't tell if she'd finished weeing", "bladder_bowel"),
+        ("now both his legs are weak", "sudden_weakness"),
+        ("he's gone delirious since the op", "confusion"),
+        ("mum doesn't know where she is this evening", "confusion"),
+        ("the drain bag is filling with blood", "emergency"),
+        ("now i feel difficult for breathe", "emergency"),
+        ("her right big toe isn't able to lift", "numbness_weakness"),
+        ("i can't stand up on my tiptoes on the left", "numbness_weakness"),
+        ("pins and noodles in my foot", "numbness_weakness"),
+        ("mild erythema at the top of the incision", "wound"),
+        ("his right ankle is really swollen today", "calf"),
+        ("felt a sharp pop in my back lifting the shopping", "fall"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
