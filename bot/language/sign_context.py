@@ -15,7 +15,9 @@ A negation inside a sign's own phrase ("the meds don't help") is part of the sig
 
 A sign followed closely by a phrase that says it is over ("tingling in my foot, which has now
 gone completely") is set aside too: ConText stops a cue at every comma, these may cross commas
-(`resolutions` in data/warning_signs.yml), but never another kind of sign. A sign only asked
+(`resolutions` in data/warning_signs.yml), but never another kind of sign, nor the same sign said
+again in a later sentence ("...worse every day. Before the op I had the same pain and it was
+gone": what was gone is the pain before the op). A sign only asked
 about or expected ("the surgeon said my thigh might feel numb") followed as closely by a phrase
 saying it is there now ("and it's still there", `confirmations`) stays a warning sign.
 
@@ -79,16 +81,26 @@ def clause_break_between(modifier: Any, span: Span) -> bool:
     )
 
 
+def after_negation(modifier: Any, span: Span) -> bool:
+    """Whether the cue comes after the negation of the sign's own phrase: part of that phrase ("couldn't
+    tell whether she'd finished weeing"), unlike one before it ("more tablets if they don't help?")."""
+    negations = [t.i for t in span if t.lower_ in NEGATIONS or t.norm_ == "not"]
+    return bool(negations) and modifier.modifier_span[0] > negations[0]
+
+
 def denial(span: Span) -> Optional[str]:
-    """The ConText category that takes the sign away, or None. A cue inside a phrase that has a
-    negation of its own is part of that phrase ("the meds don't help", "couldn't tell if I'd
-    finished")."""
+    """The ConText category that takes the sign away (its own negation, and a cue after it inside
+    the sign's phrase, do not), or None."""
     if negated_just_before(span):
         return NEGATED
     for modifier in span._.modifiers:
         if modifier.category not in DENYING or clause_break_between(modifier, span):
             continue
-        if span._.own_negation and _inside(modifier, span):
+        if (
+            span._.own_negation
+            and _inside(modifier, span)
+            and (modifier.category == NEGATED or after_negation(modifier, span))
+        ):
             continue
         return str(modifier.category)
     return None
@@ -134,7 +146,8 @@ def chain_end(span: Span, others: Sequence[Span], reach: int) -> int:
 
 def followed_by(span: Span, phrases: Sequence[Tuple[int, int]], reach: int, others: Sequence[Span] = ()) -> bool:
     """Whether one of the phrases starts within `reach` words after the sign or its repetition, with
-    no other sign of `others` between (the same sign said again within the chain does not count)."""
+    no other sign of `others` between: the same sign said again counts only outside the sign's
+    chain (said again in a later sentence, it takes the phrase for itself)."""
     end = chain_end(span, others, reach)
     for start, _ in phrases:
         between = [o for o in others if span.end <= o.start < start and not (o.label_ == span.label_ and o.end <= end)]

@@ -136,7 +136,8 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
             "my leg pain gets worse every day. before the op i had the same pain and it was gone",
             "increasing_pain",
         ),
-        ("no pus, just a bit pink round the edges of the wound", "wound"),
+        ("no numbness just the tingling in my toes", "numbness_weakness"),
+        ("he's nil by mouth and his leg is numb", "numbness_weakness"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
