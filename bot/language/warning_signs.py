@@ -212,7 +212,9 @@ class WarningSignMatcher:
                 continue
             sign = by_id[key.split("/")[0]]
             span = Span(doc, start, end, label=str(sign["id"]), kb_id=str(sign["severity"]))
-            span._.set(OWN_NEGATION, key != sign["id"])
+            # Spans of the same words share their extension values: a negation any phrase reads
+            # as part of the sign ("the medicine no make nothing") stays its own.
+            span._.set(OWN_NEGATION, key != sign["id"] or span._.get(OWN_NEGATION))
             spans.append(span)
         for sign in self.signs:
             if sign["temperature"]:

@@ -81,6 +81,16 @@ def test_hypothetical_signs_are_only_asked_about(nlp, text, sign):
     assert sign in denied(nlp, text)
 
 
+def test_words_pointing_back_at_a_symptom_are_mentions(nlp):
+    texts = (
+        "could that be it?",
+        "she lifts the twins all day, could that have caused it",
+        "in her condition can she fly?",
+    )
+    for text in texts:
+        assert len(nlp(text).spans[MENTIONS_KEY]), text
+
+
 def test_symptom_words_are_mentions_until_denied(nlp):
     doc = nlp("is some redness normal?")
     assert [s.text for s in doc.spans[MENTIONS_KEY]] == ["redness"] and not len(doc.spans[SPANS_KEY])

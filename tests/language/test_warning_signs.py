@@ -65,6 +65,16 @@ def signs(nlp, text):
         ("he keeps having accidents", "bladder_bowel", "emergency"),
         ("feeling hot and cold since lunch", "fever", "urgent"),
         ("both legs just went", "sudden_weakness", "emergency"),
+        ("the skin by the stitches is warm to the touch", "wound", "urgent"),
+        ("she feels hot to touch", "fever", "urgent"),
+        ("clear hole in the scar and liquid green out of it", "wound", "urgent"),
+        ("his back ache is more and more strong", "increasing_pain", "urgent"),
+        ("the pills do not make any difference", "increasing_pain", "urgent"),
+        ("the tablets no make nothing", "increasing_pain", "urgent"),
+        ("she was crying w the pain all night", "increasing_pain", "urgent"),
+        ("a burning pain in my calf that wasn't there before", "increasing_pain", "urgent"),
+        ("my chest feels tight when i breathe", "emergency", "emergency"),
+        ("she couldnt tell whether anything came out when she went", "bladder_bowel", "emergency"),
     ],
 )
 def test_warning_signs_are_found(nlp, text, sign, severity):
@@ -99,6 +109,7 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "I don't know who I am supposed to call",
         "i'm a bit shaky, can i use frozen peas on my back?",
         "the dressing had a little bit of old dried blood on it",
+        "if the tablets don't make any difference, what then?",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
