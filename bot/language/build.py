@@ -37,6 +37,7 @@ from bot.language.spellfix import SpellFix
 from bot.language.vocabulary import (
     load_confirmations,
     load_context_rules,
+    load_earlier_states,
     load_fever_threshold,
     load_resolutions,
     load_spelling,
@@ -115,7 +116,7 @@ def build_pipeline() -> Language:
         signs, load_symptom_words(), lemmatize, load_fever_threshold()
     )
     cast(SignContext, nlp.add_pipe("spine_sign_context")).set_rules(
-        load_context_rules(), *load_resolutions(), confirmations=load_confirmations()
+        load_context_rules(), *load_resolutions(), confirmations=load_confirmations(), earlier=load_earlier_states()
     )
     nlp.add_pipe("spine_time_expressions")
     nlp.add_pipe("spine_sentence_vectors")

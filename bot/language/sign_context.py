@@ -46,6 +46,7 @@ DENYING = {NEGATED, "HYPOTHETICAL", "FUTURE"}
 RULES_FILE = "rules.json"
 RESOLUTIONS_KEY = "resolutions"
 CONFIRMATIONS_KEY = "confirmations"
+EARLIER_KEY = "earlier_states"
 # Categories a confirmation overrides: a sign expected or asked about, not one denied.
 EXPECTED = {"HYPOTHETICAL", "FUTURE"}
 WINDOW_TOKENS = 80
@@ -177,17 +178,23 @@ class SignContext:
         reach: int = 0,
         resolutions: Sequence[List[Dict[str, Any]]] = (),
         confirmations: Sequence[List[Dict[str, Any]]] = (),
+        earlier: Sequence[List[Dict[str, Any]]] = (),
     ) -> None:
         """The project's rules, added to medspaCy's (keys of ConTextRule: literal, category,
-        direction, pattern, allowed_types...), the phrases that say a sign is over and those that
-        say an expected one is there."""
+        direction, pattern, allowed_types...), the phrases that say a sign is over, those that say
+        an expected one is there, and those that put a resolution right after them in the past."""
         self.rules = rules
         self.contexts = {group: self._context(group) for group in (SPANS_KEY, MENTIONS_KEY)}
         self.reach = reach
         self.resolutions = list(resolutions)
         self.confirmations = list(confirmations)
+        self.earlier = list(earlier)
         self.matcher = Matcher(self.nlp.vocab)
-        for key, patterns in ((RESOLUTIONS_KEY, self.resolutions), (CONFIRMATIONS_KEY, self.confirmations)):
+        for key, patterns in (
+            (RESOLUTIONS_KEY, self.resolutions),
+            (CONFIRMATIONS_KEY, self.confirmations),
+            (EARLIER_KEY, self.earlier),
+        ):
             if patterns:
                 self.matcher.add(key, patterns)
 
@@ -204,9 +211,13 @@ class SignContext:
 
     def __call__(self, doc: Doc) -> Doc:
         denials: List[Span] = []
-        phrases: Dict[str, List[Tuple[int, int]]] = {RESOLUTIONS_KEY: [], CONFIRMATIONS_KEY: []}
+        phrases: Dict[str, List[Tuple[int, int]]] = {RESOLUTIONS_KEY: [], CONFIRMATIONS_KEY: [], EARLIER_KEY: []}
         for match_id, start, end in self.matcher(doc):
             phrases[self.nlp.vocab.strings[match_id]].append((start, end))
+        earlier_ends = {end for _, end in phrases[EARLIER_KEY]}
+        phrases[RESOLUTIONS_KEY] = [
+            (start, end) for start, end in phrases[RESOLUTIONS_KEY] if start not in earlier_ends
+        ]
         for group in self.contexts:
             found = self.verdicts(doc, group)
             spans = [span for span, _ in found]
@@ -237,12 +248,19 @@ class SignContext:
                 "reach": self.reach,
                 RESOLUTIONS_KEY: self.resolutions,
                 CONFIRMATIONS_KEY: self.confirmations,
+                EARLIER_KEY: self.earlier,
             },
         )
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SignContext":
         content = read_settings(path, RULES_FILE)
-        self.set_rules(content["rules"], content["reach"], content[RESOLUTIONS_KEY], content[CONFIRMATIONS_KEY])
+        self.set_rules(
+            content["rules"],
+            content["reach"],
+            content[RESOLUTIONS_KEY],
+            content[CONFIRMATIONS_KEY],
+            content[EARLIER_KEY],
+        )
         return self
 
 

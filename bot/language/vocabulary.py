@@ -128,6 +128,11 @@ def load_confirmations(path: Path = settings.WARNING_SIGNS_FILE) -> List[List[Di
     return _token_patterns(path, _read(path), "confirmations")
 
 
+def load_earlier_states(path: Path = settings.WARNING_SIGNS_FILE) -> List[List[Dict[str, Any]]]:
+    """The `earlier_states` patterns: words putting the resolution right after them in the past."""
+    return _token_patterns(path, _read(path), "earlier_states")
+
+
 def load_fever_threshold(path: Path = settings.WARNING_SIGNS_FILE) -> float:
     """`fever_threshold_celsius`: from what reading a temperature is a fever (the clinic's setting)."""
     value = _read(path).get("fever_threshold_celsius")

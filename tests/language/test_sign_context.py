@@ -81,6 +81,11 @@ def test_hypothetical_signs_are_only_asked_about(nlp, text, sign):
     assert sign in denied(nlp, text)
 
 
+def test_a_resolution_in_the_past_does_not_end_the_sign_of_now(nlp):
+    assert "increasing_pain" in reported(nlp, "the pain gets worse each day. before this it had gone completely")
+    assert "numbness_weakness" not in reported(nlp, "my foot was numb for an hour before it went away")
+
+
 def test_words_pointing_back_at_a_symptom_are_mentions(nlp):
     texts = (
         "could that be it?",

@@ -75,6 +75,14 @@ def signs(nlp, text):
         ("a burning pain in my calf that wasn't there before", "increasing_pain", "urgent"),
         ("my chest feels tight when i breathe", "emergency", "emergency"),
         ("she couldnt tell whether anything came out when she went", "bladder_bowel", "emergency"),
+        ("the scar is ok, a little red at one end", "wound", "urgent"),
+        ("new onset sob this evening", "emergency", "emergency"),
+        ("her back pain is more and more", "increasing_pain", "urgent"),
+        ("the fall jolted him and his back aches much worse now", "increasing_pain", "urgent"),
+        ("there's a soft lump under the scarf", "wound", "urgent"),  # voice typing for "scar"
+        ("a dead patch of skin beside the cut", "numbness_weakness", "urgent"),
+        ("less push in my right foot on the stairs", "numbness_weakness", "urgent"),
+        ("his bum feels numb", "bladder_bowel", "emergency"),
     ],
 )
 def test_warning_signs_are_found(nlp, text, sign, severity):
@@ -110,6 +118,9 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "i'm a bit shaky, can i use frozen peas on my back?",
         "the dressing had a little bit of old dried blood on it",
         "if the tablets don't make any difference, what then?",
+        "driving a tractor means a lot of jolting",
+        "the pain is less and i'm walking more and more",
+        "my calf looks thinner than the other one",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
