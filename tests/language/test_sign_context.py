@@ -91,6 +91,8 @@ def test_words_pointing_back_at_a_symptom_are_mentions(nlp):
         "could that be it?",
         "she lifts the twins all day, could that have caused it",
         "in her condition can she fly?",
+        "he was back on the building site, could that have done it?",
+        "is this the reason?",
     )
     for text in texts:
         assert len(nlp(text).spans[MENTIONS_KEY]), text

@@ -83,6 +83,16 @@ def signs(nlp, text):
         ("a dead patch of skin beside the cut", "numbness_weakness", "urgent"),
         ("less push in my right foot on the stairs", "numbness_weakness", "urgent"),
         ("his bum feels numb", "bladder_bowel", "emergency"),
+        ("felt like something broke in my back when i lifted the crate", "fall", "urgent"),
+        ("heard a crack sound in my neck and now it really hurts", "fall", "urgent"),
+        ("progressive ↑ lbp since tuesday", "increasing_pain", "urgent"),
+        ("codeine has had minimal effect", "increasing_pain", "urgent"),
+        ("the oxy hardly takes the edge off", "increasing_pain", "urgent"),
+        ("my leg pain is worse than before the op", "increasing_pain", "urgent"),
+        ("her leg went dead under her in the kitchen", "sudden_weakness", "emergency"),
+        ("there is blood on the pad, far more than before", "emergency", "emergency"),
+        ("i felt something pull in my back lifting him", "fall", "urgent"),
+        ("a blood spot coming through the dressing", "wound", "urgent"),
     ],
 )
 def test_warning_signs_are_found(nlp, text, sign, severity):
@@ -121,6 +131,8 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "driving a tractor means a lot of jolting",
         "the pain is less and i'm walking more and more",
         "my calf looks thinner than the other one",
+        "a clicking noise in my neck when i turn my head",
+        "the painkillers take the edge off",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
