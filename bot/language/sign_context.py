@@ -34,8 +34,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from bot.language.phrases import FUSED_NEGATIONS
-from bot.language.phrases import NEGATIONS as NEG_WORDS
+from bot.language.phrases import NEG_NORMS
 from bot.language.saved_settings import read_settings, save_settings
 from bot.language.warning_signs import MENTIONS_KEY, OWN_NEGATION, SPANS_KEY
 
@@ -61,8 +60,6 @@ def _inside(modifier: Any, span: Span) -> bool:
 # overlaps the sign's own words, so these are read here.
 NEGATIONS = {"not", "n't", "nt", "no", "never", "doesnt", "didnt", "dont", "hasnt", "havent", "isnt", "wasnt"}
 NEGATION_REACH = 2
-# What a phrase's NEG slot matches, typos corrected ("coudnt tell if it was coming out").
-PHRASE_NEGATIONS = {"not", *NEG_WORDS, *FUSED_NEGATIONS}
 
 
 def negated_just_before(span: Span) -> bool:
@@ -89,7 +86,7 @@ def clause_break_between(modifier: Any, span: Span) -> bool:
 def after_negation(modifier: Any, span: Span) -> bool:
     """Whether the cue comes after the negation of the sign's own phrase: part of that phrase ("couldn't
     tell whether she'd finished weeing"), unlike one before it ("more tablets if they don't help?")."""
-    negations = [t.i for t in span if t.lower_ in NEGATIONS or t.norm_ in PHRASE_NEGATIONS]
+    negations = [t.i for t in span if t.lower_ in NEGATIONS or t.norm_ in NEG_NORMS]
     return bool(negations) and modifier.modifier_span[0] > negations[0]
 
 
