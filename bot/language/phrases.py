@@ -21,7 +21,7 @@ NEGATIONS = ["not", "no", "never"]
 # negated verbs typed as one word ("CANT FEEL MY FOOT"): the tokenizer leaves them whole
 FUSED_NEGATIONS = ["cant", "cannot", "dont", "doesnt", "didnt", "wont", "couldnt", "isnt", "aint"]
 # The token norms a NEG slot matches (typos corrected: "coudnt" has the norm "couldnt").
-NEG_NORMS = frozenset(NEGATIONS + FUSED_NEGATIONS)
+NEG_NORMS = NEGATIONS + FUSED_NEGATIONS
 
 TokenPattern = Dict[str, object]
 Lemmatize = Callable[[str], str]
@@ -36,7 +36,7 @@ def _slot_alternatives(slot: str, phrase: str, lemmatize: Lemmatize) -> List[Tok
     if slot == "NUM":
         return [{"LIKE_NUM": True}]
     if slot == "NEG":
-        return [{"NORM": {"IN": sorted(NEG_NORMS)}}]
+        return [{"NORM": {"IN": NEG_NORMS}}]
     exact = sorted({w[1:].lower() for w in slot.split("|") if w.startswith("=")})
     lemmas = sorted({lemmatize(w.lower()) for w in slot.split("|") if w and not w.startswith("=")})
     if "" in exact or any(not w for w in slot.split("|")):
