@@ -35,6 +35,7 @@ from bot.language.phrases import Lemmatize, compile_phrase, phrase_words
 from bot.language.sign_context import SignContext
 from bot.language.spellfix import SpellFix
 from bot.language.vocabulary import (
+    load_care_questions,
     load_confirmations,
     load_context_rules,
     load_earlier_states,
@@ -113,7 +114,7 @@ def build_pipeline() -> Language:
         + people.ruler_patterns(spelling.people)
     )
     cast(WarningSignMatcher, nlp.add_pipe("spine_warning_signs")).add_signs(
-        signs, load_symptom_words(), lemmatize, load_fever_threshold()
+        signs, load_symptom_words(), lemmatize, load_fever_threshold(), load_care_questions()
     )
     cast(SignContext, nlp.add_pipe("spine_sign_context")).set_rules(
         load_context_rules(), *load_resolutions(), confirmations=load_confirmations(), earlier=load_earlier_states()

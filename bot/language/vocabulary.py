@@ -144,3 +144,8 @@ def load_fever_threshold(path: Path = settings.WARNING_SIGNS_FILE) -> float:
 def load_symptom_words(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
     """Phrases (phrase syntax) for symptoms mentioned, denied or not; none escalates by itself."""
     return _phrases(path, "symptom_words", {"phrases": _read(path).get("symptom_words")})
+
+
+def load_care_questions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
+    """Phrases (phrase syntax) asking whether or when to get care; none escalates by itself."""
+    return _phrases(path, "care_questions", {"phrases": _read(path).get("care_questions")})

@@ -3,7 +3,8 @@
 Writes ``doc.spans["warning_signs"]``: one span per match, labelled with the sign id, with the
 sign's severity ("emergency" or "urgent") as ``span.kb_id_``; ``span._.own_negation`` marks a
 match of a phrase that contains a negation itself ("the meds don't help"). Also
-``doc.spans["symptom_mentions"]``: symptom words, which escalate nothing by themselves. Which
+``doc.spans["symptom_mentions"]``: symptom words, and ``doc.spans["care_questions"]``: questions
+whether or when to get care ("can it wait till tomorrow?"); neither escalates by itself. Which
 signs and mentions the patient denies or only asks about is decided next, by
 bot/language/sign_context.py.
 """
@@ -23,6 +24,7 @@ from bot.names import Severity
 
 SPANS_KEY = "warning_signs"
 MENTIONS_KEY = "symptom_mentions"
+CARE_KEY = "care_questions"
 SIGNS_FILE = "signs.json"
 
 DEFAULT_FEVER_CELSIUS = 38.0
@@ -142,6 +144,7 @@ class WarningSignMatcher:
         self.vocab = nlp.vocab
         self.signs: List[Dict[str, Any]] = []
         self.mentions: List[List[Dict[str, Any]]] = []
+        self.care: List[List[Dict[str, Any]]] = []
         self.fever_celsius = DEFAULT_FEVER_CELSIUS
         self.matcher = Matcher(nlp.vocab)
 
@@ -151,8 +154,9 @@ class WarningSignMatcher:
         mentions: Sequence[str],
         lemmatize: Lemmatize,
         fever_celsius: float = DEFAULT_FEVER_CELSIUS,
+        care: Sequence[str] = (),
     ) -> None:
-        """Compiles the signs' phrases and the symptom words (at build time)."""
+        """Compiles the signs' phrases, the symptom words and the care questions (at build time)."""
         self.fever_celsius = fever_celsius
         self._load(
             [
@@ -176,13 +180,19 @@ class WarningSignMatcher:
                 for sign in signs
             ],
             [p for phrase in mentions for p in compile_phrase(phrase, lemmatize)],
+            [p for phrase in care for p in compile_phrase(phrase, lemmatize)],
         )
 
-    def _load(self, signs: List[Dict[str, Any]], mentions: List[List[Dict[str, Any]]]) -> None:
+    def _load(
+        self, signs: List[Dict[str, Any]], mentions: List[List[Dict[str, Any]]], care: List[List[Dict[str, Any]]]
+    ) -> None:
         self.signs = signs
         self.mentions = mentions
+        self.care = care
         self.matcher = Matcher(self.vocab)
         self.matcher.add(MENTIONS_KEY, mentions)
+        if care:
+            self.matcher.add(CARE_KEY, care)
         for sign in signs:
             for key, patterns in (
                 (str(sign["id"]), sign["patterns"]),
@@ -204,11 +214,12 @@ class WarningSignMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         by_id = {str(sign["id"]): sign for sign in self.signs}
-        spans, mentions = [], []
+        spans: List[Span] = []
+        other: Dict[str, List[Span]] = {MENTIONS_KEY: [], CARE_KEY: []}
         for match_id, start, end in self.matcher(doc):
             key = self.vocab.strings[match_id]
-            if key == MENTIONS_KEY:
-                mentions.append(Span(doc, start, end, label=MENTIONS_KEY))
+            if key in other:
+                other[key].append(Span(doc, start, end, label=key))
                 continue
             sign = by_id[key.split("/")[0]]
             span = Span(doc, start, end, label=str(sign["id"]), kb_id=str(sign["severity"]))
@@ -220,18 +231,21 @@ class WarningSignMatcher:
             if sign["temperature"]:
                 spans.extend(self._temperature_spans(doc, sign))
         doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, s.end))
-        doc.spans[MENTIONS_KEY] = mentions
+        doc.spans[MENTIONS_KEY] = other[MENTIONS_KEY]
+        doc.spans[CARE_KEY] = other[CARE_KEY]
         return doc
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         save_settings(
-            path, SIGNS_FILE, {"signs": self.signs, "mentions": self.mentions, "fever_celsius": self.fever_celsius}
+            path,
+            SIGNS_FILE,
+            {"signs": self.signs, "mentions": self.mentions, "care": self.care, "fever_celsius": self.fever_celsius},
         )
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "WarningSignMatcher":
         content = read_settings(path, SIGNS_FILE)
         self.fever_celsius = float(content.get("fever_celsius", DEFAULT_FEVER_CELSIUS))
-        self._load(content["signs"], content["mentions"])
+        self._load(content["signs"], content["mentions"], content["care"])
         return self
 
 

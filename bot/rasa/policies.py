@@ -4,9 +4,10 @@ never let a warning sign fade from the conversation while the patient is still d
 WarningSignFollowUpPolicy: after an escalation, the patient often answers as they would a nurse
 ("no fever, no numbness, the painkillers take the edge off") or asks where to go ("the office is
 closed, where do we go?"): such a message says nothing alarming by itself, but the sign they
-reported stands. Within `turns` messages of an escalation, a message about symptoms (any symptom
-word, denied or not), one the classifier cannot place, one asking for care (`care_answers`:
-the FAQ answers and intents of calling, visiting or reaching someone) or one replying to the
+reported stands. Within `turns` messages of an escalation, a message asking whether or when to get
+care (the net's `care_questions`: "can it wait till tomorrow?", even after a thank-you), one about
+symptoms (any symptom word, denied or not), one the classifier cannot place, one asking for care
+(`care_answers`: the FAQ answers and intents of calling, visiting or reaching someone) or one replying to the
 escalation (`replies`: "yes, I've pressed the call bell", "no, he hasn't fallen", "nearest A&E is
 40 min, wife can drive", taken for a yes, a no or something uncovered) gets the escalation again,
 unless it is a thank-you, a goodbye or other small talk (`closing_intents`). Questions about
@@ -227,18 +228,24 @@ def answer_of(parse_data: Dict[Text, Any]) -> Optional[Text]:
 
 
 def still_about_sign(tracker: DialogueStateTracker, closing_intents: List[Text], care_answers: List[Text]) -> bool:
-    """Whether the latest message goes on about symptoms or asks where to get care."""
+    """Whether the latest message goes on about symptoms or asks where, whether or when to get
+    care (also after a thank-you: "Thank you. Ought I to telephone tomorrow morning?")."""
     message = tracker.latest_message
     if message is None:
         return False
     parse_data: Dict[Text, Any] = dict(message.parse_data)
     answer = answer_of(parse_data)
-    if answer in closing_intents or answer in RED_FLAG_INTENTS:
+    if answer in RED_FLAG_INTENTS:
         return False
     signs = parse_data.get(SIGNS_KEY) or {}
+    activity_question = asks_about_activity(message.text or "", parse_data)
+    if signs.get("care") and not activity_question:
+        return True
+    if answer in closing_intents:
+        return False
     if signs.get("symptoms"):
         return True
-    if answer == Intent.INFORM and asks_about_activity(message.text or "", parse_data):
+    if answer == Intent.INFORM and activity_question:
         return False
     return answer == Intent.NLU_FALLBACK or answer in care_answers
 

@@ -37,7 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
 from bot.language.sign_context import DENIED_SPANS_KEY
-from bot.language.warning_signs import MENTIONS_KEY, SPANS_KEY, primary_sign
+from bot.language.warning_signs import CARE_KEY, MENTIONS_KEY, SPANS_KEY, primary_sign
 from bot.names import RED_FLAG_INTENTS, UNSPECIFIED_SIGN, Entity, Severity
 from bot.rasa.model_component import ModelComponent
 
@@ -48,7 +48,8 @@ DENIED_SIGN_THRESHOLD = "denied_sign_threshold"
 UNSUPPORTED_THRESHOLD = "unsupported_threshold"
 FALLBACK_THRESHOLD = "fallback_threshold"
 # What the net read in the message, in its parse data (read by bot/rasa/policies.py): the signs
-# reported and those denied or only asked about (ids), and whether any symptom word was used.
+# reported and those denied or only asked about (ids), whether any symptom word was used and
+# whether the message asks whether or when to get care.
 SIGNS_KEY = "warning_signs"
 
 
@@ -77,13 +78,15 @@ def needed_confidence(doc: Optional[Doc], thresholds: Dict[Text, float]) -> floa
 
 
 def signs_read(doc: Optional[Doc]) -> Dict[Text, Any]:
-    """The signs the message reports, those it denies or asks about, and its symptom words."""
+    """The signs the message reports, those it denies or asks about, its symptom words and whether
+    it asks about getting care."""
     if doc is None:
-        return {"reported": [], "denied": [], "symptoms": False}
+        return {"reported": [], "denied": [], "symptoms": False, "care": False}
     return {
         "reported": sorted({s.label_ for s in doc.spans.get(SPANS_KEY, [])}),
         "denied": sorted({s.label_ for s in doc.spans.get(DENIED_SPANS_KEY, []) if s.label_ != MENTIONS_KEY}),
         "symptoms": bool(len(doc.spans.get(MENTIONS_KEY, [])) or len(doc.spans.get(DENIED_SPANS_KEY, []))),
+        "care": bool(len(doc.spans.get(CARE_KEY, []))),
     }
 
 

@@ -171,6 +171,7 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("bad night, couldnt sleep n woke up with my arm tingling", "numbness_weakness"),
         ("they said my thigh might feel numb and it really does.", "numbness_weakness"),
         ("they said i might get some tingling in my feet, and i've been getting that", "numbness_weakness"),
+        ("the physio said my calf might go numb at times well i've got numbness in my shin", "numbness_weakness"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
@@ -182,6 +183,8 @@ def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
     [
         "i don't have any numbness, the tiredness is still there though",
         "i was told i might get tingling, it has gone now though",
+        "what if he's got a fever tonight",
+        "i don't think i've got any numbness",
     ],
 )
 def test_a_confirmation_does_not_undo_a_denial_or_a_resolution(nlp, text):

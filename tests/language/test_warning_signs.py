@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language.warning_signs import SPANS_KEY, temperature_reading
+from bot.language.warning_signs import CARE_KEY, SPANS_KEY, temperature_reading
 
 
 def signs(nlp, text):
@@ -284,6 +284,13 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("mild erythema at the top of the incision", "wound"),
         ("his right ankle is really swollen today", "calf"),
         ("felt a sharp pop in my back lifting the shopping", "fall"),
+        ("the tablets help in the day but at night they barely touch it", "increasing_pain"),
+        ("grandma fall on the stairs this morning", "fall"),
+        ("he knocked his head on the cupboard door when he stood up", "fall"),
+        ("she can't properly feel her bottom on the toilet seat", "bladder_bowel"),
+        ("he couldn't really feel the tissue when he wiped", "bladder_bowel"),
+        ("she can't remember when she last did a wee", "bladder_bowel"),
+        ("the dressing's bleeding, it's soaked through a bath towel", "emergency"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -298,7 +305,20 @@ def test_signs_in_patients_words(nlp, text, sign):
         "what if i fall?",
         "say i fall down, what then?",
         "he has fallen asleep in his chair",
+        "i fall asleep on the sofa every afternoon",
     ],
 )
 def test_no_fall_where_there_is_none(nlp, text):
     assert "fall" not in {label for label, _ in signs(nlp, text)}
+
+
+def test_questions_whether_or_when_to_get_care_are_found_but_escalate_nothing(nlp):
+    for text in (
+        "should we head in now or wait",
+        "is it ok to wait until monday?",
+        "can i just mention it at my next appointment",
+        "ring the ward first?",
+    ):
+        doc = nlp(text)
+        assert len(doc.spans[CARE_KEY]) and not len(doc.spans[SPANS_KEY]), text
+    assert not len(nlp("when can i go back to the gym?").spans[CARE_KEY])

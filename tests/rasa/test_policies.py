@@ -158,6 +158,18 @@ def test_thanks_and_other_questions_are_answered_as_usual():
     assert repeated_escalation(new_sign, 2, CLOSING, CARE) is None
 
 
+def test_asking_whether_or_when_to_get_care_gets_the_escalation_again_even_after_thanks():
+    wait = after_escalation("thanks. can it wait till my daughter is here tomorrow?", "thank", {"care": True})
+    assert repeated_escalation(wait, 2, CLOSING, CARE) == "utter_red_flag"
+    first = after_escalation(
+        "go in or ring them first", "not_covered", {"care": True}, escalated="utter_red_flag_emergency"
+    )
+    assert repeated_escalation(first, 2, CLOSING, CARE) == "utter_red_flag_emergency"
+    drive = after_escalation("should i wait before driving to work?", "ask_activity", {"care": True})
+    drive.latest_message.parse_data["entities"] = [{"entity": "activity", "value": "driving"}]
+    assert repeated_escalation(drive, 2, CLOSING, CARE + ["inform"]) is None
+
+
 def test_details_repeat_the_escalation_but_a_question_about_an_activity_is_answered():
     care = CARE + ["inform"]
     detail = after_escalation("it's her right leg, the nurses are busy", "inform")
