@@ -9,7 +9,9 @@ care (the net's `care_questions`: "can it wait till tomorrow?", even after a tha
 symptoms (any symptom word, denied or not), one the classifier cannot place, one asking for care
 (`care_answers`: the FAQ answers and intents of calling, visiting or reaching someone) or one replying to the
 escalation (`replies`: "yes, I've pressed the call bell", "no, he hasn't fallen", "nearest A&E is
-40 min, wife can drive", taken for a yes, a no or something uncovered) gets the escalation again,
+40 min, wife can drive", taken for a yes, a no or something uncovered; `statements`: an intent
+such as not_covered when the message asks nothing: "He is 54. He was lifting the feed bags.")
+gets the escalation again,
 unless it is a thank-you, a goodbye or other small talk (`closing_intents`). Questions about
 something else are answered as usual, among them details that end in a question about an activity
 they name ("he's back at the call centre this week, is that too early?").
@@ -61,7 +63,8 @@ config.yml::
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar, Dict, List, Optional, Text
+import re
+from typing import Any, ClassVar, Dict, List, Optional, Sequence, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -81,10 +84,49 @@ TURNS_KEY = "turns"
 CLOSING_INTENTS_KEY = "closing_intents"
 CARE_ANSWERS_KEY = "care_answers"
 REPLIES_KEY = "replies"
+STATEMENTS_KEY = "statements"
 CUES_KEY = "cues"
 MAX_WORDS_KEY = "max_words"
 # words a fragment may open with before its cue ("ok what about tennis", "great, and my desk job?")
 FILLERS = {"ok", "okay", "great", "thanks", "cool", "right", "so", "oh", "alright", "brilliant"}
+# a sentence opening with one of these asks something, with or without its question mark
+QUESTION_OPENINGS = {
+    "what",
+    "when",
+    "where",
+    "why",
+    "who",
+    "which",
+    "how",
+    "can",
+    "could",
+    "should",
+    "shall",
+    "must",
+    "is",
+    "are",
+    "am",
+    "do",
+    "does",
+    "did",
+    "will",
+    "would",
+    "may",
+    "might",
+    "any",
+    "has",
+    "have",
+}
+SENTENCE_END = re.compile(r"[.!\n]+")
+# "... we are leaving now can i give him something": a question inside a message typed without stops
+INVERTED = re.compile(
+    r"\b(can|could|should|shall|will|would|do|does|did|is|are|am|may|must|might) (i|we|he|she|they|you|u|it)\b"
+)
+# "he also wants to know when he can drive", "kindly inform after how many months": asked all the same
+ASKING_WORDS = re.compile(
+    r"\b(when|how|what|why|where|which|whether|know|wonder|wondering|inform|advise|asking|asks)\b"
+)
+THANKS = re.compile(r"\b(thank|thanks|thankyou|thx|cheers|ta)\b")
 FOLLOW_UP_ENTITIES = {
     Entity.PROCEDURE,
     Entity.SPINAL_LEVEL,
@@ -94,7 +136,6 @@ FOLLOW_UP_ENTITIES = {
     Entity.RECOVERY_PHASE,
     Entity.PERSON,
 }
-REPLIES_KEY = "replies"
 UNCLEAR_SYMPTOMS_KEY = "unclear_symptoms"
 UNCLEAR_KEY = "unclear"
 FALLBACKS_KEY = "fallbacks"
@@ -227,9 +268,26 @@ def answer_of(parse_data: Dict[Text, Any]) -> Optional[Text]:
     return selected.get("intent_response_key") or intent
 
 
-def still_about_sign(tracker: DialogueStateTracker, closing_intents: List[Text], care_answers: List[Text]) -> bool:
-    """Whether the latest message goes on about symptoms or asks where, whether or when to get
-    care (also after a thank-you: "Thank you. Ought I to telephone tomorrow morning?")."""
+def tells_only(text: Text) -> bool:
+    """Whether a message only tells something: it asks nothing (no question mark, no sentence
+    opening like a question, no verb before its subject as in "can i", no asking word such as
+    "when" or "wants to know") and thanks nobody."""
+    lowered = text.lower()
+    if "?" in text or INVERTED.search(lowered) or ASKING_WORDS.search(lowered) or THANKS.search(lowered):
+        return False
+    sentences = (part.split() for part in SENTENCE_END.split(lowered))
+    return not any(words[0] in QUESTION_OPENINGS for words in sentences if words)
+
+
+def still_about_sign(
+    tracker: DialogueStateTracker,
+    closing_intents: List[Text],
+    care_answers: List[Text],
+    statements: Sequence[Text] = (),
+) -> bool:
+    """Whether the latest message goes on about symptoms, asks where, whether or when to get care
+    (also after a thank-you: "Thank you. Ought I to telephone tomorrow morning?") or tells more
+    without asking anything ("He is 54. He was lifting the feed bags.")."""
     message = tracker.latest_message
     if message is None:
         return False
@@ -247,6 +305,8 @@ def still_about_sign(tracker: DialogueStateTracker, closing_intents: List[Text],
         return True
     if answer == Intent.INFORM and activity_question:
         return False
+    if answer in statements and tells_only(message.text or ""):
+        return True
     return answer == Intent.NLU_FALLBACK or answer in care_answers
 
 
@@ -259,7 +319,11 @@ def asks_about_activity(text: Text, parse_data: Dict[Text, Any]) -> bool:
 
 
 def repeated_escalation(
-    tracker: DialogueStateTracker, turns: int, closing_intents: List[Text], care_answers: List[Text]
+    tracker: DialogueStateTracker,
+    turns: int,
+    closing_intents: List[Text],
+    care_answers: List[Text],
+    statements: Sequence[Text] = (),
 ) -> Optional[Text]:
     """The escalation to give again (then action_listen), or None. After an emergency, a message
     that is an urgent warning sign by itself ("he can't lift the foot at all") gets the emergency
@@ -273,7 +337,7 @@ def repeated_escalation(
         and message is not None
         and answer_of(dict(message.parse_data)) == Intent.RED_FLAG
     )
-    if not downgraded and not still_about_sign(tracker, closing_intents, care_answers):
+    if not downgraded and not still_about_sign(tracker, closing_intents, care_answers, statements):
         return None
     return then_listen(tracker, escalation)
 
@@ -282,7 +346,14 @@ def repeated_escalation(
 class WarningSignFollowUpPolicy(NextActionPolicy):
     """Gives an escalation again to a message that goes on describing the reported sign."""
 
-    defaults = {"priority": 8, TURNS_KEY: 2, CLOSING_INTENTS_KEY: [], CARE_ANSWERS_KEY: [], REPLIES_KEY: []}
+    defaults = {
+        "priority": 8,
+        TURNS_KEY: 2,
+        CLOSING_INTENTS_KEY: [],
+        CARE_ANSWERS_KEY: [],
+        REPLIES_KEY: [],
+        STATEMENTS_KEY: [],
+    }
 
     def next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
         return repeated_escalation(
@@ -290,6 +361,7 @@ class WarningSignFollowUpPolicy(NextActionPolicy):
             int(self.config[TURNS_KEY]),
             list(self.config[CLOSING_INTENTS_KEY]),
             list(self.config[CARE_ANSWERS_KEY]) + list(self.config[REPLIES_KEY]),
+            list(self.config[STATEMENTS_KEY]),
         )
 
 

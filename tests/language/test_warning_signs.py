@@ -133,6 +133,9 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "my calf looks thinner than the other one",
         "a clicking noise in my neck when i turn my head",
         "the painkillers take the edge off",
+        "she's still sleeping six hours after the operation",
+        "my tummy felt bloated and tight the day after",
+        "my foot went floppy for an hour but it's come right back",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -291,6 +294,13 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("he couldn't really feel the tissue when he wiped", "bladder_bowel"),
         ("she can't remember when she last did a wee", "bladder_bowel"),
         ("the dressing's bleeding, it's soaked through a bath towel", "emergency"),
+        ("he can't feel the hot water from the shower on his shin", "numbness_weakness"),
+        ("when i touch my thigh i can't feel it properly", "numbness_weakness"),
+        ("the outside of my calf stays asleep all day", "numbness_weakness"),
+        ("her foot is kind of floppy when she walks", "numbness_weakness"),
+        ("a soft swelling has come up at the site of the operation", "wound"),
+        ("there's a bump near the bottom end of the scar", "wound"),
+        ("his belly by the cut is bulging and feels firm", "wound"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -317,7 +327,9 @@ def test_questions_whether_or_when_to_get_care_are_found_but_escalate_nothing(nl
         "should we head in now or wait",
         "is it ok to wait until monday?",
         "can i just mention it at my next appointment",
-        "ring the ward first?",
+        "take him in tonight or ring the ward?",
+        "we're waiting for my brother to drive us",
+        "should it go through the gp or straight to the spinal team",
     ):
         doc = nlp(text)
         assert len(doc.spans[CARE_KEY]) and not len(doc.spans[SPANS_KEY]), text

@@ -170,6 +170,20 @@ def test_asking_whether_or_when_to_get_care_gets_the_escalation_again_even_after
     assert repeated_escalation(drive, 2, CLOSING, CARE + ["inform"]) is None
 
 
+def test_details_that_ask_nothing_get_the_escalation_again_an_uncovered_question_does_not():
+    statements = ["not_covered"]
+    detail = after_escalation("She is 71. The operation was on her neck. She was carrying the shopping.", "not_covered")
+    assert repeated_escalation(detail, 2, CLOSING, CARE, statements) == "utter_red_flag"
+    spoken = after_escalation("ok we are leaving now can i give him something to eat on the way", "not_covered")
+    assert repeated_escalation(spoken, 2, CLOSING, CARE, statements) is None
+    question = after_escalation("is the car park free there?", "not_covered")
+    assert repeated_escalation(question, 2, CLOSING, CARE, statements) is None
+    indirect = after_escalation("He also wants to know when he can drive the lorry.", "not_covered")
+    assert repeated_escalation(indirect, 2, CLOSING, CARE, statements) is None
+    thanks = after_escalation("Many thanks. I will drive her there.", "not_covered")
+    assert repeated_escalation(thanks, 2, CLOSING, CARE, statements) is None
+
+
 def test_details_repeat_the_escalation_but_a_question_about_an_activity_is_answered():
     care = CARE + ["inform"]
     detail = after_escalation("it's her right leg, the nurses are busy", "inform")
