@@ -147,5 +147,6 @@ def load_symptom_words(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, .
 
 
 def load_care_questions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
-    """Phrases (phrase syntax) asking whether or when to get care; none escalates by itself."""
+    """Phrases (phrase syntax) asking whether or when to get care, or planning to wait for it; none
+    escalates by itself."""
     return _phrases(path, "care_questions", {"phrases": _read(path).get("care_questions")})

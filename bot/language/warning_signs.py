@@ -4,7 +4,8 @@ Writes ``doc.spans["warning_signs"]``: one span per match, labelled with the sig
 sign's severity ("emergency" or "urgent") as ``span.kb_id_``; ``span._.own_negation`` marks a
 match of a phrase that contains a negation itself ("the meds don't help"). Also
 ``doc.spans["symptom_mentions"]``: symptom words, and ``doc.spans["care_questions"]``: questions
-whether or when to get care ("can it wait till tomorrow?"); neither escalates by itself. Which
+whether or when to get care, or plans to wait for it ("can it wait till tomorrow?"); neither
+escalates by itself. Which
 signs and mentions the patient denies or only asks about is decided next, by
 bot/language/sign_context.py.
 """
@@ -191,8 +192,7 @@ class WarningSignMatcher:
         self.care = care
         self.matcher = Matcher(self.vocab)
         self.matcher.add(MENTIONS_KEY, mentions)
-        if care:
-            self.matcher.add(CARE_KEY, care)
+        self.matcher.add(CARE_KEY, care)
         for sign in signs:
             for key, patterns in (
                 (str(sign["id"]), sign["patterns"]),

@@ -4,17 +4,17 @@ never let a warning sign fade from the conversation while the patient is still d
 WarningSignFollowUpPolicy: after an escalation, the patient often answers as they would a nurse
 ("no fever, no numbness, the painkillers take the edge off") or asks where to go ("the office is
 closed, where do we go?"): such a message says nothing alarming by itself, but the sign they
-reported stands. Within `turns` messages of an escalation, a message asking whether or when to get
-care (the net's `care_questions`: "can it wait till tomorrow?", even after a thank-you), one about
-symptoms (any symptom word, denied or not), one the classifier cannot place, one asking for care
-(`care_answers`: the FAQ answers and intents of calling, visiting or reaching someone) or one replying to the
-escalation (`replies`: "yes, I've pressed the call bell", "no, he hasn't fallen", "nearest A&E is
-40 min, wife can drive", taken for a yes, a no or something uncovered; `statements`: an intent
-such as not_covered when the message asks nothing: "He is 54. He was lifting the feed bags.")
-gets the escalation again,
-unless it is a thank-you, a goodbye or other small talk (`closing_intents`). Questions about
-something else are answered as usual, among them details that end in a question about an activity
-they name ("he's back at the call centre this week, is that too early?").
+reported stands. Within `turns` messages of an escalation, these get the escalation again:
+- a question whether or when to get care, or a plan to wait for it (the net's `care_questions`:
+  "can it wait till tomorrow?", "should I drive him in or wait?"), even after a thank-you;
+- unless it is a thank-you, a goodbye or other small talk (`closing_intents`): a message about
+  symptoms (any symptom word, denied or not), one the classifier cannot place, one asking for care
+  (`care_answers`: the FAQ answers and intents of calling, visiting or reaching someone), one
+  replying to the escalation (`replies`: "yes, I've pressed the call bell", "no, he hasn't
+  fallen", taken for a yes, a no or something uncovered), or one telling more without asking
+  anything (`statements`, e.g. not_covered: "He is 54. He was lifting the feed bags.").
+Questions about something else are answered as usual, among them details that end in a question
+about an activity they name ("he's back at the call centre this week, is that too early?").
 
 FollowUpPolicy: after a timeline answer, a short fragment that opens like a follow-up ("and after a
 fusion?", "what about tennis", "and for my husband?") and names a procedure, activity, time,
@@ -89,43 +89,16 @@ CUES_KEY = "cues"
 MAX_WORDS_KEY = "max_words"
 # words a fragment may open with before its cue ("ok what about tennis", "great, and my desk job?")
 FILLERS = {"ok", "okay", "great", "thanks", "cool", "right", "so", "oh", "alright", "brilliant"}
-# a sentence opening with one of these asks something, with or without its question mark
-QUESTION_OPENINGS = {
-    "what",
-    "when",
-    "where",
-    "why",
-    "who",
-    "which",
-    "how",
-    "can",
-    "could",
-    "should",
-    "shall",
-    "must",
-    "is",
-    "are",
-    "am",
-    "do",
-    "does",
-    "did",
-    "will",
-    "would",
-    "may",
-    "might",
-    "any",
-    "has",
-    "have",
-}
-SENTENCE_END = re.compile(r"[.!\n]+")
-# "... we are leaving now can i give him something": a question inside a message typed without stops
+# a clause opening with one of these asks something, with or without its question mark
+QUESTION_OPENINGS = {"what", "when", "where", "why", "who", "which", "how"}
+CLAUSE_END = re.compile(r"[.!,;\n]+")
+# a verb before its subject asks something, also inside a message typed without stops ("... we
+# are leaving now can i give him something")
 INVERTED = re.compile(
-    r"\b(can|could|should|shall|will|would|do|does|did|is|are|am|may|must|might) (i|we|he|she|they|you|u|it)\b"
+    r"\b(can|could|should|shall|will|would|do|does|did|is|are|am|may|must|might|have|has) (i|we|he|she|they|you|u|it)\b"
 )
 # "he also wants to know when he can drive", "kindly inform after how many months": asked all the same
-ASKING_WORDS = re.compile(
-    r"\b(when|how|what|why|where|which|whether|know|wonder|wondering|inform|advise|asking|asks)\b"
-)
+ASKING_WORDS = re.compile(r"\b(whether|know|wonder|wondering|inform|advise|asking|asks)\b")
 THANKS = re.compile(r"\b(thank|thanks|thankyou|thx|cheers|ta)\b")
 FOLLOW_UP_ENTITIES = {
     Entity.PROCEDURE,
@@ -269,14 +242,14 @@ def answer_of(parse_data: Dict[Text, Any]) -> Optional[Text]:
 
 
 def tells_only(text: Text) -> bool:
-    """Whether a message only tells something: it asks nothing (no question mark, no sentence
-    opening like a question, no verb before its subject as in "can i", no asking word such as
-    "when" or "wants to know") and thanks nobody."""
+    """Whether a message only tells something: it asks nothing (no question mark, no clause opening
+    with a question word, no verb before its subject as in "can i", no asking word as in "wants
+    to know") and thanks nobody."""
     lowered = text.lower()
     if "?" in text or INVERTED.search(lowered) or ASKING_WORDS.search(lowered) or THANKS.search(lowered):
         return False
-    sentences = (part.split() for part in SENTENCE_END.split(lowered))
-    return not any(words[0] in QUESTION_OPENINGS for words in sentences if words)
+    clauses = (part.split() for part in CLAUSE_END.split(lowered))
+    return not any(words[0] in QUESTION_OPENINGS for words in clauses if words)
 
 
 def still_about_sign(
@@ -296,14 +269,13 @@ def still_about_sign(
     if answer in RED_FLAG_INTENTS:
         return False
     signs = parse_data.get(SIGNS_KEY) or {}
-    activity_question = asks_about_activity(message.text or "", parse_data)
-    if signs.get("care") and not activity_question:
+    if signs.get("care"):
         return True
     if answer in closing_intents:
         return False
     if signs.get("symptoms"):
         return True
-    if answer == Intent.INFORM and activity_question:
+    if answer == Intent.INFORM and asks_about_activity(message.text or "", parse_data):
         return False
     if answer in statements and tells_only(message.text or ""):
         return True

@@ -9,6 +9,7 @@ from bot.rasa.policies import (
     follow_up,
     next_action_after_failure,
     repeated_escalation,
+    tells_only,
 )
 
 FALLBACKS = {"action_recovery_time": "utter_timeline_unavailable"}
@@ -165,9 +166,9 @@ def test_asking_whether_or_when_to_get_care_gets_the_escalation_again_even_after
         "go in or ring them first", "not_covered", {"care": True}, escalated="utter_red_flag_emergency"
     )
     assert repeated_escalation(first, 2, CLOSING, CARE) == "utter_red_flag_emergency"
-    drive = after_escalation("should i wait before driving to work?", "ask_activity", {"care": True})
+    drive = after_escalation("should i drive him in now or wait?", "ask_activity", {"care": True})
     drive.latest_message.parse_data["entities"] = [{"entity": "activity", "value": "driving"}]
-    assert repeated_escalation(drive, 2, CLOSING, CARE + ["inform"]) is None
+    assert repeated_escalation(drive, 2, CLOSING, CARE + ["inform"]) == "utter_red_flag"
 
 
 def test_details_that_ask_nothing_get_the_escalation_again_an_uncovered_question_does_not():
@@ -182,6 +183,23 @@ def test_details_that_ask_nothing_get_the_escalation_again_an_uncovered_question
     assert repeated_escalation(indirect, 2, CLOSING, CARE, statements) is None
     thanks = after_escalation("Many thanks. I will drive her there.", "not_covered")
     assert repeated_escalation(thanks, 2, CLOSING, CARE, statements) is None
+
+
+def test_a_message_tells_only_when_it_asks_nothing_and_thanks_nobody():
+    for text in (
+        "He was lifting the feed bags when it went.",
+        "Has been like this since Monday.",
+        "Nearest ED 40 min.",
+    ):
+        assert tells_only(text), text
+    for text in (
+        "is it bad",
+        "ok, how long till he can drive",
+        "she wants to know if she can shower",
+        "we are leaving now can i give him water",
+        "cheers, we're off",
+    ):
+        assert not tells_only(text), text
 
 
 def test_details_repeat_the_escalation_but_a_question_about_an_activity_is_answered():

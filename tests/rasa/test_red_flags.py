@@ -1,6 +1,6 @@
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 
-from bot.rasa.red_flags import RedFlagDetector
+from bot.rasa.red_flags import SIGNS_KEY, RedFlagDetector
 from tests.rasa.helpers import configured, message, ranked
 
 
@@ -91,3 +91,10 @@ def test_a_guess_with_no_symptom_at_all_needs_confidence(nlp):
 def test_a_reported_sign_escalates_beside_a_denied_one(nlp):
     msg = detect(message(nlp, "no fever, but my incision is leaking", ranked("ask_activity")))
     assert msg.get(INTENT)["name"] == "red_flag" and warning_signs(msg) == ["wound"]
+
+
+def test_the_parse_data_says_when_a_message_asks_about_getting_care(nlp):
+    asked = detect(message(nlp, "can it wait till the morning?", ranked("not_covered")))
+    assert asked.get(SIGNS_KEY)["care"] and not asked.get(SIGNS_KEY)["reported"]
+    other = detect(message(nlp, "when can i swim?", ranked("ask_activity")))
+    assert not other.get(SIGNS_KEY)["care"]
