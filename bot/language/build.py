@@ -32,17 +32,16 @@ from spacy.tokenizer import Tokenizer
 from bot import settings, spinal_levels
 from bot.language import people
 from bot.language.phrases import Lemmatize, compile_phrase, phrase_words
-from bot.language.sign_context import SignContext
+from bot.language.sign_context import CONFIRMATIONS_KEY, EARLIER_KEY, UNFINISHED_KEY, SignContext
 from bot.language.spellfix import SpellFix
 from bot.language.vocabulary import (
     load_care_questions,
-    load_confirmations,
     load_context_rules,
-    load_earlier_states,
     load_fever_threshold,
     load_resolutions,
     load_spelling,
     load_symptom_words,
+    load_token_patterns,
     load_warning_signs,
 )
 from bot.language.warning_signs import WarningSignMatcher
@@ -117,7 +116,11 @@ def build_pipeline() -> Language:
         signs, load_symptom_words(), lemmatize, load_fever_threshold(), load_care_questions()
     )
     cast(SignContext, nlp.add_pipe("spine_sign_context")).set_rules(
-        load_context_rules(), *load_resolutions(), confirmations=load_confirmations(), earlier=load_earlier_states()
+        load_context_rules(),
+        *load_resolutions(),
+        confirmations=load_token_patterns(CONFIRMATIONS_KEY),
+        earlier=load_token_patterns(EARLIER_KEY),
+        unfinished=load_token_patterns(UNFINISHED_KEY),
     )
     nlp.add_pipe("spine_time_expressions")
     nlp.add_pipe("spine_sentence_vectors")

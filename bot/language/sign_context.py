@@ -17,7 +17,8 @@ A sign followed closely by a phrase that says it is over ("tingling in my foot, 
 gone completely") is set aside too: ConText stops a cue at every comma, these may cross commas
 (`resolutions` in data/warning_signs.yml), but never another kind of sign, nor the same sign said
 again in a later sentence ("...worse every day. Before the op I had the same pain and it was
-gone": what was gone is the pain before the op). A sign only asked
+gone": what was gone is the pain before the op). A phrase followed by words saying the sign is not
+over ("it has gone to sleep", "it's eased a bit", `unfinished`) ends nothing. A sign only asked
 about or expected ("the surgeon said my thigh might feel numb") followed as closely by a phrase
 saying it is there now ("and it's still there", `confirmations`) stays a warning sign.
 
@@ -46,6 +47,7 @@ RULES_FILE = "rules.json"
 RESOLUTIONS_KEY = "resolutions"
 CONFIRMATIONS_KEY = "confirmations"
 EARLIER_KEY = "earlier_states"
+UNFINISHED_KEY = "unfinished"
 # Categories a confirmation overrides: a sign expected or asked about, not one denied.
 EXPECTED = {"HYPOTHETICAL", "FUTURE"}
 WINDOW_TOKENS = 80
@@ -176,21 +178,25 @@ class SignContext:
         resolutions: Sequence[List[Dict[str, Any]]] = (),
         confirmations: Sequence[List[Dict[str, Any]]] = (),
         earlier: Sequence[List[Dict[str, Any]]] = (),
+        unfinished: Sequence[List[Dict[str, Any]]] = (),
     ) -> None:
         """The project's rules, added to medspaCy's (keys of ConTextRule: literal, category,
         direction, pattern, allowed_types...), the phrases that say a sign is over, those that say
-        an expected one is there, and those that put a resolution right after them in the past."""
+        an expected one is there, those that put a resolution right after them in the past and
+        those that say the resolution right before them is not over ("it has gone to sleep")."""
         self.rules = rules
         self.contexts = {group: self._context(group) for group in (SPANS_KEY, MENTIONS_KEY)}
         self.reach = reach
         self.resolutions = list(resolutions)
         self.confirmations = list(confirmations)
         self.earlier = list(earlier)
+        self.unfinished = list(unfinished)
         self.matcher = Matcher(self.nlp.vocab)
         for key, patterns in (
             (RESOLUTIONS_KEY, self.resolutions),
             (CONFIRMATIONS_KEY, self.confirmations),
             (EARLIER_KEY, self.earlier),
+            (UNFINISHED_KEY, self.unfinished),
         ):
             if patterns:
                 self.matcher.add(key, patterns)
@@ -208,12 +214,17 @@ class SignContext:
 
     def __call__(self, doc: Doc) -> Doc:
         denials: List[Span] = []
-        phrases: Dict[str, List[Tuple[int, int]]] = {RESOLUTIONS_KEY: [], CONFIRMATIONS_KEY: [], EARLIER_KEY: []}
+        phrases: Dict[str, List[Tuple[int, int]]] = {
+            key: [] for key in (RESOLUTIONS_KEY, CONFIRMATIONS_KEY, EARLIER_KEY, UNFINISHED_KEY)
+        }
         for match_id, start, end in self.matcher(doc):
             phrases[self.nlp.vocab.strings[match_id]].append((start, end))
         earlier_ends = {end for _, end in phrases[EARLIER_KEY]}
+        unfinished_starts = {start for start, _ in phrases[UNFINISHED_KEY]}
         phrases[RESOLUTIONS_KEY] = [
-            (start, end) for start, end in phrases[RESOLUTIONS_KEY] if start not in earlier_ends
+            (start, end)
+            for start, end in phrases[RESOLUTIONS_KEY]
+            if start not in earlier_ends and end not in unfinished_starts
         ]
         for group in self.contexts:
             found = self.verdicts(doc, group)
@@ -246,6 +257,7 @@ class SignContext:
                 RESOLUTIONS_KEY: self.resolutions,
                 CONFIRMATIONS_KEY: self.confirmations,
                 EARLIER_KEY: self.earlier,
+                UNFINISHED_KEY: self.unfinished,
             },
         )
 
@@ -257,6 +269,7 @@ class SignContext:
             content[RESOLUTIONS_KEY],
             content[CONFIRMATIONS_KEY],
             content[EARLIER_KEY],
+            content[UNFINISHED_KEY],
         )
         return self
 

@@ -123,14 +123,11 @@ def load_resolutions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[int, Lis
     return int(content.get("resolution_reach", 20)), _token_patterns(path, content, "resolutions")
 
 
-def load_confirmations(path: Path = settings.WARNING_SIGNS_FILE) -> List[List[Dict[str, Any]]]:
-    """The `confirmations` patterns: phrases saying a sign the patient was told to expect is there now."""
-    return _token_patterns(path, _read(path), "confirmations")
-
-
-def load_earlier_states(path: Path = settings.WARNING_SIGNS_FILE) -> List[List[Dict[str, Any]]]:
-    """The `earlier_states` patterns: words putting the resolution right after them in the past."""
-    return _token_patterns(path, _read(path), "earlier_states")
+def load_token_patterns(key: str, path: Path = settings.WARNING_SIGNS_FILE) -> List[List[Dict[str, Any]]]:
+    """The spaCy token patterns listed under `key`: `confirmations` (a sign the patient was told to
+    expect is there now), `earlier_states` (the resolution right after them is in the past) or
+    `unfinished` (the resolution right before them is not over)."""
+    return _token_patterns(path, _read(path), key)
 
 
 def load_fever_threshold(path: Path = settings.WARNING_SIGNS_FILE) -> float:

@@ -12,7 +12,8 @@ reported stands. Within `turns` messages of an escalation, these get the escalat
   (`care_answers`: the FAQ answers and intents of calling, visiting or reaching someone), one
   replying to the escalation (`replies`: "yes, I've pressed the call bell", "no, he hasn't
   fallen", taken for a yes, a no or something uncovered), or one telling more without asking
-  anything (`statements`, e.g. not_covered: "He is 54. He was lifting the feed bags.").
+  anything (`statements`, e.g. not_covered: "He is 54. He was lifting the feed bags.", or
+  ask_activity: "I care for my wife, I need to be able to lift her").
 Questions about something else are answered as usual, among them details that end in a question
 about an activity they name ("he's back at the call centre this week, is that too early?").
 
@@ -92,13 +93,18 @@ FILLERS = {"ok", "okay", "great", "thanks", "cool", "right", "so", "oh", "alrigh
 # a clause opening with one of these asks something, with or without its question mark
 QUESTION_OPENINGS = {"what", "when", "where", "why", "who", "which", "how"}
 CLAUSE_END = re.compile(r"[.!,;\n]+")
+SUBJECTS = {"i", "we", "he", "she", "they", "it", "you", "u"}
 # a verb before its subject asks something, also inside a message typed without stops ("... we
 # are leaving now can i give him something")
 INVERTED = re.compile(
     r"\b(can|could|should|shall|will|would|do|does|did|is|are|am|may|must|might|have|has) (i|we|he|she|they|you|u|it)\b"
 )
-# "he also wants to know when he can drive", "kindly inform after how many months": asked all the same
-ASKING_WORDS = re.compile(r"\b(whether|know|wonder|wondering|inform|advise|asking|asks)\b")
+# "he also wants to know when he can drive", "kindly tell when he can teach", "tell me...": asked
+# all the same (not "I don't know what it was called", "I tell him no but he don't listen")
+ASKING_WORDS = re.compile(
+    r"\b(whether|wonder|wondering|inform|advise|asking|asks|kindly|explain)\b"
+    r"|(?<!n't )(?<!not )(?<!dont )\bknow (if|whether|when|how|what|where|why|which|who|about)\b|\btell (me|us)\b"
+)
 THANKS = re.compile(r"\b(thank|thanks|thankyou|thx|cheers|ta)\b")
 FOLLOW_UP_ENTITIES = {
     Entity.PROCEDURE,
@@ -249,7 +255,13 @@ def tells_only(text: Text) -> bool:
     if "?" in text or INVERTED.search(lowered) or ASKING_WORDS.search(lowered) or THANKS.search(lowered):
         return False
     clauses = (part.split() for part in CLAUSE_END.split(lowered))
-    return not any(words[0] in QUESTION_OPENINGS for words in clauses if words)
+    return not any(_opens_question(words) for words in clauses if words)
+
+
+def _opens_question(words: List[Text]) -> bool:
+    """Whether a clause opens with a question word not followed by its subject: "where do i go",
+    not "where they took the disc out" or "when he stood up"."""
+    return words[0] in QUESTION_OPENINGS and (len(words) == 1 or words[1] not in SUBJECTS)
 
 
 def still_about_sign(

@@ -155,6 +155,10 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ),
         ("no numbness just the tingling in my toes", "numbness_weakness"),
         ("he's nil by mouth and his leg is numb", "numbness_weakness"),
+        ("my toes are numb, as if they had gone to sleep", "numbness_weakness"),
+        ("pins and needles in my heel. it's settled a bit since this morning", "numbness_weakness"),
+        ("her thigh is numb. it has gone a tad weird", "numbness_weakness"),
+        ("ugh 😩 they say it'll pass, anyway my leg is getting weaker", "numbness_weakness"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):

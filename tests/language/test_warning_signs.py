@@ -304,6 +304,23 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("a soft swelling has come up at the site of the operation", "wound"),
         ("there's a bump near the bottom end of the scar", "wound"),
         ("her tummy on the right side is bulging and feels firm", "wound"),
+        ("he strained to pass a wee all afternoon", "bladder_bowel"),
+        ("she's struggling to wee since lunch", "bladder_bowel"),
+        ("his bum felt numb, sort of, when he wiped", "bladder_bowel"),
+        ("tripped on the dog and landed on my tailbone", "fall"),
+        ("slipped in the garden this morning", "fall"),
+        ("his stepladder tipped over while he was painting", "fall"),
+        ("mum fell backwards off the kitchen chair", "fall"),
+        ("i heard a horrible crunch when i twisted", "fall"),
+        ("this pain is worse than before they operated", "increasing_pain"),
+        ("i went woozy and slid down onto the floor", "emergency"),
+        ("he is shivering from cold under two blankets", "fever"),
+        ("her teeth keep chattering", "fever"),
+        ("i've found a little knot by the top end of the cut", "wound"),
+        ("she can't lift her toes off the floor", "numbness_weakness"),
+        ("his foot had gone to sleep and still is", "numbness_weakness"),
+        ("my right calf is sore and twice the size", "calf"),
+        ("should we drive to ED tonight", "seeking_care"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -319,6 +336,8 @@ def test_signs_in_patients_words(nlp, text, sign):
         "say i fall down, what then?",
         "he has fallen asleep in his chair",
         "i fall asleep on the sofa every afternoon",
+        "when can i work from a ladder again",
+        "he has gone to sleep at last",
     ],
 )
 def test_no_fall_where_there_is_none(nlp, text):

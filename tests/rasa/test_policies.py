@@ -183,6 +183,11 @@ def test_details_that_ask_nothing_get_the_escalation_again_an_uncovered_question
     assert repeated_escalation(indirect, 2, CLOSING, CARE, statements) is None
     thanks = after_escalation("Many thanks. I will drive her there.", "not_covered")
     assert repeated_escalation(thanks, 2, CLOSING, CARE, statements) is None
+    activity = ["not_covered", "ask_activity"]
+    lifting = after_escalation("I care for my husband. I need to be able to lift him", "ask_activity")
+    assert repeated_escalation(lifting, 2, CLOSING, CARE, activity) == "utter_red_flag"
+    asked = after_escalation("ok. when can i lift him again", "ask_activity")
+    assert repeated_escalation(asked, 2, CLOSING, CARE, activity) is None
 
 
 def test_a_message_tells_only_when_it_asks_nothing_and_thanks_nobody():
@@ -190,6 +195,9 @@ def test_a_message_tells_only_when_it_asks_nothing_and_thanks_nobody():
         "He was lifting the feed bags when it went.",
         "Has been like this since Monday.",
         "Nearest ED 40 min.",
+        "Sorry, I don't know what it was called. It was low down, where they removed the disc.",
+        "It started when he stood up",
+        "He was lifting the sacks, I tell him no but he don't listen",
     ):
         assert tells_only(text), text
     for text in (
@@ -198,6 +206,9 @@ def test_a_message_tells_only_when_it_asks_nothing_and_thanks_nobody():
         "she wants to know if she can shower",
         "we are leaving now can i give him water",
         "cheers, we're off",
+        "kindly tell when he can teach again",
+        "pls tell me the visiting times",
+        "where",
     ):
         assert not tells_only(text), text
 
