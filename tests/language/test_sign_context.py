@@ -159,6 +159,11 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("pins and needles in my heel. it's settled a bit since this morning", "numbness_weakness"),
         ("her thigh is numb. it has gone a tad weird", "numbness_weakness"),
         ("ugh 😩 they say it'll pass, anyway my leg is getting weaker", "numbness_weakness"),
+        ("the numbness has eased a bit", "numbness_weakness"),
+        ("my foot is numb, it has eased a little", "numbness_weakness"),
+        ("my foot is numb, it's settled down a bit", "numbness_weakness"),
+        ("the numbness has spread, it's gone to both legs now", "numbness_weakness"),
+        ("the tingling has gone down into my foot now", "numbness_weakness"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
