@@ -139,6 +139,13 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "touch wood i don't feel any numbness",
         "the nurses are so busy they hardly help",
         "my ankles are swollen and tight after the flight",
+        "he's struggling to get up to pee at night",
+        "is it normal for my calves to ache after walking?",
+        "feeding the calves is hurting my back",
+        "my teeth make a noise when i chew",
+        "i heard a huge rip when i bent down, my trousers split",
+        "my phone screen dims, it goes to sleep after a minute",
+        "can i drive to ed's house next week",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -350,22 +357,6 @@ def test_signs_in_patients_words(nlp, text, sign):
 )
 def test_no_fall_where_there_is_none(nlp, text):
     assert "fall" not in {label for label, _ in signs(nlp, text)}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "he's struggling to get up to pee at night",
-        "is it normal for my calves to ache after walking?",
-        "feeding the calves is hurting my back",
-        "my teeth make a noise when i chew",
-        "i heard a huge rip when i bent down, my trousers split",
-        "my phone screen dims, it goes to sleep after a minute",
-        "can i drive to ed's house next week",
-    ],
-)
-def test_everyday_words_near_the_new_phrases_are_no_warning_signs(nlp, text):
-    assert not signs(nlp, text)
 
 
 def test_a_numb_hand_while_wiping_a_table_is_numbness_not_a_bladder_emergency(nlp):
