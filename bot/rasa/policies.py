@@ -64,7 +64,6 @@ config.yml::
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -76,6 +75,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.language.questions import tells_only
 from bot.names import RED_FLAG_INTENTS, Action, Entity, Intent, Response, Slot
 from bot.outcomes import ESCALATED, RESPONSE_OUTCOMES
 from bot.rasa.red_flags import SIGNS_KEY
@@ -90,63 +90,6 @@ CUES_KEY = "cues"
 MAX_WORDS_KEY = "max_words"
 # words a fragment may open with before its cue ("ok what about tennis", "great, and my desk job?")
 FILLERS = {"ok", "okay", "great", "thanks", "cool", "right", "so", "oh", "alright", "brilliant"}
-# a clause opening with one of these asks something, with or without its question mark
-QUESTION_OPENINGS = {"what", "when", "where", "why", "who", "which", "how"}
-CLAUSE_END = re.compile(r"[.!,;\n]+")
-# what follows a question word that opens a question ("when can", "how long", "what if"), not
-# a statement ("when my husband stood up", "what happened was", "where they took the disc out")
-QUESTION_NEXT = {
-    "do",
-    "does",
-    "did",
-    "can",
-    "could",
-    "should",
-    "shall",
-    "will",
-    "would",
-    "is",
-    "are",
-    "am",
-    "was",
-    "were",
-    "may",
-    "might",
-    "must",
-    "has",
-    "have",
-    "had",
-    "long",
-    "much",
-    "many",
-    "often",
-    "soon",
-    "far",
-    "to",
-    "about",
-    "if",
-    "else",
-    "bad",
-    "serious",
-    "one",
-    "'s",
-    "’s",
-}
-# a verb before its subject asks something, also inside a message typed without stops ("... we
-# are leaving now can i give him something")
-INVERTED = re.compile(
-    r"\b(can|could|should|shall|will|would|do|does|did|is|are|am|may|must|might|have|has) (i|we|he|she|they|you|u|it)\b"
-)
-# "he also wants to know when he can drive", "kindly tell when he can teach", "tell me...": asked
-# all the same (not "I don't know what it was called", "they didn't tell us anything")
-_NOT = r"(?<!n't )(?<!not )(?<!dont )(?<!didnt )(?<!doesnt )(?<!never )"
-ASKING_WORDS = re.compile(
-    r"\b(whether|wonder|wondering|inform|advise|asking|asks)\b"
-    r"|\bkindly (tell|inform|advise|let|explain|suggest|guide|help|reply|answer|confirm)\b"
-    r"|\b(need|needs|want|wants|like) to know\b"
-    rf"|{_NOT}\bknow (if|whether|when|how|what|where|why|which|who|about)\b|{_NOT}\btell (me|us)\b"
-)
-THANKS = re.compile(r"\b(thank|thanks|thankyou|thx|cheers|ta)\b")
 FOLLOW_UP_ENTITIES = {
     Entity.PROCEDURE,
     Entity.SPINAL_LEVEL,
@@ -286,23 +229,6 @@ def answer_of(parse_data: Dict[Text, Any]) -> Optional[Text]:
         return intent
     selected = ((parse_data.get("response_selector") or {}).get(Intent.FAQ) or {}).get("response") or {}
     return selected.get("intent_response_key") or intent
-
-
-def tells_only(text: Text) -> bool:
-    """Whether a message only tells something: it asks nothing (no question mark, no clause opening
-    with a question word, no verb before its subject as in "can i", no asking word as in "wants
-    to know") and thanks nobody."""
-    lowered = text.lower().replace("’", "'")
-    if "?" in text or INVERTED.search(lowered) or ASKING_WORDS.search(lowered) or THANKS.search(lowered):
-        return False
-    clauses = (part.split() for part in CLAUSE_END.split(lowered))
-    return not any(_opens_question(words) for words in clauses if words)
-
-
-def _opens_question(words: List[Text]) -> bool:
-    """Whether a clause opens with a question word and what asks: "where do i go", "how long",
-    not "where they took the disc out" or "when my husband stood up"."""
-    return words[0] in QUESTION_OPENINGS and (len(words) == 1 or words[1] in QUESTION_NEXT)
 
 
 def still_about_sign(
