@@ -164,6 +164,7 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("my foot is numb, it's settled down a bit", "numbness_weakness"),
         ("the numbness has spread, it's gone to both legs now", "numbness_weakness"),
         ("the tingling has gone down into my foot now", "numbness_weakness"),
+        ("my calf is still numb. is that normal or should it have gone by now?", "numbness_weakness"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):

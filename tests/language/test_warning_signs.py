@@ -146,6 +146,9 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "i heard a huge rip when i bent down, my trousers split",
         "my phone screen dims, it goes to sleep after a minute",
         "can i drive to ed's house next week",
+        "my calf looks smaller than the other one, no pain",
+        "the leg pain has come back and the surgeon mentions a fusion",
+        "before the op i could only get to the end of the garden",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -331,6 +334,22 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("my right calf is sore and twice the size", "calf"),
         ("should we drive him to the ED", "seeking_care"),
         ("do i go to ED now", "seeking_care"),
+        ("i sneezed and felt this sharp pop by my scar", "fall"),
+        ("she had a dizzy spell and had to grab the counter", "fall"),
+        ("i slip in the bathroom and fall on my back side", "fall"),
+        ("the skin next to the cut feels kinda dead", "numbness_weakness"),
+        ("he's a bit weak going up on his tip toes", "numbness_weakness"),
+        ("my wound feels wet under the dressing", "wound"),
+        ("there's something clear coming through", "wound"),
+        ("my belly is more and more big and hard", "increasing_pain"),
+        ("i cannot make the pee since the surgery", "bladder_bowel"),
+        ("a sharp pain down her leg, just like the pain she had before the operation", "increasing_pain"),
+        ("his back is paining more than last week", "increasing_pain"),
+        ("pain in the groin, every day more strong", "increasing_pain"),
+        ("the leg pain is increasing every day", "increasing_pain"),
+        ("since three days my back pain is much more strong", "increasing_pain"),
+        ("today she only got to the end of the road", "walking_standing"),
+        ("his left leg went totally numb", "sudden_weakness"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
