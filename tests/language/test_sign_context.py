@@ -127,6 +127,7 @@ def test_symptom_words_are_mentions_until_denied(nlp):
         "his toes were numb, maybe one hour, now is gone",
         "tingling in my calf after the walk, lasted ten minutes and then wore off",
         "my leg was numb on Sunday, and by Monday it was pretty much gone",
+        "my foot went numb on the drive home, hopefully it's gone for good",
     ],
 )
 def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
@@ -165,6 +166,8 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("the numbness has spread, it's gone to both legs now", "numbness_weakness"),
         ("the tingling has gone down into my foot now", "numbness_weakness"),
         ("my calf is still numb. is that normal or should it have gone by now?", "numbness_weakness"),
+        ("my calf is still numb, shouldn't it have gone by now?", "numbness_weakness"),
+        ("my leg is still numb, how long until it's gone?", "numbness_weakness"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
