@@ -48,6 +48,8 @@ RESOLUTIONS_KEY = "resolutions"
 CONFIRMATIONS_KEY = "confirmations"
 EARLIER_KEY = "earlier_states"
 UNFINISHED_KEY = "unfinished"
+# the token-pattern lists, in the order set_rules takes them
+PHRASE_KEYS = (RESOLUTIONS_KEY, CONFIRMATIONS_KEY, EARLIER_KEY, UNFINISHED_KEY)
 # Categories a confirmation overrides: a sign expected or asked about, not one denied.
 EXPECTED = {"HYPOTHETICAL", "FUTURE"}
 WINDOW_TOKENS = 80
@@ -187,17 +189,11 @@ class SignContext:
         self.rules = rules
         self.contexts = {group: self._context(group) for group in (SPANS_KEY, MENTIONS_KEY)}
         self.reach = reach
-        self.resolutions = list(resolutions)
-        self.confirmations = list(confirmations)
-        self.earlier = list(earlier)
-        self.unfinished = list(unfinished)
+        self.patterns = {
+            key: list(patterns) for key, patterns in zip(PHRASE_KEYS, (resolutions, confirmations, earlier, unfinished))
+        }
         self.matcher = Matcher(self.nlp.vocab)
-        for key, patterns in (
-            (RESOLUTIONS_KEY, self.resolutions),
-            (CONFIRMATIONS_KEY, self.confirmations),
-            (EARLIER_KEY, self.earlier),
-            (UNFINISHED_KEY, self.unfinished),
-        ):
+        for key, patterns in self.patterns.items():
             if patterns:
                 self.matcher.add(key, patterns)
 
@@ -214,9 +210,7 @@ class SignContext:
 
     def __call__(self, doc: Doc) -> Doc:
         denials: List[Span] = []
-        phrases: Dict[str, List[Tuple[int, int]]] = {
-            key: [] for key in (RESOLUTIONS_KEY, CONFIRMATIONS_KEY, EARLIER_KEY, UNFINISHED_KEY)
-        }
+        phrases: Dict[str, List[Tuple[int, int]]] = {key: [] for key in PHRASE_KEYS}
         for match_id, start, end in self.matcher(doc):
             phrases[self.nlp.vocab.strings[match_id]].append((start, end))
         earlier_ends = {end for _, end in phrases[EARLIER_KEY]}
@@ -248,29 +242,11 @@ class SignContext:
         return category is not None
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
-        save_settings(
-            path,
-            RULES_FILE,
-            {
-                "rules": self.rules,
-                "reach": self.reach,
-                RESOLUTIONS_KEY: self.resolutions,
-                CONFIRMATIONS_KEY: self.confirmations,
-                EARLIER_KEY: self.earlier,
-                UNFINISHED_KEY: self.unfinished,
-            },
-        )
+        save_settings(path, RULES_FILE, {"rules": self.rules, "reach": self.reach, **self.patterns})
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SignContext":
         content = read_settings(path, RULES_FILE)
-        self.set_rules(
-            content["rules"],
-            content["reach"],
-            content[RESOLUTIONS_KEY],
-            content[CONFIRMATIONS_KEY],
-            content[EARLIER_KEY],
-            content[UNFINISHED_KEY],
-        )
+        self.set_rules(content["rules"], content["reach"], *(content[key] for key in PHRASE_KEYS))
         return self
 
 
