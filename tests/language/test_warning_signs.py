@@ -163,6 +163,8 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "something yellow coming up when i cough, i think it's a chest cold",
         "i feel a bit weak overall, when can i wear heels again?",
         "all of a sudden i can lift my leg onto the bed again",
+        "sore feet from dropping things all day in the shop",
+        "i take ibuprofen and i'm doing nothing all day",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -381,6 +383,13 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("his left leg went totally numb", "sudden_weakness"),
         ("suddenly he cannot lift his leg on the left side", "sudden_weakness"),
         ("new patch of decr. sensation on the outer thigh", "numbness_weakness"),
+        ("she feels a bit hot and we have no thermometer", "fever"),
+        ("the gp gave him naproxen but it's doing nothing", "increasing_pain"),
+        ("her foot is dropping when she walks", "sudden_weakness"),
+        ("his toes are not lifting properly", "numbness_weakness"),
+        ("my whole left arm has gone weak", "sudden_weakness"),
+        ("a little stain of liquid on the bandage", "wound"),
+        ("my calf has been hurting more and more since yesterday", "increasing_pain"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
