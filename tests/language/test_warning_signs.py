@@ -165,6 +165,13 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "all of a sudden i can lift my leg onto the bed again",
         "sore feet from dropping things all day in the shop",
         "i take ibuprofen and i'm doing nothing all day",
+        "my feet keep dropping off the wheelchair footrest, any tips?",
+        "he feels hot in the back brace, can he take it off for an hour?",
+        "pain decr, feeling much better today",
+        "less pain, more and more energy every day",
+        "i'm burning more and more calories on my walks",
+        "can i use a plaster with a drop of liquid antiseptic on the scab?",
+        "ibuprofen is fine, it does nothing to my stomach",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -388,6 +395,8 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("her foot is dropping when she walks", "sudden_weakness"),
         ("his toes are not lifting properly", "numbness_weakness"),
         ("my whole left arm has gone weak", "sudden_weakness"),
+        ("his left side has gone weak", "sudden_weakness"),
+        ("suddenly i can't lift my leg", "sudden_weakness"),
         ("a little stain of liquid on the bandage", "wound"),
         ("my calf has been hurting more and more since yesterday", "increasing_pain"),
     ],
@@ -451,5 +460,10 @@ def test_questions_of_care_cause_or_outlook_are_found_but_escalate_nothing(nlp):
         "could they bring the operation forward?",
         "should i cover it until she's seen?",
         "will the breathing tube damage my voice?",
+        "is it dangerous to fly six weeks after a fusion?",
+        "would that pass the airport scanner with the screws?",
+        "could driving hurt my back if i go next week?",
+        "did i mess up the appointment time?",
+        "can my wife visit earlier than 2pm on the ward?",
     ):
         assert not len(nlp(text).spans[CARE_KEY]), text
