@@ -9,12 +9,19 @@ A caller may send `message_id` (and `retry: true` when sending it again): a retr
 answered once (bot/rasa/agent.py); `test_traffic: true` marks the evaluation's and tests' messages
 (their alerts page nobody). Messages the clinic's staff write to a conversation (bot/rasa/staff.py)
 wait in the outbox and come first in the reply to the client's next request.
+
+A message the assistant failed to handle (the shared conversation database did not answer in
+time, bot/rasa/conversation_store.py) is answered 503, never 200 with the replies made before
+the failure: those replies were not saved, and a client told 200 would not send the message
+again (Rasa's own REST channel logs the failure and answers 200 with whatever was collected).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
+from types import SimpleNamespace
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -30,6 +37,25 @@ from bot.rasa.agent import client_fields
 from bot.rasa.channels import has_token, namespaced, outbox
 from bot.rasa.channels.bounded import bounded
 from bot.rasa.channels.payload import Malformed, json_fields
+
+NOT_HANDLED = (
+    "the assistant could not handle this message just now: send it again with the same message_id and retry: true"
+)
+_request_context: contextvars.ContextVar[SimpleNamespace] = contextvars.ContextVar("rest_request_context")
+
+
+def noting_failure(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Wraps the handler so that a failure is noted on the request's context (`failed`) before
+    Rasa's channel swallows it."""
+
+    async def handle(message: UserMessage) -> Any:
+        try:
+            return await on_new_message(message)
+        except Exception:
+            _request_context.get(SimpleNamespace()).failed = True
+            raise
+
+    return handle
 
 
 class TokenRestInput(RestInput):
@@ -51,7 +77,7 @@ class TokenRestInput(RestInput):
         return fields or None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(bounded(on_new_message))
+        webhook = super().blueprint(noting_failure(bounded(on_new_message)))
         token = settings.server_settings().auth_token
 
         @webhook.middleware("request")
@@ -66,11 +92,16 @@ class TokenRestInput(RestInput):
                     body.need(key, str)
             except Malformed as problem:
                 return response.json({"error": f'send {{"sender": ..., "message": ...}}: {problem}'}, status=400)
+            request.ctx.failed = False
+            _request_context.set(request.ctx)
             return None
 
         @webhook.middleware("response")
         async def with_staff_messages(request: Request, reply: HTTPResponse) -> Optional[HTTPResponse]:
-            """The staff's messages since the client's last request come first in the reply."""
+            """The staff's messages since the client's last request come first in the reply; a
+            message whose handling failed is answered 503 (its replies, if any, were not saved)."""
+            if getattr(request.ctx, "failed", False):
+                return response.json({"error": NOT_HANDLED}, status=503)
             if request.method != "POST" or reply.status != 200 or not isinstance(request.json, dict):
                 return None
             sender = str(request.json.get("sender") or "")

@@ -1,6 +1,7 @@
 """A channel's webhook in this process: its blueprint on a Sanic app of its own, called through
 ASGI (no server, no port), so that Hypothesis can send it many deliveries in seconds. Rasa is
-not there: a message that reached it would be recorded in `messages`. The providers' APIs are
+not there: a message that reached it would be recorded in `messages` (and answered "a reply",
+then failed with `failure`, if set). The providers' APIs are
 the local stand-in, and the delivery ids go to a database of the test's own."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import asyncio
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -23,6 +24,7 @@ class InProcessWebhook:
     def __init__(self, channel: InputChannel) -> None:
         self.prefix = f"/webhooks/{channel.name()}"
         self.messages: List[UserMessage] = []
+        self.failure: Optional[Exception] = None
         self.app = Sanic(f"in_process_{channel.name()}_{secrets.token_hex(4)}")
         self.app.blueprint(channel.blueprint(self._rasa), url_prefix=self.prefix)
         self.loop = asyncio.new_event_loop()
@@ -37,6 +39,9 @@ class InProcessWebhook:
 
     async def _rasa(self, message: UserMessage) -> None:
         self.messages.append(message)
+        if self.failure:
+            await message.output_channel.send_text_message(message.sender_id, "a reply")
+            raise self.failure
 
     async def _started(self, event: Dict[str, Any]) -> None:
         if event["type"] == "lifespan.startup.complete":
