@@ -151,7 +151,8 @@ load: $(VENV_STAMP) $(LOCUST_STAMP) ## locust patients against a running assista
 	$(PY) -m bot.dev.load.run --url "$(URL)" --users "$(USERS)" --seconds "$(DURATION)"
 
 test-unit: $(MODEL) $(WIDGET) $(GATE_DATA) $(LOCUST_STAMP) test-deps images ## pytest: components, grounding, actions, channels, live server, browser, pods
-	$(PY) -m pytest
+	@mkdir -p build/results
+	$(PY) -m pytest --junitxml=build/results/pytest.xml || { $(PY) -m bot.dev.failed_tests build/results/pytest.xml; exit 1; }
 
 test-fast: lint $(SPACY_STAMP) $(GATE_DATA) $(WIDGET) ## lint, types, and pytest without servers, databases or browsers (everyday work, ~1 min; make test runs everything)
 	$(PY) -m pytest -m "not servers" -q
