@@ -172,6 +172,11 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "i'm burning more and more calories on my walks",
         "can i use a plaster with a drop of liquid antiseptic on the scab?",
         "ibuprofen is fine, it does nothing to my stomach",
+        "cant find the button with a kid on my lap",
+        "my temperature keeps dropping",
+        "i hit a bump on the road and my back was fine",
+        "my arms tire quickly when i use the walker, normal?",
+        "my legs tire quickly on long walks",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -399,6 +404,21 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("suddenly i can't lift my leg", "sudden_weakness"),
         ("a little stain of liquid on the bandage", "wound"),
         ("my calf has been hurting more and more since yesterday", "increasing_pain"),
+        ("a hard lump the size of a pea, right next to the scar", "wound"),
+        ("i found a bump on my lower back today", "wound"),
+        ("when i touch it it is dull", "numbness_weakness"),
+        ("his fingers are clumsy today", "numbness_weakness"),
+        ("she keeps dropping cups", "numbness_weakness"),
+        ("i can't grip my toothbrush", "numbness_weakness"),
+        ("he can't hold a fork this evening", "numbness_weakness"),
+        ("that leg tires quickly", "numbness_weakness"),
+        ("increasingly difficult to swallow", "swallowing"),
+        ("i felt dizzy and almost went down in the kitchen", "emergency"),
+        ("lightheaded, heart pounding", "emergency"),
+        ("harder to tell when i need to pee", "bladder_bowel"),
+        ("a bad headache every time she sits up", "headache"),
+        ("a pounding in my head when i stand up", "headache"),
+        ("headache, lying down it gets better", "headache"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
