@@ -177,6 +177,7 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "i hit a bump on the road and my back was fine",
         "my arms tire quickly when i use the walker, normal?",
         "my legs tire quickly on long walks",
+        "don't even touch it, the wound i mean, just leave it",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -419,6 +420,12 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("a bad headache every time she sits up", "headache"),
         ("a pounding in my head when i stand up", "headache"),
         ("headache, lying down it gets better", "headache"),
+        ("he says he feels hot. should we call?", "fever"),
+        ("the skin surrounding the stitches looks a bit pink", "wound"),
+        ("a small boil right near the spot where they will operate", "wound"),
+        ("the toe on my right foot i cannot feel well, it is like sleeping", "numbness_weakness"),
+        ("the painkillers don't even touch it", "increasing_pain"),
+        ("his legs went from under him in the hallway", "sudden_weakness"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
