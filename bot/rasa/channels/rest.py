@@ -35,7 +35,7 @@ from bot.database import database
 from bot.names import Channel, ClientMessage
 from bot.rasa.agent import client_fields
 from bot.rasa.channels import has_token, namespaced, outbox
-from bot.rasa.channels.bounded import bounded
+from bot.rasa.channels.bounded import Handler, bounded
 from bot.rasa.channels.payload import Malformed, json_fields
 
 NOT_HANDLED = (
@@ -44,7 +44,7 @@ NOT_HANDLED = (
 _request_context: contextvars.ContextVar[SimpleNamespace] = contextvars.ContextVar("rest_request_context")
 
 
-def noting_failure(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+def noting_failure(on_new_message: Handler) -> Handler:
     """Wraps the handler so that a failure is noted on the request's context (`failed`) before
     Rasa's channel swallows it."""
 
