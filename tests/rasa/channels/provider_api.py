@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import parse_qs
 
 
@@ -26,6 +26,10 @@ class Call:
     @property
     def form(self) -> Dict[str, str]:
         return {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
+
+
+def every(_: Call) -> bool:
+    return True
 
 
 def direct_message_of(user: str) -> str:
@@ -90,15 +94,19 @@ class ProviderAPI:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def calls_to(self, path_end: str, since: int = 0) -> List[Call]:
-        return [c for c in self.calls[since:] if c.path.split("?")[0].endswith(path_end)]
+    def calls_to(self, path_end: str, since: int = 0, where: Callable[[Call], bool] = every) -> List[Call]:
+        """The calls ending in path_end made after index `since` (those `where` accepts)."""
+        return [c for c in self.calls[since:] if c.path.split("?")[0].endswith(path_end) and where(c)]
 
-    def wait_for(self, path_end: str, since: int, count: int = 1, timeout: float = 20) -> List[Call]:
-        """The calls ending in path_end made after index `since`, waiting until there are `count`."""
+    def wait_for(
+        self, path_end: str, since: int, count: int = 1, timeout: float = 20, where: Callable[[Call], bool] = every
+    ) -> List[Call]:
+        """The calls ending in path_end made after index `since` (those `where` accepts), waiting
+        until there are `count`."""
         deadline = time.monotonic() + timeout
-        while len(self.calls_to(path_end, since)) < count and time.monotonic() < deadline:
+        while len(self.calls_to(path_end, since, where)) < count and time.monotonic() < deadline:
             time.sleep(0.05)
-        return self.calls_to(path_end, since)
+        return self.calls_to(path_end, since, where)
 
     def mark(self) -> int:
         return len(self.calls)

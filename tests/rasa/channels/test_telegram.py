@@ -106,6 +106,16 @@ def sent_to(calls) -> list:
     return [(c.json["chat_id"], c.json["text"]) for c in calls]
 
 
+def wait_for_chat(provider_api, chat_id, since: int, count: int) -> list:
+    """The texts sent to one chat after `since`, waiting until there are `count` (another test's
+    late replies to other chats do not count)."""
+
+    def to_chat(call) -> bool:
+        return call.json["chat_id"] == str(chat_id)
+
+    return [text for _, text in sent_to(provider_api.wait_for(REPLY_PATH, since, count, where=to_chat))]
+
+
 def test_a_group_message_is_answered_in_private_and_the_group_gets_a_pointer(assistant, provider_api):
     mark = provider_api.mark()
     assert post(assistant, update(6666661, "where is the clinic?", chat=GROUP)).status_code == 200
@@ -129,7 +139,7 @@ def test_two_people_in_one_group_have_separate_conversations(assistant, client, 
     mark = provider_api.mark()
     post(assistant, update(6666664, "i had a fusion 6 weeks ago", chat=GROUP))
     post(assistant, update(6666665, "how long is recovery?", chat=GROUP))
-    provider_api.wait_for(REPLY_PATH, mark, count=4)
+    assert wait_for_chat(provider_api, GROUP["id"], mark, count=2) == [POINTER, POINTER]  # each after its replies
     for person_id, own in ((6666664, "i had a fusion 6 weeks ago"), (6666665, "how long is recovery?")):
         tracker = client._get(f"/conversations/telegram:{person_id}/tracker")
         assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [own]
@@ -157,10 +167,10 @@ def test_a_private_message_is_read_as_written():
 def test_a_private_chat_and_a_group_are_one_conversation(assistant, client, provider_api):
     mark = provider_api.mark()
     post(assistant, update(6666663, "i had a microdiscectomy 3 weeks ago"))
-    provider_api.wait_for(REPLY_PATH, mark, count=2)
+    assert len(wait_for_chat(provider_api, 6666663, mark, count=2)) == 2
     mark = provider_api.mark()
     post(assistant, update(6666663, "what stage of recovery am i in?", chat=GROUP))
-    provider_api.wait_for(REPLY_PATH, mark, count=2)
+    assert wait_for_chat(provider_api, GROUP["id"], mark, count=1) == [POINTER]  # sent after the replies
     tracker = client._get("/conversations/telegram:6666663/tracker")
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [
         "i had a microdiscectomy 3 weeks ago",
