@@ -178,6 +178,8 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "my arms tire quickly when i use the walker, normal?",
         "my legs tire quickly on long walks",
         "don't even touch it, the wound i mean, just leave it",
+        "my feet are hanging off the end of the hospital bed",
+        "is a raised toilet seat worth buying?",
         "is it normal that it's hard to know when i need to go back for my check up?",
         "the brace has a bump on the back panel that digs in, can i pad it?",
         "my legs are clumsy on the stairs because of the brace, is that normal?",
@@ -440,6 +442,13 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("the toe on my right foot i cannot feel well, it is like sleeping", "numbness_weakness"),
         ("the painkillers don't even touch it", "increasing_pain"),
         ("his legs went from under him in the hallway", "sudden_weakness"),
+        ("one end of the incision has gone a kind of dark purple", "wound"),
+        ("the top of the scar is a bit raised and red now", "wound"),
+        ("the swollen bit is about as big as my thumbnail", "wound"),
+        ("c/o incr back pain overnight", "increasing_pain"),
+        ("her arm went weak and numb out of the blue", "sudden_weakness"),
+        ("i cannot feel my legs properly", "sudden_weakness"),
+        ("his left foot is drooping when he walks", "sudden_weakness"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
