@@ -160,6 +160,7 @@ class SocketEvent:
     USER_UTTERED = "user_uttered"
     BOT_UTTERED = "bot_uttered"
     FEEDBACK = "feedback"
+    NOT_HANDLED = "not_handled"  # a message the server could not store: the widget sends it again
 
 
 class ClientMessage:

@@ -24,6 +24,7 @@ from tests.rasa.channels.provider_api import start as start_provider_api
 SERVER_FIXTURES = {
     "assistant",
     "own_assistant",
+    "shared_assistant",
     "assistant_without_actions",
     "assistant_on_postgres",
     "postgres",
@@ -156,6 +157,16 @@ def assistant(
         "CLINIC_PROFILE_FILE": str(write_profile(tmp_path_factory.mktemp("clinic"))),
     }
     with running_services(server, tmp_path_factory.mktemp("logs"), env) as services:
+        yield services
+
+
+@pytest.fixture
+def shared_assistant(redis: Redis, tmp_path: Path) -> Iterator[Services]:
+    """An assistant of the test's own whose conversation store is shared (its locks in Redis), as
+    with several replicas: it waits for its database (tmp_path's conversations.db), then fails the
+    message."""
+    environment = {**isolated_environment(tmp_path), "LOCK_STORE_URL": redis.url}
+    with running_services(isolated_settings(), tmp_path, environment) as services:
         yield services
 
 

@@ -16,6 +16,8 @@ from typing import Any, Dict, Iterator, List, Optional, Text
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -84,6 +86,16 @@ class OnceAgent(Agent):
     every other message is stored for the staff, unanswered (bot/rasa/staff.py), and that stores
     an enrolled patient's STOP or START unanswered (bot/rasa/check_ins.py: Twilio confirms it on SMS)."""
 
+    @staticmethod
+    def _create_tracker_store(store: Optional[TrackerStore], domain: Domain) -> TrackerStore:
+        """The conversation store itself. Rasa would wrap it in its FailSafeTrackerStore, which keeps
+        a conversation it could not save in this server's memory without a word, and starts a new
+        one when it could not read it: with several replicas the message must fail instead, and be
+        sent again (bot/rasa/conversation_store.py handles its failures)."""
+        chosen = store if store is not None else InMemoryTrackerStore(domain)
+        chosen.domain = domain
+        return chosen
+
     async def handle_message(self, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
         """Answers the message; counts it by channel and outcome, and how long it took (bot/metrics.py)."""
         if not self.is_ready():
@@ -140,7 +152,6 @@ def load_agent(model_path: str, endpoints: Any, event_broker: Any = None) -> Onc
     server or remote storage), and the responses filled from the clinic profile (raises
     ClinicProfileError)."""
     from rasa.core.lock_store import LockStore
-    from rasa.core.tracker_store import TrackerStore
 
     agent = OnceAgent(
         tracker_store=TrackerStore.create(endpoints.tracker_store, event_broker=event_broker),

@@ -4,6 +4,7 @@ Screenshots of the widget with an answer, 1280 and 360 px wide, go to docs/image
 documentation shows them).
 """
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import List
@@ -417,4 +418,29 @@ def test_a_message_the_dying_server_did_not_answer_is_sent_again_and_stored_once
             "return JSON.parse(sessionStorage.getItem(key)).sessionId;"
         )
     tracker = own_assistant.client()._get(f"/conversations/{Channel.SOCKETIO}:{session}/tracker")
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"].count(UNANSWERED) == 1
+
+
+def test_a_message_the_server_could_not_store_is_sent_again_and_answered_once(shared_assistant, tmp_path):
+    with demo_page(shared_assistant.web_url, 1280, 900) as driver:
+        open_chat(driver)
+        ask(driver, "hello", "What would you like to know?")
+        shown = len(bot_messages(driver))
+        status = driver.find_element(By.CSS_SELECTOR, ".spc-status")
+        writer = sqlite3.connect(tmp_path / "conversations.db", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # another writer holds the database: reads go on, saves fail
+        try:
+            driver.find_element(By.ID, "spc-input").send_keys(UNANSWERED, Keys.ENTER)
+            wait(driver, lambda d: status.is_displayed() and "Sending it again" in status.text, seconds=90)
+            assert len(bot_messages(driver)) == shown  # the replies made before the failure were never shown
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        reply_containing(driver, "rods")
+        wait(driver, lambda d: not status.is_displayed())
+        session = driver.execute_script(
+            "var key = Object.keys(sessionStorage).find(function (k) { return k.indexOf('spineChat:') === 0; });"
+            "return JSON.parse(sessionStorage.getItem(key)).sessionId;"
+        )
+    tracker = shared_assistant.client()._get(f"/conversations/{Channel.SOCKETIO}:{session}/tracker")
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"].count(UNANSWERED) == 1

@@ -1,11 +1,13 @@
-"""A message its client sends again (same message id, retry) is answered once (bot/rasa/agent.py)."""
+"""A message its client sends again (same message id, retry) is answered once, and a conversation
+the store could not save is never kept aside in memory (bot/rasa/agent.py)."""
 
 import asyncio
 
 from rasa.core.channels.channel import CollectingOutputChannel
 
 from bot.names import ClientMessage
-from bot.rasa.agent import noting_responses
+from bot.rasa.agent import OnceAgent, noting_responses
+from tests.rasa.stores import store_for
 
 QUESTION = "will there be metal in my back after fusion?"
 
@@ -44,3 +46,9 @@ def test_the_responses_sent_are_noted_while_answering_and_only_then():
     assert names == ["utter_red_flag", "utter_default"]
     assert [m["text"] for m in output.messages] == ["Call now.", "Again.", "Later."]
     assert "send_response" not in vars(output)
+
+
+def test_the_agent_uses_the_conversation_store_itself_not_rasas_fail_safe_wrapper(tmp_path):
+    """Rasa's FailSafeTrackerStore would keep what a shared store could not save in memory."""
+    store = store_for(f"sqlite:///{tmp_path / 'conversations.db'}")
+    assert OnceAgent(tracker_store=store).tracker_store is store

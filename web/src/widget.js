@@ -38,6 +38,8 @@
   var typingTimer = null;
   var ui = {};
   var TYPING_TIMEOUT_MS = 20000;
+  var RESEND_DELAY_MS = 3000; /* a message the server could not store is sent again after this */
+  var MAX_RESENDS = 5;
   var DOWNLOAD_URL_MS = 60000; /* the saved file's blob: URL is kept this long for the download */
 
   function restore() {
@@ -615,7 +617,28 @@
       save();
       pending.splice(0).forEach(emit);
     });
+    socket.on("not_handled", function (data) {
+      /* The server could not store the message (its database did not answer): it showed nothing.
+         Send it again, marked as a retry, a few times, saying so. */
+      var message = unanswered;
+      if (!message || !data || data.message_id !== message.id) return;
+      message.retry = true;
+      message.resends = (message.resends || 0) + 1;
+      if (message.resends > MAX_RESENDS) {
+        unanswered = null;
+        ui.typing.hidden = true;
+        setStatus("Your message could not be answered just now. Please send it again later, or call the clinic.");
+        return;
+      }
+      setStatus("The assistant could not take your message just now. Sending it again\u2026");
+      window.setTimeout(function () {
+        if (unanswered !== message) return;
+        if (confirmed) emit(message);
+        else if (pending.indexOf(message) < 0) pending.push(message);
+      }, RESEND_DELAY_MS);
+    });
     socket.on("bot_uttered", function (data) {
+      if (unanswered && unanswered.resends) setStatus("");
       unanswered = null;
       ui.typing.hidden = true;
       var metadata = (data && data.metadata) || {};

@@ -17,6 +17,11 @@ gives, from the clinic profile), so the widget can show the source, style warnin
 ask "Was this helpful?" and make the numbers tap-to-call links; `metadata.with_staff` when the
 conversation goes to the staff or back, `metadata.staff` on a staff member's own message.
 Browsers may connect only from the origins in CORS_ORIGINS.
+
+A message's replies are held until its conversation is stored, then sent (HeldOutput). A message
+whose handling fails (the shared conversation database did not answer in time,
+bot/rasa/conversation_store.py) shows no reply: the widget is told (`not_handled`, with the
+message's id) and sends it again, marked as a retry, so it is stored and answered once.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import hmac
 import logging
 import secrets
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -40,7 +45,7 @@ from sqlalchemy import insert
 
 from bot import handoffs, logs, settings
 from bot.database import FEEDBACK, database
-from bot.names import Channel, Metadata, Response, SocketEvent
+from bot.names import Channel, ClientMessage, Metadata, Response, SocketEvent
 from bot.rasa import staff
 from bot.rasa.agent import client_fields
 from bot.rasa.channels import namespaced
@@ -86,6 +91,24 @@ class WidgetOutput(SocketIOOutput):
         await self._send_message(
             recipient_id, {"text": text, "quick_replies": quick_replies, "metadata": reply_metadata(kwargs)}
         )
+
+
+class HeldOutput(WidgetOutput):
+    """The replies to one message, held until the message is handled (its conversation stored),
+    then sent: a message whose handling fails shows no reply, and the widget sends it again."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.held: List[Tuple[Text, Any]] = []
+
+    async def _send_message(self, socket_id: Text, reply: Any) -> None:
+        self.held.append((socket_id, reply))
+
+    async def release(self) -> None:
+        """Sends the held replies, in order."""
+        held, self.held = self.held, []
+        for socket_id, reply in held:
+            await super()._send_message(socket_id, reply)
 
 
 class WidgetInput(SocketIOInput):
@@ -174,9 +197,19 @@ class WidgetInput(SocketIOInput):
                 logger.warning("socket.io message before session_request ignored")
                 return
             text = str((data or {}).get("message", ""))
-            output = WidgetOutput(sio, self.bot_message_evt)
+            output = HeldOutput(sio, self.bot_message_evt)
             metadata = client_fields(data)
-            await handler(UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata))
+            try:
+                await handler(UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata))
+            except Exception as error:  # e.g. the shared conversation database is unreachable: nothing stored
+                logger.error("socket.io: a message could not be handled (%s)", type(error).__name__, exc_info=error)
+                await sio.emit(
+                    SocketEvent.NOT_HANDLED,
+                    {ClientMessage.MESSAGE_ID: (metadata or {}).get(ClientMessage.MESSAGE_ID)},
+                    room=sid,
+                )
+                return
+            await output.release()
 
         @sio.on(SocketEvent.CALLBACK_NUMBER, namespace=self.namespace)
         async def callback_number(sid: Text, data: Optional[Dict]) -> Dict[str, bool]:
