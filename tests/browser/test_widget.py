@@ -4,7 +4,6 @@ Screenshots of the widget with an answer, 1280 and 360 px wide, go to docs/image
 documentation shows them).
 """
 
-import sqlite3
 import time
 from pathlib import Path
 from typing import List
@@ -21,6 +20,7 @@ from bot.runtime.client import poll_until
 from bot.runtime.services import isolated_environment, isolated_settings, running_services, start_process
 from tests.browser.chromium import DOC_IMAGES, allow_downloads, demo_page, wait, zoom
 from tests.clinic_profiles import AFTER_HOURS, PHONE
+from tests.rasa.stores import held_by_another_writer
 
 
 def open_chat(driver: WebDriver) -> None:
@@ -427,15 +427,10 @@ def test_a_message_the_server_could_not_store_is_sent_again_and_answered_once(sh
         ask(driver, "hello", "What would you like to know?")
         shown = len(bot_messages(driver))
         status = driver.find_element(By.CSS_SELECTOR, ".spc-status")
-        writer = sqlite3.connect(tmp_path / "conversations.db", isolation_level=None)
-        writer.execute("BEGIN IMMEDIATE")  # another writer holds the database: reads go on, saves fail
-        try:
+        with held_by_another_writer(tmp_path / "conversations.db"):  # reads go on, saves fail
             driver.find_element(By.ID, "spc-input").send_keys(UNANSWERED, Keys.ENTER)
             wait(driver, lambda d: status.is_displayed() and "Sending it again" in status.text, seconds=90)
             assert len(bot_messages(driver)) == shown  # the replies made before the failure were never shown
-        finally:
-            writer.execute("ROLLBACK")
-            writer.close()
         reply_containing(driver, "rods")
         wait(driver, lambda d: not status.is_displayed())
         session = driver.execute_script(

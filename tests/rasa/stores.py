@@ -2,9 +2,11 @@
 and erasure logs, for the database tests."""
 
 import asyncio
+import contextlib
 import secrets
+import sqlite3
 from pathlib import Path
-from typing import Sequence, Set
+from typing import Iterator, Sequence, Set
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -85,3 +87,16 @@ def senders(url: str) -> Set[str]:
     """The conversation ids in the database."""
     with database(url).connect() as connection:
         return set(connection.execute(select(EVENTS.c.sender_id).distinct()).scalars())
+
+
+@contextlib.contextmanager
+def held_by_another_writer(path: Path) -> Iterator[None]:
+    """While in the block, another connection holds the SQLite database's write lock: reads go on,
+    saves fail (after SQLite's 5 s wait)."""
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

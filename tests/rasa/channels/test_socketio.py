@@ -2,10 +2,10 @@
 answered once when the widget sends it again."""
 
 import asyncio
-import sqlite3
 import uuid
 
 from bot.names import Channel, ClientMessage, SocketEvent
+from tests.rasa.stores import held_by_another_writer
 from tests.test_server_privacy import WidgetClient, wait_for
 
 QUESTION = "will there be screws and rods in my back after fusion?"
@@ -24,14 +24,9 @@ def test_a_message_that_cannot_be_stored_shows_no_reply_and_is_answered_once_whe
         await patient.start(shared_assistant.rasa_url)
         await patient.say("hello", replies=2)  # the disclaimer and the greeting: the conversation is stored
         shown = len(patient.replies)
-        writer = sqlite3.connect(tmp_path / "conversations.db", isolation_level=None)
-        writer.execute("BEGIN IMMEDIATE")  # another writer holds the database: reads go on, saves fail
-        try:
+        with held_by_another_writer(tmp_path / "conversations.db"):
             await patient.sio.emit(SocketEvent.USER_UTTERED, message)
             await wait_for(lambda: not_handled, timeout=OUTAGE_SECONDS)
-        finally:
-            writer.execute("ROLLBACK")
-            writer.close()
         assert len(patient.replies) == shown  # the replies made before the failure were never shown
         await patient.sio.emit(SocketEvent.USER_UTTERED, {**message, ClientMessage.RETRY: True})
         await wait_for(lambda: any("rods" in reply.get("text", "") for reply in patient.replies[shown:]))
