@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Iterator
+from typing import Dict, Iterator
 
 import pytest
 import spacy
@@ -131,6 +131,18 @@ def on_call_mailbox() -> Iterator[Mailbox]:
         yield box
 
 
+def channels(server: settings.ServerSettings, provider_api: ProviderAPI) -> Dict[str, str]:
+    """Every channel enabled, the providers' APIs replaced by the local recorder."""
+    rasa_url = f"http://localhost:{server.rasa_port}"
+    return {
+        **CHANNEL_SECRETS,
+        "TWILIO_SMS_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio/webhook",
+        "TWILIO_WHATSAPP_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio_whatsapp/webhook",
+        **{f"{p}_API_URL": provider_api.url for p in ("TWILIO", "TELEGRAM", "FACEBOOK", "SLACK")},
+        "PROVIDER_CALL_TIMEOUT_SECONDS": str(PROVIDER_CALL_TIMEOUT_SECONDS),
+    }
+
+
 @pytest.fixture(scope="session")
 def assistant(
     tmp_path_factory: pytest.TempPathFactory, provider_api: ProviderAPI, on_call_mailbox: Mailbox
@@ -141,14 +153,9 @@ def assistant(
     (tests/clinic_profiles.py: the replies give them); alerts page ON_CALL through `on_call_mailbox`."""
     built(settings.DEFAULT_MODEL, "make train")
     server = isolated_settings()
-    rasa_url = f"http://localhost:{server.rasa_port}"
     env = {
         **isolated_environment(tmp_path_factory.mktemp("db")),
-        **CHANNEL_SECRETS,
-        "TWILIO_SMS_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio/webhook",
-        "TWILIO_WHATSAPP_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio_whatsapp/webhook",
-        **{f"{p}_API_URL": provider_api.url for p in ("TWILIO", "TELEGRAM", "FACEBOOK", "SLACK")},
-        "PROVIDER_CALL_TIMEOUT_SECONDS": str(PROVIDER_CALL_TIMEOUT_SECONDS),
+        **channels(server, provider_api),
         "ALERT_ESCALATION_LIST": ", ".join(f"mailto:{address}" for address in ON_CALL),
         "ALERT_ACKNOWLEDGE_MINUTES": str(ALERT_ACKNOWLEDGE_MINUTES),
         "SMTP_HOST": "127.0.0.1",
@@ -161,12 +168,13 @@ def assistant(
 
 
 @pytest.fixture
-def shared_assistant(redis: Redis, tmp_path: Path) -> Iterator[Services]:
+def shared_assistant(redis: Redis, tmp_path: Path, provider_api: ProviderAPI) -> Iterator[Services]:
     """An assistant of the test's own whose conversation store is shared (its locks in Redis), as
     with several replicas: it waits for its database (tmp_path's conversations.db), then fails the
-    message."""
-    environment = {**isolated_environment(tmp_path), "LOCK_STORE_URL": redis.url}
-    with running_services(isolated_settings(), tmp_path, environment) as services:
+    message. Every channel is enabled, as in `assistant`."""
+    server = isolated_settings()
+    environment = {**isolated_environment(tmp_path), **channels(server, provider_api), "LOCK_STORE_URL": redis.url}
+    with running_services(server, tmp_path, environment) as services:
         yield services
 
 

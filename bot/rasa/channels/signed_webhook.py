@@ -12,11 +12,12 @@ the delivery and reply counters) and `POST /webhook`:
 4. the delivery is acknowledged at once, before the assistant reads it, well within the
    providers' time limits (Slack's is 3 s);
 5. in the background, the message goes to Rasa in the conversation of the person who sent it,
-   of the channel's own ("telegram:<user id>"), bounded (bot/rasa/channels/bounded.py), and its
-   replies are sent afterwards to the person's private chat through the outbox
-   (bot/rasa/channels/outbox.py: recorded first, escalations first, retried only when they
-   certainly did not arrive, lost ones shown to the staff). A message posted in a shared chat (a
-   group, a channel) gets there only a pointer to the private answer, never health content.
+   of the channel's own ("telegram:<user id>"), bounded (bot/rasa/channels/bounded.py), handled
+   again later if its conversation could not be stored, and its replies are sent afterwards to
+   the person's private chat through the outbox (bot/rasa/channels/outbox.py: recorded first,
+   escalations first, retried only when they certainly did not arrive, lost ones shown to the
+   staff). A message posted in a shared chat (a group, a channel) gets there only a pointer to
+   the private answer, never health content.
    Nothing a provider does turns into an error answer to the webhook.
 
 From its start, the server also sends the channel's replies a server left unsent (the outbox's
@@ -43,6 +44,9 @@ from bot.rasa.channels.payload import Malformed
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+
+# A message whose handling failed is handled again after each of these pauses (its replies wait).
+HANDLING_RETRY_PAUSES_SECONDS = (10.0, 30.0, 60.0)
 
 # What a shared chat gets instead of the answer: no health content.
 POINTER = "I've replied to you in a private message."
@@ -139,14 +143,35 @@ class SignedWebhookInput(InputChannel, abc.ABC):
                 await self.acknowledge_button(message)
         except provider.ProviderError as error:  # the press itself is still answered
             logger.warning("%s: a button press was not acknowledged (%s)", self.name(), error)
-        replies = outbox.TurnReplies()
         conversation = namespaced(self.name(), message.sender)
-        try:
-            text = await self.text_for_rasa(request, message)
-            await on_new_message(UserMessage(text, replies, conversation, input_channel=self.name()))
-        except Exception as error:  # never let one message take the channel down
-            logger.error("%s: processing a message failed (%s)", self.name(), type(error).__name__, exc_info=error)
-        await self.reply(message, conversation, replies.messages)
+        await self.reply(message, conversation, await self.handled(request, message, conversation, on_new_message))
+
+    async def handled(
+        self, request: Request, message: Incoming, conversation: str, on_new_message: Handler
+    ) -> List[Dict[str, Any]]:
+        """The replies of the message's first handling that completed (its conversation stored). The
+        provider never sends an acknowledged delivery again, so a handling that failed (the shared
+        conversation database did not answer) is tried again here, after each of
+        HANDLING_RETRY_PAUSES_SECONDS; if none completes, the last one's replies go out unsaved: the
+        patient is answered."""
+        pauses = list(HANDLING_RETRY_PAUSES_SECONDS)
+        while True:
+            replies = outbox.TurnReplies()
+            try:
+                text = await self.text_for_rasa(request, message)
+                await on_new_message(UserMessage(text, replies, conversation, input_channel=self.name()))
+                return replies.messages
+            except Exception as error:  # never let one message take the channel down
+                logger.error(
+                    "%s: handling a message failed (%s); %s",
+                    self.name(),
+                    type(error).__name__,
+                    f"trying again in {pauses[0]:g} s" if pauses else "its replies go out unsaved",
+                    exc_info=error,
+                )
+            if not pauses:
+                return replies.messages
+            await asyncio.sleep(pauses.pop(0))
 
     async def reply(self, message: Incoming, conversation: str, replies: List[Dict[str, Any]]) -> None:
         """Sends the replies to the sender's private chat through the outbox. A message from a shared

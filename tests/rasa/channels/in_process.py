@@ -1,7 +1,8 @@
 """A channel's webhook in this process: its blueprint on a Sanic app of its own, called through
 ASGI (no server, no port), so that Hypothesis can send it many deliveries in seconds. Rasa is
-not there: a message that reached it would be recorded in `messages` (and answered "a reply",
-then failed with `failure`, if set). The providers' APIs are
+not there: a message that reached it would be recorded in `messages` (and, if `failure` is set,
+answered "reply N", N the count of `messages`, then failed with `failure`: every time, or the
+next `failures` times). The providers' APIs are
 the local stand-in, and the delivery ids go to a database of the test's own."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class InProcessWebhook:
         self.prefix = f"/webhooks/{channel.name()}"
         self.messages: List[UserMessage] = []
         self.failure: Optional[Exception] = None
+        self.failures: Optional[int] = None
         self.app = Sanic(f"in_process_{channel.name()}_{secrets.token_hex(4)}")
         self.app.blueprint(channel.blueprint(self._rasa), url_prefix=self.prefix)
         self.loop = asyncio.new_event_loop()
@@ -40,8 +42,10 @@ class InProcessWebhook:
     async def _rasa(self, message: UserMessage) -> None:
         self.messages.append(message)
         if self.failure:
-            await message.output_channel.send_text_message(message.sender_id, "a reply")
-            raise self.failure
+            await message.output_channel.send_text_message(message.sender_id, f"reply {len(self.messages)}")
+            if self.failures is None or self.failures > 0:
+                self.failures = None if self.failures is None else self.failures - 1
+                raise self.failure
 
     async def _started(self, event: Dict[str, Any]) -> None:
         if event["type"] == "lifespan.startup.complete":

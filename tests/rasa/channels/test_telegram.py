@@ -3,6 +3,7 @@ provider's own SDK), sendMessage out."""
 
 import itertools
 import json
+import time
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -11,12 +12,15 @@ import requests
 from hypothesis import given, settings
 from telegram import CallbackQuery, Chat, Message, Update, User
 
+from bot.rasa.channels import signed_webhook
 from bot.rasa.channels.payload import json_fields
 from bot.rasa.channels.signed_webhook import ASK_FOR_A_PRIVATE_CHAT, POINTER
 from bot.rasa.channels.telegram import TelegramInput, message_of
+from bot.rasa.conversation_store import StoreUnavailable
 from tests.conftest import CHANNEL_SECRETS
 from tests.rasa.channels.in_process import in_process
 from tests.rasa.channels.malformed import json_bodies
+from tests.rasa.stores import held_by_another_writer
 
 TOKEN = CHANNEL_SECRETS["TELEGRAM_TOKEN"]
 SECRET = CHANNEL_SECRETS["TELEGRAM_SECRET_TOKEN"]
@@ -106,14 +110,14 @@ def sent_to(calls) -> list:
     return [(c.json["chat_id"], c.json["text"]) for c in calls]
 
 
-def wait_for_chat(provider_api, chat_id, since: int, count: int) -> list:
+def wait_for_chat(provider_api, chat_id, since: int, count: int, timeout: float = 20) -> list:
     """The texts sent to one chat after `since`, waiting until there are `count` (another test's
     late replies to other chats do not count)."""
 
     def to_chat(call) -> bool:
         return call.json["chat_id"] == str(chat_id)
 
-    return [text for _, text in sent_to(provider_api.wait_for(REPLY_PATH, since, count, where=to_chat))]
+    return [text for _, text in sent_to(provider_api.wait_for(REPLY_PATH, since, count, timeout, to_chat))]
 
 
 def test_a_group_message_is_answered_in_private_and_the_group_gets_a_pointer(assistant, provider_api):
@@ -229,3 +233,59 @@ def test_an_update_without_a_patient_message_is_acknowledged(webhook, body):
 def test_a_secret_of_any_text_is_refused_with_403(webhook):
     body = json.dumps(update(5555555, "hello")).encode()
     assert webhook.post(body, {"X-Telegram-Bot-Api-Secret-Token": "clé"})[0] == 403
+
+
+def test_a_message_whose_handling_failed_is_handled_again_and_only_the_completed_handlings_replies_go_out(
+    webhook, provider_api, monkeypatch
+):
+    monkeypatch.setattr(signed_webhook, "HANDLING_RETRY_PAUSES_SECONDS", (0.0, 0.0, 0.0))
+    webhook.failure, webhook.failures = StoreUnavailable("conversation database unavailable (save)"), 2
+    mark, handled = provider_api.mark(), len(webhook.messages)
+    try:
+        assert webhook.post(json.dumps(update(7777771, "hello")).encode(), SIGNED)[0] == 200
+    finally:
+        webhook.failure, webhook.failures = None, None
+    assert len(webhook.messages) == handled + 3
+    assert [call.json["text"] for call in provider_api.calls_to(REPLY_PATH, mark)] == [f"reply {handled + 3}"]
+
+
+def test_a_message_that_never_could_be_handled_is_still_answered_with_its_last_replies(
+    webhook, provider_api, monkeypatch
+):
+    monkeypatch.setattr(signed_webhook, "HANDLING_RETRY_PAUSES_SECONDS", (0.0, 0.0, 0.0))
+    webhook.failure = StoreUnavailable("conversation database unavailable (save)")
+    mark, handled = provider_api.mark(), len(webhook.messages)
+    try:
+        assert webhook.post(json.dumps(update(7777772, "hello")).encode(), SIGNED)[0] == 200
+    finally:
+        webhook.failure = None
+    assert len(webhook.messages) == handled + 4
+    assert [call.json["text"] for call in provider_api.calls_to(REPLY_PATH, mark)] == [f"reply {handled + 4}"]
+
+
+QUESTION = "will there be screws and rods in my back after fusion?"
+
+
+def test_a_message_a_real_server_could_not_store_is_handled_again_and_answered_once_stored(
+    shared_assistant, tmp_path, provider_api
+):
+    mark = provider_api.mark()
+    post(shared_assistant, update(7777773, "hello"))
+    assert wait_for_chat(provider_api, 7777773, mark, count=1)  # the conversation is stored
+
+    def answers() -> list:
+        return [text for text in wait_for_chat(provider_api, 7777773, mark, count=0) if "rods" in text]
+
+    with held_by_another_writer(tmp_path / "conversations.db"):  # reads go on, saves fail
+        assert post(shared_assistant, update(7777773, QUESTION)).status_code == 200
+        deadline = time.monotonic() + 90
+        while "telegram: handling a message failed" not in shared_assistant.logs() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert "trying again in" in shared_assistant.logs()
+        assert not answers()  # nothing unsaved went out
+    deadline = time.monotonic() + 90
+    while not answers() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert len(answers()) == 1
+    tracker = shared_assistant.client()._get("/conversations/telegram:7777773/tracker")
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["hello", QUESTION]
