@@ -93,6 +93,7 @@ def build_pipeline() -> Language:
     lemmatizer = cast(Lemmatizer, nlp.add_pipe("lemmatizer", config={"mode": "lookup"}))
     nlp.initialize()
     table = lemmatizer.lookups.get_table("lemma_lookup")
+    table.set("does", "do")  # the lookup table has it as the plural of "doe"
 
     def lemmatize(word: str) -> str:
         return str(table.get(word, word)).lower()

@@ -40,6 +40,7 @@ def denied(nlp, text):
         ("will my fever go away on its own?", "fever"),  # fever is never put off as "the future"
         ("she say her legs are numb since the morning", "numbness_weakness"),
         ("i twisted, felt a pop and went down, now the leg is numb", "fall"),
+        ("no he didn't fall or anything his leg is numb", "numbness_weakness"),  # the denial ends there
     ],
 )
 def test_reported_signs_stay_warning_signs(nlp, text, sign):
@@ -165,6 +166,9 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("my foot is numb, it's settled down a bit", "numbness_weakness"),
         ("the numbness has spread, it's gone to both legs now", "numbness_weakness"),
         ("the tingling has gone down into my foot now", "numbness_weakness"),
+        ("the tingling has got worse and it's gone right down my leg now", "increasing_pain"),
+        ("the numbness has gone right down my leg", "numbness_weakness"),
+        ("the tingling has gone all the way down my leg", "numbness_weakness"),
         ("my calf is still numb. is that normal or should it have gone by now?", "numbness_weakness"),
         ("my calf is still numb, shouldn't it have gone by now?", "numbness_weakness"),
         ("my leg is still numb, how long until it's gone?", "numbness_weakness"),

@@ -42,3 +42,7 @@ def test_pipeline_corrects_lemmas(nlp):
     doc = nlp("my incison is red and i have a fevr")
     assert [t.lemma_ for t in doc if t.text in ("incison", "fevr")] == ["incision", "fever"]
     assert [t.lemma_ for t in nlp("FEWER Fever")] == ["fewer", "fever"]
+
+
+def test_does_is_a_form_of_do_not_the_plural_of_doe(nlp):
+    assert [t.lemma_ for t in nlp("she does")] == ["she", "do"]
