@@ -253,10 +253,16 @@ def migrate(engine: Engine) -> None:
         EVENTS.create(connection, checkfirst=True)
 
 
-@functools.lru_cache(maxsize=None)
 def database(url: str = "") -> Engine:
-    """An engine on the conversation database (TRACKER_DATABASE_URL unless `url` is given), migrated."""
-    engine = make_engine(url or settings.tracker_database_url())
+    """An engine on the conversation database (TRACKER_DATABASE_URL as it is now, unless `url` is
+    given), migrated."""
+    return _migrated(url or settings.tracker_database_url())
+
+
+@functools.lru_cache(maxsize=None)
+def _migrated(url: str) -> Engine:
+    """One engine per database, migrated when first opened."""
+    engine = make_engine(url)
     migrate(engine)
     return engine
 

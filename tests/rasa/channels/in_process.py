@@ -18,7 +18,6 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Sanic
 
 from bot import settings
-from bot.database import database
 from bot.runtime.services import isolated_environment
 
 
@@ -94,19 +93,15 @@ class InProcessWebhook:
 
 @contextmanager
 def in_process(channel: InputChannel, provider_api_url: str, directory: Path) -> Iterator[InProcessWebhook]:
-    """The channel's webhook in this process, with the settings of the tests' assistant. `database()`
-    keeps the engine of its first call: it is forgotten on the way in and out, so that the
-    deliveries go to this directory's database, not to one an earlier test opened."""
+    """The channel's webhook in this process, with the settings of the tests' assistant."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in isolated_environment(directory).items():
             patch.setenv(name, value)
         for setting in settings.PROVIDER_APIS.values():
             patch.setenv(setting.name, provider_api_url)
         patch.setattr(Sanic, "test_mode", True)  # as sanic-testing does: one process starts several apps
-        database.cache_clear()
         webhook = InProcessWebhook(channel)
         try:
             yield webhook
         finally:
             webhook.close()
-            database.cache_clear()
