@@ -129,6 +129,7 @@ def test_symptom_words_are_mentions_until_denied(nlp):
         "tingling in my calf after the walk, lasted ten minutes and then wore off",
         "my leg was numb on Sunday, and by Monday it was pretty much gone",
         "my foot went numb on the drive home, hopefully it's gone for good",
+        "some fluid came through the dressing on monday, it has stopped and the wound is dry",
     ],
 )
 def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
@@ -140,6 +141,8 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
     [
         ("the numbness never went away", "numbness_weakness"),
         ("the numbness hasn't gone away", "numbness_weakness"),
+        ("the painkillers helped but it has stopped working and the pain is worse", "increasing_pain"),
+        ("the dressing is leaking fluid and it hasn't stopped", "wound"),
         ("my leg is numb and the fever has gone", "numbness_weakness"),
         ("the redness went away but now the wound is leaking", "wound"),
         ("my calf has gone swollen", "calf"),
