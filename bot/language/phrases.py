@@ -8,13 +8,15 @@ A phrase is a space-separated list of slots:
 * ``word?``: the slot is optional;
 * ``*``: up to ``GAP`` arbitrary tokens;
 * ``NUM``: a number; ``NEG``: a negation (not, n't, no, never, and "cant", "dont"... typed
-  without the apostrophe).
+  without the apostrophe);
+* ``$name`` as one of a slot's words: every word of the named word list (``word_lists`` in
+  data/warning_signs.yml), expanded by ``expand_word_lists`` before compiling.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Dict, Iterable, List, Set
+from typing import Callable, Dict, Iterable, List, Mapping, Sequence, Set
 
 GAP = 3
 NEGATIONS = ["not", "no", "never"]
@@ -23,12 +25,46 @@ FUSED_NEGATIONS = ["cant", "cannot", "dont", "doesnt", "didnt", "wont", "couldnt
 # The token norms a NEG slot matches (typos corrected: "coudnt" has the norm "couldnt").
 NEG_NORMS = NEGATIONS + FUSED_NEGATIONS
 
+LIST_MARK = "$"
+
 TokenPattern = Dict[str, object]
 Lemmatize = Callable[[str], str]
+WordLists = Mapping[str, Sequence[str]]
 
 
 class PhraseError(ValueError):
     """A phrase cannot be compiled; the message quotes it."""
+
+
+def _list_words(name: str, phrase: str, lists: WordLists, open_lists: Sequence[str] = ()) -> List[str]:
+    """The words of one word list, its own ``$name`` entries expanded."""
+    if name not in lists:
+        known = ", ".join(sorted(lists)) or "none"
+        raise PhraseError(f"phrase {phrase!r} uses unknown word list ${name}: add it to `word_lists` (known: {known})")
+    if name in open_lists:
+        raise PhraseError(f"word list ${name} contains itself (through {' -> '.join(open_lists)})")
+    words: List[str] = []
+    for word in lists[name]:
+        if word.startswith(LIST_MARK):
+            words += _list_words(word[1:], phrase, lists, [*open_lists, name])
+        else:
+            words.append(word)
+    return words
+
+
+def expand_word_lists(phrase: str, lists: WordLists) -> str:
+    """The phrase with every ``$name`` word of a slot replaced by the words of that list."""
+    slots = []
+    for slot in phrase.split():
+        optional = slot.endswith("?") and len(slot) > 1
+        words = (slot[:-1] if optional else slot).split("|")
+        if any(word.startswith(LIST_MARK) for word in words):
+            expanded: List[str] = []
+            for word in words:
+                expanded += _list_words(word[1:], phrase, lists) if word.startswith(LIST_MARK) else [word]
+            slot = "|".join(expanded) + ("?" if optional else "")
+        slots.append(slot)
+    return " ".join(slots)
 
 
 def _slot_alternatives(slot: str, phrase: str, lemmatize: Lemmatize) -> List[TokenPattern]:

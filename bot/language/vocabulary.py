@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -10,11 +11,13 @@ from typing import Any, Dict, List, Tuple
 import yaml
 
 from bot import settings
+from bot.language.phrases import PhraseError, WordLists, expand_word_lists
 from bot.names import Severity, declared
 
 SEVERITIES = tuple(sorted(declared(Severity)))
 CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 FUTURE = "FUTURE"
+_ONE_WORD = re.compile(r"[^\s|]+")
 
 
 class VocabularyError(ValueError):
@@ -51,11 +54,27 @@ def _read(path: Path) -> Dict[str, Any]:
     return content
 
 
-def _phrases(path: Path, where: str, entry: Dict[str, Any]) -> Tuple[str, ...]:
+def _word_lists(path: Path, content: Dict[str, Any]) -> WordLists:
+    """`word_lists`: named lists of single words, used in phrases as `$name`."""
+    lists = content.get("word_lists") or {}
+    if not isinstance(lists, dict):
+        raise VocabularyError(f"{path}: `word_lists` must map list names to lists of words")
+    for name, words in lists.items():
+        single = isinstance(words, list) and all(isinstance(w, str) and _ONE_WORD.fullmatch(w) for w in words)
+        if not words or not single:
+            raise VocabularyError(f"{path}: word_lists.{name} must be a list of single words (no spaces, no `|`)")
+    return lists
+
+
+def _phrases(path: Path, where: str, entry: Dict[str, Any], lists: WordLists) -> Tuple[str, ...]:
+    """The entry's `phrases`, with their `$name` word lists expanded."""
     phrases = entry.get("phrases")
     if not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
         raise VocabularyError(f"{path}: {where} needs a non-empty list of `phrases`")
-    return tuple(phrases)
+    try:
+        return tuple(expand_word_lists(p, lists) for p in phrases)
+    except PhraseError as error:
+        raise VocabularyError(f"{path}: {where}: {error}") from error
 
 
 def load_spelling(path: Path = settings.VOCABULARY_FILE) -> Spelling:
@@ -68,7 +87,9 @@ def load_spelling(path: Path = settings.VOCABULARY_FILE) -> Spelling:
 
 
 def load_warning_signs(path: Path = settings.WARNING_SIGNS_FILE) -> List[WarningSign]:
-    signs = _read(path).get("signs")
+    content = _read(path)
+    lists = _word_lists(path, content)
+    signs = content.get("signs")
     if not isinstance(signs, dict) or not signs:
         raise VocabularyError(f"{path}: `signs` must map sign ids to entries")
     result = []
@@ -83,7 +104,7 @@ def load_warning_signs(path: Path = settings.WARNING_SIGNS_FILE) -> List[Warning
                 id=sign_id,
                 label=entry["label"],
                 severity=entry["severity"],
-                phrases=_phrases(path, where, entry),
+                phrases=_phrases(path, where, entry, lists),
                 temperature=bool(entry.get("temperature", False)),
                 skip_if_future=bool(entry.get("skip_if_future", False)),
             )
@@ -140,10 +161,12 @@ def load_fever_threshold(path: Path = settings.WARNING_SIGNS_FILE) -> float:
 
 def load_symptom_words(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
     """Phrases (phrase syntax) for symptoms mentioned, denied or not; none escalates by itself."""
-    return _phrases(path, "symptom_words", {"phrases": _read(path).get("symptom_words")})
+    content = _read(path)
+    return _phrases(path, "symptom_words", {"phrases": content.get("symptom_words")}, _word_lists(path, content))
 
 
 def load_care_questions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
     """Phrases (phrase syntax) asking whether or when to get care, or planning to wait for it; none
     escalates by itself."""
-    return _phrases(path, "care_questions", {"phrases": _read(path).get("care_questions")})
+    content = _read(path)
+    return _phrases(path, "care_questions", {"phrases": content.get("care_questions")}, _word_lists(path, content))

@@ -1,6 +1,14 @@
 import pytest
 
-from bot.language.phrases import FUSED_NEGATIONS, GAP, NEGATIONS, PhraseError, compile_phrase, phrase_words
+from bot.language.phrases import (
+    FUSED_NEGATIONS,
+    GAP,
+    NEGATIONS,
+    PhraseError,
+    compile_phrase,
+    expand_word_lists,
+    phrase_words,
+)
 
 
 def lemma(word: str) -> str:
@@ -35,3 +43,27 @@ def test_malformed_phrases_are_rejected(phrase):
 
 def test_phrase_words_are_the_literal_words():
     assert phrase_words(["NEG * walk|=stand?", "pins and needles"]) == {"walk", "stand", "pins", "and", "needles"}
+
+
+LISTS = {"meds": ["pills", "tablets"], "pain_meds": ["$meds", "=oxy"]}
+
+
+@pytest.mark.parametrize(
+    "phrase, expanded",
+    [
+        ("$meds NEG help", "pills|tablets NEG help"),
+        ("the|$pain_meds|drugs? * work", "the|pills|tablets|=oxy|drugs? * work"),
+        ("no lists here", "no lists here"),
+    ],
+)
+def test_word_lists_expand_in_place_nested_and_optional(phrase, expanded):
+    assert expand_word_lists(phrase, LISTS) == expanded
+
+
+@pytest.mark.parametrize(
+    "lists, message",
+    [({}, r"unknown word list \$meds: add it to `word_lists`"), ({"meds": ["$meds"]}, "contains itself")],
+)
+def test_unknown_and_circular_word_lists_are_rejected(lists, message):
+    with pytest.raises(PhraseError, match=message):
+        expand_word_lists("$meds NEG help", lists)

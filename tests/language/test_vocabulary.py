@@ -19,3 +19,28 @@ def test_warning_sign_severity_is_checked(tmp_path):
     path.write_text("signs: {fever: {label: fever, severity: mild, phrases: [fever]}}")
     with pytest.raises(VocabularyError, match="signs.fever.severity must be one of emergency, urgent"):
         load_warning_signs(path)
+
+
+SIGN_WITH_A_LIST = "signs: {pain: {label: pain, severity: urgent, phrases: [$meds NEG help]}}"
+
+
+def test_warning_sign_phrases_expand_word_lists(tmp_path):
+    path = tmp_path / "signs.yml"
+    path.write_text("word_lists: {meds: [pills, tablets]}\n" + SIGN_WITH_A_LIST)
+    [sign] = load_warning_signs(path)
+    assert sign.phrases == ("pills|tablets NEG help",)
+
+
+@pytest.mark.parametrize(
+    "lists, message",
+    [
+        ("{meds: pills}", "word_lists.meds must be a list of single words"),
+        ("{meds: [sore pills]}", "word_lists.meds must be a list of single words"),
+        ("{}", "signs.pain: phrase '.meds NEG help' uses unknown word list .meds"),
+    ],
+)
+def test_malformed_word_lists_name_the_fix(tmp_path, lists, message):
+    path = tmp_path / "signs.yml"
+    path.write_text(f"word_lists: {lists}\n{SIGN_WITH_A_LIST}")
+    with pytest.raises(VocabularyError, match=message):
+        load_warning_signs(path)
