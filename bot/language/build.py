@@ -4,7 +4,7 @@ No prebuilt English model can be downloaded here, so the pipeline is assembled f
 English tokenizer and spacy-lookups-data:
 
 1. tokenizer with special cases for spinal levels ("L4-L5" stays one token), sentencizer;
-2. lookup lemmatizer;
+2. spine_lemmatizer: lookup lemmatizer that also finds capitalised words ("Hurts" -> "hurt");
 3. spine_spellfix: lower-case lemmas, typo correction towards domain words;
 4. entity_ruler: procedures, activities, recovery phases (data/timelines.yml), spinal levels;
 5. spine_warning_signs: red-flag matcher (data/warning_signs.yml);
@@ -25,12 +25,14 @@ from typing import Any, Dict, Iterable, List, Sequence, Set, cast
 
 import spacy
 import spacy_lookups_data
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.pipeline import EntityRuler, Lemmatizer
+from spacy.pipeline import EntityRuler
 from spacy.tokenizer import Tokenizer
 
 from bot import settings, spinal_levels
 from bot.language import people
+from bot.language.lemmatizer import LOOKUP_TABLE, CaseBlindLemmatizer
 from bot.language.phrases import Lemmatize, compile_phrase, phrase_words
 from bot.language.sign_context import CONFIRMATIONS_KEY, EARLIER_KEY, UNFINISHED_KEY, SignContext
 from bot.language.spellfix import SpellFix
@@ -59,12 +61,14 @@ def _lookup_table(name: str) -> Dict[str, object]:
 
 
 def known_english_words() -> Set[str]:
-    """Every word form spacy-lookups-data knows for English: never treated as a typo."""
+    """Every word form spacy-lookups-data knows for English, and spaCy's English stop words (the
+    tables lack "else", "during", "unless"...): never treated as a typo."""
     words: Set[str] = set()
     for forms in _lookup_table("lemma_index").values():
         words.update(cast(Iterable[str], forms))
-    lookup = _lookup_table("lemma_lookup")
+    lookup = _lookup_table(LOOKUP_TABLE)
     words.update(lookup)
+    words.update(STOP_WORDS)
     words.update(str(lemma) for lemma in lookup.values())
     for exceptions in _lookup_table("lemma_exc").values():
         words.update(cast(Iterable[str], exceptions))
@@ -90,9 +94,9 @@ def build_pipeline() -> Language:
     for text, attrs in spinal_levels.special_cases().items():
         tokenizer.add_special_case(text, attrs)
     nlp.add_pipe("sentencizer")
-    lemmatizer = cast(Lemmatizer, nlp.add_pipe("lemmatizer", config={"mode": "lookup"}))
+    lemmatizer = cast(CaseBlindLemmatizer, nlp.add_pipe("spine_lemmatizer"))
     nlp.initialize()
-    table = lemmatizer.lookups.get_table("lemma_lookup")
+    table = lemmatizer.lookups.get_table(LOOKUP_TABLE)
     table.set("does", "do")  # the lookup table has it as the plural of "doe"
 
     def lemmatize(word: str) -> str:

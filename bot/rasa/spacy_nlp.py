@@ -40,6 +40,12 @@ class SpacyNLP(RasaSpacyNLP):
         needed: Optional[List[str]] = self._config.get(TRAINING_PIPES)
         if not needed:
             return super().process_training_data(training_data, model)
+        missing = [name for name in needed if name not in model.model.pipe_names]
+        if missing:
+            raise ValueError(
+                f"config.yml: training_pipes names {missing}, which the spaCy pipeline lacks "
+                f"(it has {model.model.pipe_names}): name those pipes or rebuild it with `make spacy`"
+            )
         unneeded = [name for name in model.model.pipe_names if name not in needed]
         with model.model.select_pipes(disable=unneeded):
             return super().process_training_data(training_data, model)

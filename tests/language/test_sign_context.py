@@ -41,6 +41,7 @@ def denied(nlp, text):
         ("she say her legs are numb since the morning", "numbness_weakness"),
         ("i twisted, felt a pop and went down, now the leg is numb", "fall"),
         ("no he didn't fall or anything his leg is numb", "numbness_weakness"),  # the denial ends there
+        ("her would is getting more painful every day", "increasing_pain"),  # "would" typed for "wound"
     ],
 )
 def test_reported_signs_stay_warning_signs(nlp, text, sign):
@@ -75,6 +76,7 @@ def test_denied_signs_are_not_warning_signs(nlp, text, sign):
         ("suppose i get the chills one night, do i call?", "fever"),
         ("if i lose control of my bladder what do i do", "bladder_bowel"),
         ("will my pain get worse when i start physio?", "increasing_pain"),  # the future, a softer sign
+        ("Pain would got worse if I walk more than 1 hour?", "increasing_pain"),
     ],
 )
 def test_hypothetical_signs_are_only_asked_about(nlp, text, sign):

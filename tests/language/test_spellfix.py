@@ -41,8 +41,18 @@ def test_known_words_short_words_and_non_words_are_left_alone(fixer, word):
 def test_pipeline_corrects_lemmas(nlp):
     doc = nlp("my incison is red and i have a fevr")
     assert [t.lemma_ for t in doc if t.text in ("incison", "fevr")] == ["incision", "fever"]
-    assert [t.lemma_ for t in nlp("FEWER Fever")] == ["fewer", "fever"]
+    assert [t.lemma_ for t in nlp("FEWER Fever")] == ["few", "fever"]
 
 
 def test_does_is_a_form_of_do_not_the_plural_of_doe(nlp):
     assert [t.lemma_ for t in nlp("she does")] == ["she", "do"]
+
+
+def test_capitalised_words_get_the_lemma_of_their_lower_case_form(nlp):
+    lower, capitalised, upper = (nlp(t) for t in ("hurts wound", "Hurts Wound", "HURTS WOUND"))
+    assert [t.lemma_ for t in capitalised] == [t.lemma_ for t in upper] == [t.lemma_ for t in lower] == ["hurt", "wind"]
+
+
+@pytest.mark.parametrize("word", ["else", "during", "unless"])
+def test_stop_words_are_never_typos(nlp, word):
+    assert [t.norm_ for t in nlp(f"who {word}")] == ["who", word]

@@ -233,6 +233,17 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "the damp is coming from the back wall",
         "more and more pain relief from the injection each day",
         "the ambulance is here, thank you",
+        "i'm walking a bit more each day",
+        "every day it gets more manageable",
+        "each day it's becoming more comfortable",
+        "i drink water and fluids coming up to 2 litres",
+        "My strength is building a little more each day.",
+        "Every day it's getting stronger, like the physio said it would.",
+        "Every day this is more and more manageable.",
+        "Fluid and blood tests came back fine, the nurse said.",
+        "My feet are catching the sun on the balcony, lovely day.",
+        "Fingers and toes crossed, not lifting anything heavy yet.",
+        "Back to knitting! My stitches are a bit gappy but it's relaxing.",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -265,7 +276,16 @@ def test_a_bare_reading_at_the_fever_threshold_is_a_fever(nlp, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["temp 37.9", "I'm 39", "he is 39 and had a fusion", "38 weeks pregnant", "I weigh 100.5 kg", "my dad is 84"],
+    [
+        "temp 37.9",
+        "I'm 39",
+        "he is 39 and had a fusion",
+        "38 weeks pregnant",
+        "I weigh 100.5 kg",
+        "my dad is 84",
+        "should i ring 111?",
+        "temp 37.6, we rang 111",
+    ],
 )
 def test_below_the_threshold_ages_and_other_units_are_no_fever(nlp, text):
     assert ("fever", "urgent") not in signs(nlp, text)
@@ -558,6 +578,24 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("the screw is pushing against my skin", "wound"),
         ("abdo swollen and tighter than this morning", "wound"),
         ("wetness coming from his scar", "wound"),
+        ("her back's been hurting more every day", "increasing_pain"),
+        ("the ache has been building a bit more each day", "increasing_pain"),
+        ("each day it is becoming more. kindly advise", "increasing_pain"),
+        ("her would is getting more painful every day", "increasing_pain"),
+        ("my right foot is sort of catching on the pavement", "numbness_weakness"),
+        ("the toes don't lift properly", "numbness_weakness"),
+        ("it have a little blood and water coming out", "wound"),
+        ("one of the little scars has gone a bit gapey", "wound"),
+        ("Hurts more every day.", "increasing_pain"),
+        ("Toes keep catching.", "numbness_weakness"),
+        ("Wound is gapey at the bottom.", "wound"),
+        ("Every day it is more painful.", "increasing_pain"),
+        ("I'm in more pain every day.", "increasing_pain"),
+        ("The burning in my leg is growing each day.", "increasing_pain"),
+        ("the wound's edges have come apart", "wound"),
+        ("Wound dehisced at distal end.", "wound"),
+        ("Her would is red and hot.", "wound"),
+        ("It keeps leaking water and blood.", "wound"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -609,6 +647,13 @@ def test_questions_of_care_cause_or_outlook_are_found_but_escalate_nothing(nlp):
         "will it ever go away?",
         "how long till it settles?",
         "is it permanent?",
+        "their number goes to voicemail, who else do i call",
+        "rang the ward but nobody answered",
+        "can't get through to the surgeon",
+        "Who else can I call?",
+        "No one is answering at the clinic.",
+        "The phone rings out.",
+        "Unable to reach the surgeon.",
     ):
         doc = nlp(text)
         assert len(doc.spans[CARE_KEY]) and not len(doc.spans[SPANS_KEY]), text
@@ -624,5 +669,13 @@ def test_questions_of_care_cause_or_outlook_are_found_but_escalate_nothing(nlp):
         "could driving hurt my back if i go next week?",
         "did i mess up the appointment time?",
         "can my wife visit earlier than 2pm on the ward?",
+        "i still can't get through a full workday at my desk",
+        "he has questions his gp can't answer",
+        "i can't reach my higher notes",
+        "The surgeon didn't answer my question about driving, can you?",
+        "No one picked me up from the hospital so I got a taxi.",
+        "I couldn't get through to the end of the film, got too stiff sitting.",
+        "I can't get hold of the handrail properly with my bad wrist.",
+        "My tablets are on the top shelf and I can't reach them.",
     ):
         assert not len(nlp(text).spans[CARE_KEY]), text
