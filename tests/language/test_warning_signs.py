@@ -594,6 +594,7 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("The burning in my leg is growing each day.", "increasing_pain"),
         ("the wound's edges have come apart", "wound"),
         ("Wound dehisced at distal end.", "wound"),
+        ("the cut has split open.", "wound"),
         ("Her would is red and hot.", "wound"),
         ("It keeps leaking water and blood.", "wound"),
     ],
