@@ -40,4 +40,8 @@ class CaseBlindLemmatizer(Lemmatizer):
 def make_lemmatizer(
     nlp: Language, model: Optional[Model], name: str, mode: str, overwrite: bool, scorer: Optional[Callable]
 ) -> CaseBlindLemmatizer:
+    if mode != "lookup":
+        raise ValueError(
+            f"spine_lemmatizer works in lookup mode only, not {mode!r}: this pipeline has no part-of-speech tags"
+        )
     return CaseBlindLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)

@@ -36,17 +36,18 @@ class PhraseError(ValueError):
     """A phrase cannot be compiled; the message quotes it."""
 
 
-def _list_words(name: str, phrase: str, lists: WordLists, open_lists: Sequence[str] = ()) -> List[str]:
-    """The words of one word list, its own ``$name`` entries expanded."""
+def _list_words(name: str, lists: WordLists, named_in: str, open_lists: Sequence[str] = ()) -> List[str]:
+    """The words of one word list, its own ``$name`` entries expanded (`named_in`: what names it)."""
     if name not in lists:
         known = ", ".join(sorted(lists)) or "none"
-        raise PhraseError(f"phrase {phrase!r} uses unknown word list ${name}: add it to `word_lists` (known: {known})")
+        raise PhraseError(f"{named_in} uses unknown word list ${name}: add it to `word_lists` (known: {known})")
     if name in open_lists:
-        raise PhraseError(f"word list ${name} contains itself (through {' -> '.join(open_lists)})")
+        circle = " -> ".join(f"${n}" for n in [*open_lists, name])
+        raise PhraseError(f"word lists name each other in a circle: {circle}")
     words: List[str] = []
     for word in lists[name]:
         if word.startswith(LIST_MARK):
-            words += _list_words(word[1:], phrase, lists, [*open_lists, name])
+            words += _list_words(word[1:], lists, f"word list ${name}", [*open_lists, name])
         else:
             words.append(word)
     return words
@@ -58,10 +59,15 @@ def expand_word_lists(phrase: str, lists: WordLists) -> str:
     for slot in phrase.split():
         optional = slot.endswith("?") and len(slot) > 1
         words = (slot[:-1] if optional else slot).split("|")
+        if any(word.startswith("=" + LIST_MARK) for word in words):
+            raise PhraseError(
+                f"phrase {phrase!r}: a word list has no exact form (`={LIST_MARK}name`); put `=` words in the list"
+            )
         if any(word.startswith(LIST_MARK) for word in words):
             expanded: List[str] = []
             for word in words:
-                expanded += _list_words(word[1:], phrase, lists) if word.startswith(LIST_MARK) else [word]
+                named_in = f"phrase {phrase!r}"
+                expanded += _list_words(word[1:], lists, named_in) if word.startswith(LIST_MARK) else [word]
             slot = "|".join(expanded) + ("?" if optional else "")
         slots.append(slot)
     return " ".join(slots)
@@ -73,6 +79,11 @@ def _slot_alternatives(slot: str, phrase: str, lemmatize: Lemmatize) -> List[Tok
         return [{"LIKE_NUM": True}]
     if slot == "NEG":
         return [{"NORM": {"IN": NEG_NORMS}}]
+    unexpanded = [w for w in slot.split("|") if w.lstrip("=").startswith(LIST_MARK)]
+    if unexpanded:
+        raise PhraseError(
+            f"word list {unexpanded[0]} in phrase {phrase!r} is not expanded: only data/warning_signs.yml has lists"
+        )
     exact = sorted({w[1:].lower() for w in slot.split("|") if w.startswith("=")})
     lemmas = sorted({lemmatize(w.lower()) for w in slot.split("|") if w and not w.startswith("=")})
     if "" in exact or any(not w for w in slot.split("|")):

@@ -17,7 +17,9 @@ from bot.names import Severity, declared
 SEVERITIES = tuple(sorted(declared(Severity)))
 CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 FUTURE = "FUTURE"
-_ONE_WORD = re.compile(r"[^\s|]+")
+# a word of a word list: another list ($name), or a phrase word (=word for the exact form)
+_LIST_WORD = re.compile(r"\$\w+|=?[^\s|?*$=]+")
+_LIST_NAME = re.compile(r"\w+")
 
 
 class VocabularyError(ValueError):
@@ -60,9 +62,17 @@ def _word_lists(path: Path, content: Dict[str, Any]) -> WordLists:
     if not isinstance(lists, dict):
         raise VocabularyError(f"{path}: `word_lists` must map list names to lists of words")
     for name, words in lists.items():
-        single = isinstance(words, list) and all(isinstance(w, str) and _ONE_WORD.fullmatch(w) for w in words)
+        if not isinstance(name, str) or not _LIST_NAME.fullmatch(name):
+            raise VocabularyError(
+                f"{path}: word list name {name!r} must be a word of letters, digits or _ (quote yes, no...)"
+            )
+        single = isinstance(words, list) and all(
+            isinstance(w, str) and _LIST_WORD.fullmatch(w) and w not in ("NUM", "NEG") for w in words
+        )
         if not words or not single:
-            raise VocabularyError(f"{path}: word_lists.{name} must be a list of single words (no spaces, no `|`)")
+            raise VocabularyError(
+                f"{path}: word_lists.{name} must be a list of single words (no spaces, `|`, `?`, `*`, NUM or NEG)"
+            )
     return lists
 
 

@@ -83,8 +83,9 @@ OTHER_UNITS = {
     "mmhg",
 }
 AGE_WORDS = {"'m", "’m", "im", "am", "aged", "age", "turned", "turning"}
-# "ring 111", "call 999": a phone number, not a reading in °F
-DIAL_WORDS = {"ring", "call", "dial", "phone", "rang", "try"}
+# "ring 111", "call NHS 111", "try them on 101": a phone number, not a reading in °F
+DIAL_WORDS = {"ring", "call", "dial", "phone", "try"}
+DIAL_FILLERS = {"nhs", "the", "them", "on", "us", "a"}
 # "he is 39", "she's 39": an age, unlike "it's 39"
 AGE_SUBJECTS = {"he", "she", "i"}
 # A message this short with a reading in it is a reading ("it's 39 now", "101.2").
@@ -106,11 +107,21 @@ def temperature_reading(text: str) -> Optional[float]:
     return value if 34 <= value <= 45 else None
 
 
+def dialled(token: Token) -> bool:
+    """Whether a number follows a word of dialling, perhaps after a filler ("call NHS 111")."""
+    for previous in reversed(token.doc[max(0, token.i - 3) : token.i]):
+        if {previous.lemma_, previous.lower_} & DIAL_WORDS:
+            return True
+        if previous.lower_ not in DIAL_FILLERS:
+            return False
+    return False
+
+
 def is_reading(token: Token, short_message: bool) -> bool:
     """Whether a number in the fever range is a temperature: with a unit or a temperature word
     near it, or bare when it can be nothing else (a decimal, or the number of a short message),
     unless another unit follows it, it is an age, or a phone number ("ring 111")."""
-    if token.i and token.doc[token.i - 1].lemma_ in DIAL_WORDS:
+    if dialled(token):
         return False
     explicit_unit = token.text[-1:].lower() in ("c", "f")
     window = token.doc[max(0, token.i - CONTEXT_WINDOW) : token.i + CONTEXT_WINDOW + 1]

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.nlu.utils.spacy_utils import SpacyNLP as RasaSpacyNLP
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -42,9 +43,9 @@ class SpacyNLP(RasaSpacyNLP):
             return super().process_training_data(training_data, model)
         missing = [name for name in needed if name not in model.model.pipe_names]
         if missing:
-            raise ValueError(
-                f"config.yml: training_pipes names {missing}, which the spaCy pipeline lacks "
-                f"(it has {model.model.pipe_names}): name those pipes or rebuild it with `make spacy`"
+            raise InvalidConfigException(
+                f"SpacyNLP's training_pipes lists {missing}, which the spaCy pipeline does not have: "
+                f"list only its pipes ({', '.join(model.model.pipe_names)}), or rebuild it with `make spacy`"
             )
         unneeded = [name for name in model.model.pipe_names if name not in needed]
         with model.model.select_pipes(disable=unneeded):

@@ -24,6 +24,13 @@ def escalations_to(provider_api, chat: str, since: int) -> list:
     return [call for call in sent_to(provider_api, chat, since) if ESCALATION in call.json["text"]]
 
 
+def outbox_row(assistant, reply_id: int) -> tuple:
+    """An outbox reply's status and attempts."""
+    with console_engine(assistant).connect() as connection:
+        row = connection.execute(select(OUTBOX).where(OUTBOX.c.id == reply_id)).one()
+    return row.status, row.attempts
+
+
 def lose_an_escalation(assistant, provider_api) -> str:
     """A new Telegram chat whose escalation the provider refuses; its chat id."""
     chat = new_sender("telegram")
@@ -47,9 +54,8 @@ def test_a_lost_escalation_is_listed_first_and_an_admin_sends_it_again(assistant
     assert admin.call("POST", f"/api/lost-replies/{lost['id']}/resend").status_code == 409  # queued already
     assert admin.last_audited()["action"] == "resend_reply"
     poll_until(lambda: len(escalations_to(provider_api, chat, mark)) == 2, 30, "the escalation sent again")
-    with console_engine(assistant).connect() as connection:
-        row = connection.execute(select(OUTBOX).where(OUTBOX.c.id == lost["id"])).one()
-    assert (row.status, row.attempts) == (SENT, 2)
+    # the sweep marks the reply sent once the provider has answered: a moment after the call
+    poll_until(lambda: outbox_row(assistant, lost["id"]) == (SENT, 2), 10, "the reply sent again marked sent")
     assert admin.get("/api/lost-replies")["escalations"] == escalations
     assert admin.call("POST", "/api/lost-replies/987654321/resend").status_code == 404
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from bot.language.phrases import (
@@ -61,9 +63,19 @@ def test_word_lists_expand_in_place_nested_and_optional(phrase, expanded):
 
 
 @pytest.mark.parametrize(
-    "lists, message",
-    [({}, r"unknown word list \$meds: add it to `word_lists`"), ({"meds": ["$meds"]}, "contains itself")],
+    "phrase, lists, message",
+    [
+        ("$meds NEG help", {}, "phrase '$meds NEG help' uses unknown word list $meds: add it to `word_lists`"),
+        ("$meds NEG help", {"meds": ["$pills"]}, "word list $meds uses unknown word list $pills"),
+        ("$a NEG help", {"a": ["$b"], "b": ["$a"]}, "in a circle: $a -> $b -> $a"),
+        ("=$meds NEG help", {"meds": ["pills"]}, "a word list has no exact form"),
+    ],
 )
-def test_unknown_and_circular_word_lists_are_rejected(lists, message):
-    with pytest.raises(PhraseError, match=message):
-        expand_word_lists("$meds NEG help", lists)
+def test_unknown_circular_and_exact_word_lists_are_rejected(phrase, lists, message):
+    with pytest.raises(PhraseError, match=re.escape(message)):
+        expand_word_lists(phrase, lists)
+
+
+def test_a_word_list_left_unexpanded_is_rejected():
+    with pytest.raises(PhraseError, match=re.escape("word list $meds in phrase '$meds help' is not expanded")):
+        compile_phrase("$meds help", lemma)

@@ -285,6 +285,8 @@ def test_a_bare_reading_at_the_fever_threshold_is_a_fever(nlp, text):
         "my dad is 84",
         "should i ring 111?",
         "temp 37.6, we rang 111",
+        "call NHS 111?",
+        "try them on 101",
     ],
 )
 def test_below_the_threshold_ages_and_other_units_are_no_fever(nlp, text):

@@ -1,6 +1,7 @@
 import pytest
 import yaml
 from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -17,5 +18,5 @@ def test_config_names_only_pipes_the_pipeline_has(nlp):
 def test_a_training_pipe_the_pipeline_lacks_is_named(nlp):
     model = SpacyModel(model=nlp, model_name="spine")
     component = SpacyNLP(model, {**SpacyNLP.get_default_config(), TRAINING_PIPES: ["sentencizer", "lemmatizer"]})
-    with pytest.raises(ValueError, match=r"training_pipes names \['lemmatizer'\].*make spacy"):
+    with pytest.raises(InvalidConfigException, match=r"training_pipes lists \['lemmatizer'\].*make spacy"):
         component.process_training_data(TrainingData([Message(data={"text": "hello"})]), model)
