@@ -87,6 +87,12 @@ def _phrases(path: Path, where: str, entry: Dict[str, Any], lists: WordLists) ->
         raise VocabularyError(f"{path}: {where}: {error}") from error
 
 
+def _top_level_phrases(path: Path, key: str) -> Tuple[str, ...]:
+    """The phrases listed under a top-level key, with their word lists expanded."""
+    content = _read(path)
+    return _phrases(path, key, {"phrases": content.get(key)}, _word_lists(path, content))
+
+
 def load_spelling(path: Path = settings.VOCABULARY_FILE) -> Spelling:
     content = _read(path)
     return Spelling(
@@ -171,12 +177,10 @@ def load_fever_threshold(path: Path = settings.WARNING_SIGNS_FILE) -> float:
 
 def load_symptom_words(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
     """Phrases (phrase syntax) for symptoms mentioned, denied or not; none escalates by itself."""
-    content = _read(path)
-    return _phrases(path, "symptom_words", {"phrases": content.get("symptom_words")}, _word_lists(path, content))
+    return _top_level_phrases(path, "symptom_words")
 
 
 def load_care_questions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
     """Phrases (phrase syntax) asking whether or when to get care, or planning to wait for it; none
     escalates by itself."""
-    content = _read(path)
-    return _phrases(path, "care_questions", {"phrases": content.get("care_questions")}, _word_lists(path, content))
+    return _top_level_phrases(path, "care_questions")
