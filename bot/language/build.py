@@ -40,6 +40,7 @@ from bot.language.vocabulary import (
     load_care_questions,
     load_context_rules,
     load_fever_threshold,
+    load_look_alikes,
     load_resolutions,
     load_spelling,
     load_symptom_words,
@@ -118,7 +119,7 @@ def build_pipeline() -> Language:
         + people.ruler_patterns(spelling.people)
     )
     cast(WarningSignMatcher, nlp.add_pipe("spine_warning_signs")).add_signs(
-        signs, load_symptom_words(), lemmatize, load_fever_threshold(), load_care_questions()
+        signs, load_symptom_words(), lemmatize, load_fever_threshold(), load_care_questions(), load_look_alikes()
     )
     cast(SignContext, nlp.add_pipe("spine_sign_context")).set_rules(
         load_context_rules(),

@@ -184,3 +184,9 @@ def load_care_questions(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, 
     """Phrases (phrase syntax) asking whether or when to get care, or planning to wait for it; none
     escalates by itself."""
     return _top_level_phrases(path, "care_questions")
+
+
+def load_look_alikes(path: Path = settings.WARNING_SIGNS_FILE) -> Tuple[str, ...]:
+    """Phrases (phrase syntax) that look like a sign and are none ("hay fever", "confused about the
+    forms"): a sign's match that shares a word with one is dropped."""
+    return _top_level_phrases(path, "look_alikes")

@@ -5,8 +5,9 @@ sign's severity ("emergency" or "urgent") as ``span.kb_id_``; ``span._.own_negat
 match of a phrase that contains a negation itself ("the meds don't help"). Also
 ``doc.spans["symptom_mentions"]``: symptom words, and ``doc.spans["care_questions"]``: questions
 whether or when to get care, or plans to wait for it ("can it wait till tomorrow?"); neither
-escalates by itself. Which
-signs and mentions the patient denies or only asks about is decided next, by
+escalates by itself. A sign's match that shares a word with a look-alike ("hay fever", "confused
+about the forms") is dropped.
+Which signs and mentions the patient denies or only asks about is decided next, by
 bot/language/sign_context.py.
 """
 
@@ -26,6 +27,7 @@ from bot.names import Severity
 SPANS_KEY = "warning_signs"
 MENTIONS_KEY = "symptom_mentions"
 CARE_KEY = "care_questions"
+LOOK_ALIKES_KEY = "look_alikes"
 SIGNS_FILE = "signs.json"
 
 DEFAULT_FEVER_CELSIUS = 38.0
@@ -161,6 +163,7 @@ class WarningSignMatcher:
         self.signs: List[Dict[str, Any]] = []
         self.mentions: List[List[Dict[str, Any]]] = []
         self.care: List[List[Dict[str, Any]]] = []
+        self.look_alikes: List[List[Dict[str, Any]]] = []
         self.fever_celsius = DEFAULT_FEVER_CELSIUS
         self.matcher = Matcher(nlp.vocab)
 
@@ -171,8 +174,10 @@ class WarningSignMatcher:
         lemmatize: Lemmatize,
         fever_celsius: float = DEFAULT_FEVER_CELSIUS,
         care: Sequence[str] = (),
+        look_alikes: Sequence[str] = (),
     ) -> None:
-        """Compiles the signs' phrases, the symptom words and the care questions (at build time)."""
+        """Compiles the signs' phrases, the symptom words, the care questions and the look-alikes (at
+        build time)."""
         self.fever_celsius = fever_celsius
         self._load(
             [
@@ -197,17 +202,25 @@ class WarningSignMatcher:
             ],
             [p for phrase in mentions for p in compile_phrase(phrase, lemmatize)],
             [p for phrase in care for p in compile_phrase(phrase, lemmatize)],
+            [p for phrase in look_alikes for p in compile_phrase(phrase, lemmatize)],
         )
 
     def _load(
-        self, signs: List[Dict[str, Any]], mentions: List[List[Dict[str, Any]]], care: List[List[Dict[str, Any]]]
+        self,
+        signs: List[Dict[str, Any]],
+        mentions: List[List[Dict[str, Any]]],
+        care: List[List[Dict[str, Any]]],
+        look_alikes: List[List[Dict[str, Any]]],
     ) -> None:
         self.signs = signs
         self.mentions = mentions
         self.care = care
+        self.look_alikes = look_alikes
         self.matcher = Matcher(self.vocab)
         self.matcher.add(MENTIONS_KEY, mentions)
         self.matcher.add(CARE_KEY, care)
+        if look_alikes:
+            self.matcher.add(LOOK_ALIKES_KEY, look_alikes)
         for sign in signs:
             for key, patterns in (
                 (str(sign["id"]), sign["patterns"]),
@@ -230,7 +243,7 @@ class WarningSignMatcher:
     def __call__(self, doc: Doc) -> Doc:
         by_id = {str(sign["id"]): sign for sign in self.signs}
         spans: List[Span] = []
-        other: Dict[str, List[Span]] = {MENTIONS_KEY: [], CARE_KEY: []}
+        other: Dict[str, List[Span]] = {MENTIONS_KEY: [], CARE_KEY: [], LOOK_ALIKES_KEY: []}
         for match_id, start, end in self.matcher(doc):
             key = self.vocab.strings[match_id]
             if key in other:
@@ -242,6 +255,8 @@ class WarningSignMatcher:
             # as part of the sign ("the medicine no make nothing") stays its own.
             span._.set(OWN_NEGATION, key != sign["id"] or span._.get(OWN_NEGATION))
             spans.append(span)
+        look_alike_words = {t for look_alike in other[LOOK_ALIKES_KEY] for t in range(look_alike.start, look_alike.end)}
+        spans = [span for span in spans if look_alike_words.isdisjoint(range(span.start, span.end))]
         for sign in self.signs:
             if sign["temperature"]:
                 spans.extend(self._temperature_spans(doc, sign))
@@ -254,13 +269,19 @@ class WarningSignMatcher:
         save_settings(
             path,
             SIGNS_FILE,
-            {"signs": self.signs, "mentions": self.mentions, "care": self.care, "fever_celsius": self.fever_celsius},
+            {
+                "signs": self.signs,
+                "mentions": self.mentions,
+                "care": self.care,
+                "look_alikes": self.look_alikes,
+                "fever_celsius": self.fever_celsius,
+            },
         )
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "WarningSignMatcher":
         content = read_settings(path, SIGNS_FILE)
         self.fever_celsius = float(content.get("fever_celsius", DEFAULT_FEVER_CELSIUS))
-        self._load(content["signs"], content["mentions"], content["care"])
+        self._load(content["signs"], content["mentions"], content["care"], content["look_alikes"])
         return self
 
 

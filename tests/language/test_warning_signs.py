@@ -244,6 +244,21 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "My feet are catching the sun on the balcony, lovely day.",
         "Fingers and toes crossed, not lifting anything heavy yet.",
         "Back to knitting! My stitches are a bit gappy but it's relaxing.",
+        "My hay fever is awful this week, can I take antihistamines?",
+        "Feet up, no lifting, like the nurse said.",
+        "She is very confused about the forms.",
+        "There's a wet patch on my dressing gown from the bath.",
+        "The kids' balloon went pop in the back of the car.",
+        "The kids are at fever pitch for Christmas.",
+        "The pain is nowhere near as bad as before.",
+        "I feel stronger than ever since the op.",
+        "I wept at the film last night.",
+        "She is confused about which tablets to take in the morning.",
+        "My mum has a choice of two operations and she's confused. Which is better?",
+        "He was a bit confused last night but it passed.",
+        "The leg burning at night is what they told me to expect, isn't it?",
+        "my back makes a clunk when I roll over in bed",
+        "It's not as bad as before the op, thankfully.",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -599,6 +614,26 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("the cut has split open.", "wound"),
         ("Her would is red and hot.", "wound"),
         ("It keeps leaking water and blood.", "wound"),
+        ("the ache in my hip came back and this week it is worse than ever", "increasing_pain"),
+        ("the sciatica is back and as bad as before.", "increasing_pain"),
+        ("She says her leg feels just like before the operation.", "increasing_pain"),
+        ("my sciatica is as bad as before", "increasing_pain"),
+        ("Mum is very confused", "confusion"),
+        ("mum doesnt recognise me", "confusion"),
+        ("Grandma keeps getting confused about where she is", "confusion"),
+        ("I can't lift my feet up, no matter how hard I try", "numbness_weakness"),
+        ("POP IN MY BACK when I bent down", "fall"),
+        ("I tried to pee and nothing comes out", "bladder_bowel"),
+        ("Nothing stays down, vomiting everything", "vomiting"),
+        ("HE WAS CRYING WITH LEG PAIN ALL NIGHT", "increasing_pain"),
+        ("Pain 8/10 despite regular analgesia.", "increasing_pain"),
+        ("Increasing L sciatica since Monday.", "increasing_pain"),
+        ("I couldn't sleep at all because of the pain", "increasing_pain"),
+        ("There's a damp patch on his dressing", "wound"),
+        ("his body feels hot and he is shivery", "fever"),
+        ("Dad is very confused tonight.", "confusion"),
+        ("she is not recognising her own son", "confusion"),
+        ("I bent down and felt a click, then a pop in my lower back", "fall"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -625,6 +660,10 @@ def test_signs_in_patients_words(nlp, text, sign):
 )
 def test_no_fall_where_there_is_none(nlp, text):
     assert "fall" not in {label for label, _ in signs(nlp, text)}
+
+
+def test_a_sign_said_beside_a_look_alike_still_escalates(nlp):
+    assert {label for label, _ in signs(nlp, "my hay fever is back, and tonight I have a fever")} == {"fever"}
 
 
 def test_a_numb_hand_while_wiping_a_table_is_numbness_not_a_bladder_emergency(nlp):
@@ -657,6 +696,8 @@ def test_questions_of_care_cause_or_outlook_are_found_but_escalate_nothing(nlp):
         "No one is answering at the clinic.",
         "The phone rings out.",
         "Unable to reach the surgeon.",
+        "on her feet all day at work tho, cud that b it",
+        "could that be the cause?",
     ):
         doc = nlp(text)
         assert len(doc.spans[CARE_KEY]) and not len(doc.spans[SPANS_KEY]), text
