@@ -211,4 +211,3 @@ def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
 )
 def test_a_confirmation_does_not_undo_a_denial_or_a_resolution(nlp, text):
     assert not reported(nlp, text)
-
