@@ -119,7 +119,12 @@ def build_pipeline() -> Language:
         + people.ruler_patterns(spelling.people)
     )
     cast(WarningSignMatcher, nlp.add_pipe("spine_warning_signs")).add_signs(
-        signs, load_symptom_words(), lemmatize, load_fever_threshold(), load_care_questions(), load_look_alikes()
+        signs,
+        load_symptom_words(),
+        lemmatize,
+        fever_celsius=load_fever_threshold(),
+        care=load_care_questions(),
+        look_alikes=load_look_alikes(),
     )
     cast(SignContext, nlp.add_pipe("spine_sign_context")).set_rules(
         load_context_rules(),

@@ -40,8 +40,8 @@ class WarningSign:
 
 @dataclass(frozen=True)
 class Spelling:
-    """Words the typo corrector corrects towards, look-alikes it must leave alone, and the
-    people a message can be about (one line of synonyms each)."""
+    """Words the typo corrector corrects towards, words that look like typos of them and must be
+    left alone, and the people a message can be about (one line of synonyms each)."""
 
     domain_words: Tuple[str, ...]
     not_typos: Tuple[str, ...]

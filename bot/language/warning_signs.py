@@ -179,30 +179,24 @@ class WarningSignMatcher:
         """Compiles the signs' phrases, the symptom words, the care questions and the look-alikes (at
         build time)."""
         self.fever_celsius = fever_celsius
+
+        def patterns(phrases: Iterable[str]) -> List[List[Dict[str, Any]]]:
+            return [p for phrase in phrases for p in compile_phrase(phrase, lemmatize)]
+
         self._load(
             [
                 {
                     "id": sign.id,
                     "severity": sign.severity,
                     "temperature": sign.temperature,
-                    "patterns": [
-                        p
-                        for phrase in sign.phrases
-                        if "NEG" not in phrase.split()
-                        for p in compile_phrase(phrase, lemmatize)
-                    ],
-                    "negated_patterns": [
-                        p
-                        for phrase in sign.phrases
-                        if "NEG" in phrase.split()
-                        for p in compile_phrase(phrase, lemmatize)
-                    ],
+                    "patterns": patterns(p for p in sign.phrases if "NEG" not in p.split()),
+                    "negated_patterns": patterns(p for p in sign.phrases if "NEG" in p.split()),
                 }
                 for sign in signs
             ],
-            [p for phrase in mentions for p in compile_phrase(phrase, lemmatize)],
-            [p for phrase in care for p in compile_phrase(phrase, lemmatize)],
-            [p for phrase in look_alikes for p in compile_phrase(phrase, lemmatize)],
+            patterns(mentions),
+            patterns(care),
+            patterns(look_alikes),
         )
 
     def _load(
@@ -219,8 +213,7 @@ class WarningSignMatcher:
         self.matcher = Matcher(self.vocab)
         self.matcher.add(MENTIONS_KEY, mentions)
         self.matcher.add(CARE_KEY, care)
-        if look_alikes:
-            self.matcher.add(LOOK_ALIKES_KEY, look_alikes)
+        self.matcher.add(LOOK_ALIKES_KEY, look_alikes)
         for sign in signs:
             for key, patterns in (
                 (str(sign["id"]), sign["patterns"]),

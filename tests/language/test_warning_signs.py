@@ -664,6 +664,20 @@ def test_no_fall_where_there_is_none(nlp, text):
 
 def test_a_sign_said_beside_a_look_alike_still_escalates(nlp):
     assert {label for label, _ in signs(nlp, "my hay fever is back, and tonight I have a fever")} == {"fever"}
+    assert {label for label, _ in signs(nlp, "hay fever, and a temp of 38.6 tonight")} == {"fever"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mum is very confused about what day it is",
+        "Dad is really confused by the morphine",
+        "She's very confused with the new tablets",
+        "he keeps having fever dreams all night",
+    ],
+)
+def test_look_alikes_leave_the_sign_itself(nlp, text):
+    assert signs(nlp, text), text
 
 
 def test_a_numb_hand_while_wiping_a_table_is_numbness_not_a_bladder_emergency(nlp):
