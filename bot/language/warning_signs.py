@@ -13,7 +13,7 @@ bot/language/sign_context.py.
 
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import AbstractSet, Any, Dict, Iterable, List, Optional, Sequence
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -119,14 +119,16 @@ def dialled(token: Token) -> bool:
     return False
 
 
-def is_reading(token: Token, short_message: bool) -> bool:
+def is_reading(token: Token, short_message: bool, look_alike_words: AbstractSet[int] = frozenset()) -> bool:
     """Whether a number in the fever range is a temperature: with a unit or a temperature word
-    near it, or bare when it can be nothing else (a decimal, or the number of a short message),
-    unless another unit follows it, it is an age, or a phone number ("ring 111")."""
+    near it (not one of a look-alike: "hay fever for 40 years"), or bare when it can be nothing
+    else (a decimal, or the number of a short message), unless another unit follows it, it is an
+    age, or a phone number ("ring 111")."""
     if dialled(token):
         return False
     explicit_unit = token.text[-1:].lower() in ("c", "f")
-    window = token.doc[max(0, token.i - CONTEXT_WINDOW) : token.i + CONTEXT_WINDOW + 1]
+    near = token.doc[max(0, token.i - CONTEXT_WINDOW) : token.i + CONTEXT_WINDOW + 1]
+    window = [t for t in near if t.i not in look_alike_words]
     lemmas = {t.lemma_ for t in window} | {t.lower_ for t in window}
     fahrenheit = float(re.sub(r"[^\d.]", "", token.text)) >= 95
     if explicit_unit or lemmas & TEMPERATURE_WORDS or (fahrenheit and lemmas & FAHRENHEIT_ONLY_WORDS):
@@ -222,14 +224,14 @@ class WarningSignMatcher:
                 if patterns:
                     self.matcher.add(key, patterns)
 
-    def _temperature_spans(self, doc: Doc, sign: Dict[str, Any]) -> List[Span]:
+    def _temperature_spans(self, doc: Doc, sign: Dict[str, Any], look_alike_words: AbstractSet[int]) -> List[Span]:
         spans = []
         words = [t for t in doc if not (t.is_punct or t.is_space)]
         for token in doc:
             celsius = temperature_reading(token.text)
             if celsius is None or celsius < self.fever_celsius - 1e-9:
                 continue
-            if is_reading(token, len(words) <= SHORT_MESSAGE_WORDS):
+            if is_reading(token, len(words) <= SHORT_MESSAGE_WORDS, look_alike_words):
                 spans.append(Span(doc, token.i, token.i + 1, label=str(sign["id"]), kb_id=str(sign["severity"])))
         return spans
 
@@ -252,7 +254,7 @@ class WarningSignMatcher:
         spans = [span for span in spans if look_alike_words.isdisjoint(range(span.start, span.end))]
         for sign in self.signs:
             if sign["temperature"]:
-                spans.extend(self._temperature_spans(doc, sign))
+                spans.extend(self._temperature_spans(doc, sign, look_alike_words))
         doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, s.end))
         doc.spans[MENTIONS_KEY] = other[MENTIONS_KEY]
         doc.spans[CARE_KEY] = other[CARE_KEY]

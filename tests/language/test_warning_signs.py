@@ -250,6 +250,7 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "There's a wet patch on my dressing gown from the bath.",
         "The kids' balloon went pop in the back of the car.",
         "The kids are at fever pitch for Christmas.",
+        "I've had hay fever for 40 years, can I take my antihistamine?",
         "The pain is nowhere near as bad as before.",
         "I feel stronger than ever since the op.",
         "I wept at the film last night.",
