@@ -119,7 +119,7 @@ def dialled(token: Token) -> bool:
     return False
 
 
-def is_reading(token: Token, short_message: bool, look_alike_words: AbstractSet[int] = frozenset()) -> bool:
+def is_reading(token: Token, short_message: bool, look_alike_words: AbstractSet[int]) -> bool:
     """Whether a number in the fever range is a temperature: with a unit or a temperature word
     near it (not one of a look-alike: "hay fever for 40 years"), or bare when it can be nothing
     else (a decimal, or the number of a short message), unless another unit follows it, it is an
