@@ -194,6 +194,9 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("they said my thigh might feel numb and it really does.", "numbness_weakness"),
         ("they said i might get some tingling in my feet, and i've been getting that", "numbness_weakness"),
         ("the physio said my calf might go numb at times well i've got numbness in my shin", "numbness_weakness"),
+        ("they said i might still get a bit of tingling in my foot for a while n i do esp at nite", "numbness_weakness"),
+        ("the surgeon said his leg might feel a bit numb for a while and now it's mostly at night", "numbness_weakness"),
+        ("they said i might have some numbness, & now its in both legs", "numbness_weakness"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
@@ -207,6 +210,9 @@ def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
         "i was told i might get tingling, it has gone now though",
         "what if he's got a fever tonight",
         "i don't think i've got any numbness",
+        "they said I might get numbness, and I do wonder if that's normal",
+        "they said I might get some numbness but now its mostly back to normal",
+        "they said I might get a fever and I do have a thermometer ready",
     ],
 )
 def test_a_confirmation_does_not_undo_a_denial_or_a_resolution(nlp, text):

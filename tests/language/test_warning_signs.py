@@ -260,6 +260,16 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "The leg burning at night is what they told me to expect, isn't it?",
         "my back makes a clunk when I roll over in bed",
         "It's not as bad as before the op, thankfully.",
+        "i stubbed my toe on the bed",
+        "My dressing got wet in the shower, should I change it?",
+        "My body feels hot after my bath, is that normal?",
+        "Nothing leaking from the wound, all good.",
+        "My scar has become less pink, it's fading to white.",
+        "My flip flops make a slapping sound when I walk.",
+        "I can't feel the floor heating yet, is it on?",
+        "My migraines get really bad when I get stressed.",
+        "The dog's feet keep catching on the rug.",
+        "We have damp in the plaster on the bedroom wall.",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -635,6 +645,18 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("Dad is very confused tonight.", "confusion"),
         ("she is not recognising her own son", "confusion"),
         ("I bent down and felt a click, then a pop in my lower back", "fall"),
+        ("I'm tripping on my left foot, like the toes are catching the ground", "numbness_weakness"),
+        ("there's a bit of a slapping noise when I walk", "numbness_weakness"),
+        ("I cannot feel the floor properly under my right foot", "numbness_weakness"),
+        ("my foot isn't clearing the ground", "numbness_weakness"),
+        ("I keep tripping over my own feet since the op", "numbness_weakness"),
+        ("he has a headache that gets really bad when he sits or stands up", "headache"),
+        ("when I stand up my headache is terrible", "headache"),
+        ("the skin at the end of the incision has become pink", "wound"),
+        ("a bit of clear-ish wet on the dressing", "wound"),
+        ("blood on the dressing after my shower", "wound"),
+        ("the dog pulled me and I have fallen on my knee", "fall"),
+        ("fell onto both knees getting out of the car", "fall"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -657,6 +679,8 @@ def test_signs_in_patients_words(nlp, text, sign):
         "the plane landed heavily and my back was fine",
         "i was so tired i crashed on my side for three hours",
         "my temperature fell again after paracetamol",
+        "my phone fell on my face while I was reading in bed",
+        "I fell on my knees and prayed it would go well",
     ],
 )
 def test_no_fall_where_there_is_none(nlp, text):
@@ -713,6 +737,7 @@ def test_questions_of_care_cause_or_outlook_are_found_but_escalate_nothing(nlp):
         "Unable to reach the surgeon.",
         "on her feet all day at work tho, cud that b it",
         "could that be the cause?",
+        "Would that alter your advice?",
     ):
         doc = nlp(text)
         assert len(doc.spans[CARE_KEY]) and not len(doc.spans[SPANS_KEY]), text
