@@ -657,6 +657,7 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("blood on the dressing after my shower", "wound"),
         ("the dog pulled me and I have fallen on my knee", "fall"),
         ("fell onto both knees getting out of the car", "fall"),
+        ("the kid fell on my back while we were playing", "fall"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
