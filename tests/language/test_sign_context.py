@@ -42,6 +42,7 @@ def denied(nlp, text):
         ("i twisted, felt a pop and went down, now the leg is numb", "fall"),
         ("no he didn't fall or anything his leg is numb", "numbness_weakness"),  # the denial ends there
         ("her would is getting more painful every day", "increasing_pain"),  # "would" typed for "wound"
+        ("she didn't sleep at all last night she says the pain was way worse", "increasing_pain"),
     ],
 )
 def test_reported_signs_stay_warning_signs(nlp, text, sign):
@@ -197,6 +198,7 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("they said i might get a bit of tingling in my foot for a while n i do esp at nite", "numbness_weakness"),
         ("the surgeon said his leg might feel numb for a while and now it's mostly at night", "numbness_weakness"),
         ("they said i might have some numbness, & now its in both legs", "numbness_weakness"),
+        ("the nurse said she might get some tingling but its been pretty much constant today", "numbness_weakness"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
@@ -213,6 +215,7 @@ def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
         "they said I might get numbness, and I do wonder if that's normal",
         "they said I might get some numbness but now its mostly back to normal",
         "they said I might get a fever and I do have a thermometer ready",
+        "they said I might get some tingling, but it's been getting better",
     ],
 )
 def test_a_confirmation_does_not_undo_a_denial_or_a_resolution(nlp, text):

@@ -657,6 +657,14 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("blood on the dressing after my shower", "wound"),
         ("the dog pulled me and I have fallen on my knee", "fall"),
         ("fell onto both knees getting out of the car", "fall"),
+        ("her leg pain came back and today it's worse not better", "increasing_pain"),
+        ("the leg pain is worse today", "increasing_pain"),
+        ("the scar has been a bit itchy and pink", "wound"),
+        ("his wound is a little pink at the bottom", "wound"),
+        ("my dog just knocked me over in the kitchen", "fall"),
+        ("I went down on my side on the kitchen floor", "fall"),
+        ("he's been trying to go to the toilet and nothing's happening", "bladder_bowel"),
+        ("he can't feel his bomb properly", "bladder_bowel"),  # voice-to-text for "bum"
         ("the kid fell on my back while we were playing", "fall"),
     ],
 )
@@ -682,6 +690,7 @@ def test_signs_in_patients_words(nlp, text, sign):
         "my temperature fell again after paracetamol",
         "my phone fell on my face while I was reading in bed",
         "I fell on my knees and prayed it would go well",
+        "I knocked over a glass of water",
     ],
 )
 def test_no_fall_where_there_is_none(nlp, text):
@@ -739,6 +748,8 @@ def test_questions_of_care_cause_or_outlook_are_found_but_escalate_nothing(nlp):
         "on her feet all day at work tho, cud that b it",
         "could that be the cause?",
         "Would that alter your advice?",
+        "Should he hold off until someone's seen the lump?",
+        "can it wait until a doctor has seen it?",
     ):
         doc = nlp(text)
         assert len(doc.spans[CARE_KEY]) and not len(doc.spans[SPANS_KEY]), text
@@ -748,6 +759,7 @@ def test_questions_of_care_cause_or_outlook_are_found_but_escalate_nothing(nlp):
         "how long until i can swim?",
         "could they bring the operation forward?",
         "should i cover it until she's seen?",
+        "how long till they usually let family in to see them?",
         "will the breathing tube damage my voice?",
         "is it dangerous to fly six weeks after a fusion?",
         "would that pass the airport scanner with the screws?",
