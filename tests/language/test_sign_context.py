@@ -61,6 +61,7 @@ def test_reported_signs_stay_warning_signs(nlp, text, sign):
         ("my husband has no fever and his wound is healing", "fever"),  # denied for a family member
         ("no loss of bladder control or anything like that", "bladder_bowel"),
         ("wound healed, nil erythema", "wound"),
+        ("I don't think she said the pain is worse", "increasing_pain"),
     ],
 )
 def test_denied_signs_are_not_warning_signs(nlp, text, sign):
@@ -78,6 +79,7 @@ def test_denied_signs_are_not_warning_signs(nlp, text, sign):
         ("if i lose control of my bladder what do i do", "bladder_bowel"),
         ("will my pain get worse when i start physio?", "increasing_pain"),  # the future, a softer sign
         ("Pain would got worse if I walk more than 1 hour?", "increasing_pain"),
+        ("what if she says her legs are numb? who do I call then?", "numbness_weakness"),
     ],
 )
 def test_hypothetical_signs_are_only_asked_about(nlp, text, sign):
@@ -199,6 +201,8 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("the surgeon said his leg might feel numb for a while and now it's mostly at night", "numbness_weakness"),
         ("they said i might have some numbness, & now its in both legs", "numbness_weakness"),
         ("the nurse said she might get some tingling but its been pretty much constant today", "numbness_weakness"),
+        ("the surgeon said I might have some numbness, but now it's there all the time", "numbness_weakness"),
+        ("they said I might get some numbness but it hasn't gone away", "numbness_weakness"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
@@ -216,6 +220,7 @@ def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
         "they said I might get some numbness but now its mostly back to normal",
         "they said I might get a fever and I do have a thermometer ready",
         "they said I might get some tingling, but it's been getting better",
+        "the surgeon said I might get some numbness but it's been there less today",
     ],
 )
 def test_a_confirmation_does_not_undo_a_denial_or_a_resolution(nlp, text):

@@ -270,6 +270,11 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "My migraines get really bad when I get stressed.",
         "The dog's feet keep catching on the rug.",
         "We have damp in the plaster on the bedroom wall.",
+        "the traffic was worse than yesterday",
+        "my scar has been a bit pink for months, is that normal?",
+        "scar is slightly pink but fading nicely",
+        "the scar's a bit pink still, 9 months on, when will it go white",
+        "I tried to go to the toilet but nothing happened, I think I'm just bunged up from the codeine",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -665,6 +670,21 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("I went down on my side on the kitchen floor", "fall"),
         ("he's been trying to go to the toilet and nothing's happening", "bladder_bowel"),
         ("he can't feel his bomb properly", "bladder_bowel"),  # voice-to-text for "bum"
+        ("its worse today tbh, cant get comfy at all", "increasing_pain"),
+        ("my back is sorer this evening", "increasing_pain"),
+        ("I'm in much more pain this evening than this morning", "increasing_pain"),
+        ("the pain is through the roof tonight", "increasing_pain"),
+        ("feeling worse rather than better, the pain in my lower back is really bad", "increasing_pain"),
+        ("the scar is pinker today than it was yesterday", "wound"),
+        ("the scar is pink and inflamed round the top", "wound"),
+        ("I was knocked over by a kid on a scooter this afternoon", "fall"),
+        ("someone bumped into him and knocked him to the ground", "fall"),
+        ("mum went down in the shower last night", "fall"),
+        ("I fell in the bathroom this morning", "fall"),
+        ("I had a bad fall on the stairs last night", "fall"),
+        ("I've been trying to go to the loo all morning but nothing comes", "bladder_bowel"),
+        ("tried to wee but nothing came", "bladder_bowel"),
+        ("He says he's also finding it harder to tell when he needs a wee.", "bladder_bowel"),
         ("the kid fell on my back while we were playing", "fall"),
     ],
 )
@@ -691,6 +711,9 @@ def test_signs_in_patients_words(nlp, text, sign):
         "my phone fell on my face while I was reading in bed",
         "I fell on my knees and prayed it would go well",
         "I knocked over a glass of water",
+        "the dog almost knocked me over but I kept my balance",
+        "nobody knocked me over, I just bumped the door",
+        "the painkillers knock me flat, I sleep all afternoon",
     ],
 )
 def test_no_fall_where_there_is_none(nlp, text):
