@@ -271,6 +271,7 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "The dog's feet keep catching on the rug.",
         "We have damp in the plaster on the bedroom wall.",
         "the traffic was worse than yesterday",
+        "she's had a cough n sore throat since the wknd and its worse today",
         "my scar has been a bit pink for months, is that normal?",
         "scar is slightly pink but fading nicely",
         "the scar's a bit pink still, 9 months on, when will it go white",
