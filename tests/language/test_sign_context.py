@@ -180,6 +180,7 @@ def test_signs_that_are_over_or_only_expected_are_set_aside(nlp, text):
         ("my calf is still numb. is that normal or should it have gone by now?", "numbness_weakness"),
         ("my calf is still numb, shouldn't it have gone by now?", "numbness_weakness"),
         ("my leg is still numb, how long until it's gone?", "numbness_weakness"),
+        ("now he's on the floor in agony saying his back's gone", "increasing_pain"),
     ],
 )
 def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
@@ -203,6 +204,8 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("the nurse said she might get some tingling but its been pretty much constant today", "numbness_weakness"),
         ("the surgeon said I might have some numbness, but now it's there all the time", "numbness_weakness"),
         ("they said I might get some numbness but it hasn't gone away", "numbness_weakness"),
+        ("they told me I might get numbness in my toes for a few months and I have got a bit in my right foot",
+         "numbness_weakness"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
@@ -221,6 +224,8 @@ def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
         "they said I might get a fever and I do have a thermometer ready",
         "they said I might get some tingling, but it's been getting better",
         "the surgeon said I might get some numbness but it's been there less today",
+        "they said I might get numbness for a while. I get a bit anxious about it",
+        "they said I might get numbness. will I get a bit in my foot?",
     ],
 )
 def test_a_confirmation_does_not_undo_a_denial_or_a_resolution(nlp, text):

@@ -276,6 +276,12 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "scar is slightly pink but fading nicely",
         "the scar's a bit pink still, 9 months on, when will it go white",
         "I tried to go to the toilet but nothing happened, I think I'm just bunged up from the codeine",
+        "I'm going down to the pub again like before the op",
+        "I can walk again like before the surgery",
+        "is my energy increasing more and more normal?",
+        "the bruise around the dressing is fading",
+        "I take the tablets but I still feel the same about the surgery",
+        "does ibuprofen make any difference to healing?",
     ],
 )
 def test_ordinary_questions_are_not_warning_signs(nlp, text):
@@ -687,6 +693,19 @@ def test_the_fever_threshold_is_the_clinics_setting(nlp):
         ("tried to wee but nothing came", "bladder_bowel"),
         ("He says he's also finding it harder to tell when he needs a wee.", "bladder_bowel"),
         ("the kid fell on my back while we were playing", "fall"),
+        ("The tablets I take but is the same, all night burning", "increasing_pain"),
+        ("the pain in my lower back has been creeping back", "increasing_pain"),
+        ("it's going down into my left buttock again like before the surgery", "increasing_pain"),
+        ("he's on the floor in agony saying his back's gone", "fall"),
+        ("a bit of swelling on the front of my neck below the dressing", "wound"),
+        ("it's been getting stiffer and achier the past couple of days", "increasing_pain"),
+        ("I did get yanked pretty hard by my dog on Sunday", "fall"),
+        ("a big purple bruise has come up round the dressing", "wound"),
+        ("I look at bandage and it is completely wet", "wound"),
+        ("Abdo pain around wound ↑ over past 48h", "increasing_pain"),
+        ("a deep ache that builds through the day and is now waking me up at night", "increasing_pain"),
+        ("the pain where the stitches are is increasing more and more", "increasing_pain"),
+        ("the paracetamol is not making any difference", "increasing_pain"),
     ],
 )
 def test_signs_in_patients_words(nlp, text, sign):
@@ -774,6 +793,8 @@ def test_questions_of_care_cause_or_outlook_are_found_but_escalate_nothing(nlp):
         "Would that alter your advice?",
         "Should he hold off until someone's seen the lump?",
         "can it wait until a doctor has seen it?",
+        "does this warrant r/v by surgical team or GP first?",
+        "He doesn't want to go to hospital. How urgent is this really?",
     ):
         doc = nlp(text)
         assert len(doc.spans[CARE_KEY]) and not len(doc.spans[SPANS_KEY]), text
