@@ -206,6 +206,8 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("they said I might get some numbness but it hasn't gone away", "numbness_weakness"),
         ("they told me I might get numbness in my toes for a few months and I have got a bit in my right foot",
          "numbness_weakness"),
+        ("was told i might have numbness and i have now, right foot and toes", "numbness_weakness"),
+        ("said to watch out for numbness in the saddle area, I think I have got some", "numbness_weakness"),
     ],
 )
 def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
@@ -226,6 +228,8 @@ def test_an_expected_sign_that_is_there_now_escalates(nlp, text, sign):
         "the surgeon said I might get some numbness but it's been there less today",
         "they said I might get numbness for a while. I get a bit anxious about it",
         "they said I might get numbness. will I get a bit in my foot?",
+        "the swelling in the front of my neck has gone down a lot",
+        "the pain in my back's gone completely",
     ],
 )
 def test_a_confirmation_does_not_undo_a_denial_or_a_resolution(nlp, text):
