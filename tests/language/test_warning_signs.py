@@ -294,6 +294,7 @@ def test_warning_signs_are_found(nlp, text, sign, severity):
         "I'm stiffer and sorer after my physio session but that's normal",
         "the baby's now waking me up at night",
         "pain ↓ and mobility ↑",
+        "anxious re: pain ↑ when supine, settles on side",
         "my neighbour got dragged by her dog and broke her wrist",
         "the pillow ended up on the floor",
         "we ended up on the floor playing with the kids",
