@@ -204,8 +204,10 @@ def test_a_sign_that_is_not_over_still_escalates(nlp, text, sign):
         ("the nurse said she might get some tingling but its been pretty much constant today", "numbness_weakness"),
         ("the surgeon said I might have some numbness, but now it's there all the time", "numbness_weakness"),
         ("they said I might get some numbness but it hasn't gone away", "numbness_weakness"),
-        ("they told me I might get numbness in my toes for a few months and I have got a bit in my right foot",
-         "numbness_weakness"),
+        (
+            "they told me I might get numbness in my toes for a few months and I have got a bit in my right foot",
+            "numbness_weakness",
+        ),
         ("was told i might have numbness and i have now, right foot and toes", "numbness_weakness"),
         ("said to watch out for numbness in the saddle area, I think I have got some", "numbness_weakness"),
     ],
